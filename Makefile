@@ -1,0 +1,49 @@
+# Two commands for a fresh machine with Python 3.11+ and make: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app participation
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install translations extract-messages db demo clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall when the dependency list changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed translations
+
+# Compiled catalogues are build output (not committed); rebuilt when a .po file changes.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard participation/translations/*/LC_MESSAGES/messages.po))
+%.mo: %.po | $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -i $< -o $@ 2>&1 | tail -n 1
+translations: $(MO_FILES)
+
+# Update the catalogues after changing strings: then translate the new entries in the .po files.
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract --no-location --omit-header -F babel.cfg -k _l -o participation/translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -i participation/translations/messages.pot -d participation/translations
+
+db: install
+	$(FLASK) db upgrade
+
+demo: db
+	$(FLASK) demo
+
+# Serves the site with demo data on the embedded SQLite database, a local mail catcher
+# (mail is printed here and kept in instance/mail/) and the mail worker.
+run: demo
+	FLASK_DEBUG=1 $(BIN)/python scripts/run_local.py --host $(HOST) --port $(PORT)
+
+# The whole suite. DATABASE_URL=postgresql://... runs it on PostgreSQL.
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) participation/translations/*/LC_MESSAGES/*.mo

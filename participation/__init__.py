@@ -1,0 +1,86 @@
+"""participation: a municipality's two-round stakeholder participation and its participation document."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from . import config as config_module
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """The only way to get an app: defaults, instance config, environment, then `config`."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config_module.Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(config_module.from_environment())
+    if config:
+        app.config.update(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            "sqlite:///" + os.path.join(app.instance_path, "participation.sqlite"))
+
+    from .security import check_configuration
+    check_configuration(app)
+
+    from . import models  # noqa: F401  (the whole schema, for Alembic and the tests)
+
+    _bind_extensions(app)
+    _register_blueprints(app)
+
+    from . import cli, errors, templating
+    errors.register(app)
+    templating.register(app)
+    cli.register(app)
+
+    from .security import set_security_headers
+    app.after_request(set_security_headers)
+    return app
+
+
+def _bind_extensions(app: Flask) -> None:
+    from sqlalchemy import event
+
+    from .extensions import babel, csrf, db, login_manager, mail, migrate
+    from .i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    mail.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "info"
+    from flask_babel import lazy_gettext as _l
+    login_manager.login_message = _l("Please log in to see this page.")
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            # SQLite only enforces foreign keys when asked to, per connection.
+            @event.listens_for(db.engine, "connect")
+            def _sqlite_pragmas(dbapi_connection, _record):
+                cursor = dbapi_connection.cursor()
+                cursor.execute("PRAGMA foreign_keys=ON")
+                cursor.execute("PRAGMA busy_timeout=5000")
+                # WAL lets readers (the web process) go on while the mail sender writes.
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.close()
+
+    from .accounts.models import User
+    from .extensions import db as _db
+
+    @login_manager.user_loader
+    def load_user(session_id: str):
+        return User.from_session_id(session_id, _db.session)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .accounts import bp as accounts_bp
+    from .main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(accounts_bp, url_prefix="/account")

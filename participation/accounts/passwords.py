@@ -1,0 +1,53 @@
+"""Password rules and hashing.
+
+Hashing is Werkzeug's scrypt (a memory-hard KDF). The common-password list is Django's
+(BSD licence, 20,000 passwords from breaches), shipped in data/.
+"""
+from __future__ import annotations
+
+import gzip
+from functools import cache
+from importlib import resources
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from werkzeug.security import check_password_hash, generate_password_hash
+
+MAX_LENGTH = 200  # scrypt of a megabyte "password" is a cheap denial of service otherwise
+
+# Checked against when no account matches, so a wrong e-mail costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    data = resources.files(__package__).joinpath("data/common-passwords.txt.gz").read_bytes()
+    return frozenset(line.strip() for line in gzip.decompress(data).decode().splitlines())
+
+
+def password_problems(password: str, *, email: str = "", name: str = "") -> list:
+    """What is wrong with a new password, as messages for the person; empty when it is fine."""
+    problems = []
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        problems.append(_l("Use at least %(n)d characters.", n=minimum))
+    elif len(password) > MAX_LENGTH:
+        problems.append(_l("Use at most %(n)d characters.", n=MAX_LENGTH))
+    lowered = password.lower()
+    if lowered in common_passwords() or lowered.strip("0123456789!") in common_passwords():
+        problems.append(_l("This password is too common; choose one that is harder to guess."))
+    elif email and lowered in {email.lower(), email.lower().split("@")[0]}:
+        problems.append(_l("Do not use your e-mail address as your password."))
+    elif name and lowered == name.lower():
+        problems.append(_l("Do not use your name as your password."))
+    return problems
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    if len(password) > MAX_LENGTH:
+        return False
+    return check_password_hash(password_hash or _DUMMY_HASH, password) and password_hash is not None

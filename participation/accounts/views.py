@@ -1,0 +1,203 @@
+"""Account pages. Views validate, call a service, commit, and redirect (post/redirect/get)."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..forms import EmptyForm
+from ..security import form_checks_csrf, no_store
+from ..timeutil import utcnow
+from ..urls import safe_next
+from . import bp, services, tokens
+from .forms import (AS_EXISTING, AS_NEW, ChangePasswordForm, EmailOnlyForm, LoginForm,
+                    ProfileForm, RegisterForm, ResetPasswordForm)
+from .models import OrganisationKind
+from .passwords import verify_password
+
+
+def _choice_from(form) -> services.OrganisationChoice:
+    if form.participate_as.data == AS_EXISTING:
+        return services.OrganisationChoice(existing_id=form.organisation_id.data)
+    if form.participate_as.data == AS_NEW:
+        return services.OrganisationChoice(new_name=form.org_name.data,
+                                           new_kind=OrganisationKind(form.org_kind.data),
+                                           new_sector=form.org_sector.data)
+    return services.OrganisationChoice.individual()
+
+
+def _duplicate_organisation(form) -> None:
+    form.org_name.errors = list(form.org_name.errors) + [
+        _("An organisation with this name is already registered: choose it from the list.")]
+    form.participate_as.data = AS_NEW
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@form_checks_csrf
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = RegisterForm()
+    form.set_organisation_choices(services.organisations_alphabetically())
+    if form.validate_on_submit():
+        try:
+            services.register(name=form.name.data, email=form.email.data,
+                              password=form.password.data, choice=_choice_from(form),
+                              locale=str(get_locale()))
+            db.session.commit()
+        except services.DuplicateOrganisation:
+            db.session.rollback()
+            _duplicate_organisation(form)
+        except IntegrityError:
+            # Someone registered the same address or organisation at the same moment.
+            db.session.rollback()
+            if services.find_user_by_email(form.email.data) is None:
+                _duplicate_organisation(form)
+            else:
+                session["registered_email"] = form.email.data
+                return redirect(url_for("accounts.check_mail"))
+        else:
+            session["registered_email"] = form.email.data
+            return redirect(url_for("accounts.check_mail"))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.get("/register/check-your-mail")
+def check_mail():
+    return render_template("accounts/check_mail.html", email=session.get("registered_email"))
+
+
+@bp.get("/confirm/<token>")
+@no_store
+def confirm(token: str):
+    result = tokens.read_token(token, tokens.Purpose.confirm)
+    if isinstance(result, tokens.LinkProblem):
+        return render_template("accounts/link_problem.html", problem=result.value,
+                               purpose="confirm", form=EmailOnlyForm()), 400
+    services.confirm_email(result)
+    db.session.commit()
+    flash(_("Thank you, your e-mail address is confirmed. You can log in now."), "success")
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+@form_checks_csrf
+def resend_confirmation():
+    form = EmailOnlyForm()
+    if form.validate_on_submit():
+        services.resend_confirmation(form.email.data)
+        db.session.commit()
+        session["registered_email"] = form.email.data
+        return redirect(url_for("accounts.check_mail"))
+    return render_template("accounts/resend_confirmation.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@form_checks_csrf
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    unconfirmed = False
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.form_errors.append(_("The e-mail address or the password is not right."))
+        elif not user.is_confirmed:
+            unconfirmed = True
+        else:
+            login_user(user, remember=form.remember.data)
+            user.last_login_at = utcnow()
+            session["locale"] = user.locale
+            db.session.commit()
+            flash(_("You are logged in."), "success")
+            return redirect(safe_next(request.args.get("next"), url_for("main.home")))
+    return render_template("accounts/login.html", form=form, unconfirmed=unconfirmed)
+
+
+@bp.post("/logout")
+def logout():
+    form = EmptyForm()
+    if form.validate_on_submit():
+        logout_user()
+        flash(_("You are logged out."), "success")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@form_checks_csrf
+def forgot_password():
+    form = EmailOnlyForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        return render_template("accounts/reset_sent.html", email=form.email.data)
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@form_checks_csrf
+@no_store
+def reset_password(token: str):
+    result = tokens.read_token(token, tokens.Purpose.reset)
+    if isinstance(result, tokens.LinkProblem):
+        return render_template("accounts/link_problem.html", problem=result.value,
+                               purpose="reset", form=EmailOnlyForm()), 400
+    form = ResetPasswordForm(user=result)
+    if form.validate_on_submit():
+        services.reset_password(result, form.password.data)
+        db.session.commit()
+        logout_user()
+        flash(_("Your password has been changed. Log in with your new password."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/", methods=["GET", "POST"])
+@login_required
+@form_checks_csrf
+@no_store
+def profile():
+    user = current_user._get_current_object()
+    form = ProfileForm(obj=None if request.method == "POST" else user)
+    form.set_organisation_choices(services.organisations_alphabetically())
+    if request.method == "GET":
+        form.participate_as.data = AS_EXISTING if user.organisation_id else "individual"
+        form.organisation_id.data = user.organisation_id or 0
+    if form.validate_on_submit():
+        try:
+            services.update_profile(user, name=form.name.data, choice=_choice_from(form),
+                                    locale=form.locale.data)
+            db.session.commit()
+        except (services.DuplicateOrganisation, IntegrityError):
+            db.session.rollback()
+            _duplicate_organisation(form)
+        else:
+            session["locale"] = user.locale
+            flash(_("Your details have been saved."), "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form, user=user)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+@form_checks_csrf
+def change_password():
+    user = current_user._get_current_object()
+    form = ChangePasswordForm(user=user)
+    if form.validate_on_submit():
+        if not verify_password(user.password_hash, form.current_password.data):
+            form.current_password.errors = [_("This is not your current password.")]
+        else:
+            services.set_password(user, form.password.data)
+            db.session.commit()
+            # The session id contains a digest of the password hash: renew it for this session.
+            login_user(user, remember=bool(request.cookies.get("remember_token")))
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/change_password.html", form=form)

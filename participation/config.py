@@ -1,0 +1,98 @@
+"""Configuration: safe local defaults, overridden by instance config, the environment and tests."""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+DEFAULT_SECRET_KEY = "dev-only-change-me"
+
+#: Environment variables read into the config, with the type they are parsed as.
+ENV_SETTINGS: dict[str, type] = {
+    "SECRET_KEY": str,
+    "DATABASE_URL": str,
+    "SERVER_NAME": str,
+    "PREFERRED_URL_SCHEME": str,
+    "MAIL_SERVER": str,
+    "MAIL_PORT": int,
+    "MAIL_USE_TLS": bool,
+    "MAIL_USE_SSL": bool,
+    "MAIL_USERNAME": str,
+    "MAIL_PASSWORD": str,
+    "MAIL_DEFAULT_SENDER": str,
+    "SESSION_COOKIE_SECURE": bool,
+    "MUNICIPALITY_NAME": str,
+}
+
+
+def _parse(value: str, kind: type):
+    if kind is bool:
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    return kind(value)
+
+
+class Defaults:
+    SECRET_KEY = DEFAULT_SECRET_KEY
+    SQLALCHEMY_DATABASE_URI: str | None = None  # filled in by the factory: instance/participation.sqlite
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+    # Sessions: the cookie is never readable from JavaScript and not sent on cross-site posts.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+
+    # CSRF: checked by each form so a failure re-renders the form with the text kept
+    # (see participation.security); the global check covers every other POST.
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+
+    BABEL_DEFAULT_LOCALE = "nl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
+    LANGUAGES = {"nl": "Nederlands", "en": "English"}
+
+    MAIL_SERVER = "127.0.0.1"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "participatie@localhost"
+    #: Delivery attempts before an outbox row is marked failed (kept, never dropped).
+    MAIL_MAX_ATTEMPTS = 8
+    #: First retry delay in seconds; doubles per attempt.
+    MAIL_RETRY_BASE_SECONDS = 60
+    MAIL_WORKER_INTERVAL_SECONDS = 5
+
+    #: Lifetime of e-mail confirmation and password reset links.
+    CONFIRM_LINK_MAX_AGE = 3 * 24 * 3600
+    RESET_LINK_MAX_AGE = 2 * 3600
+
+    PASSWORD_MIN_LENGTH = 10
+    #: Version of the privacy statement; stored with each consent.
+    PRIVACY_STATEMENT_VERSION = "2026-11"
+    MUNICIPALITY_NAME = "Gemeente Assen"
+
+
+def from_environment() -> dict:
+    """Settings given as environment variables, parsed to their types."""
+    found = {}
+    for name, kind in ENV_SETTINGS.items():
+        value = os.environ.get(name)
+        if value not in (None, ""):
+            found[name] = _parse(value, kind)
+    if "DATABASE_URL" in found:
+        found["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(found.pop("DATABASE_URL"))
+    return found
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual postgres:// forms and use the psycopg 3 driver for them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

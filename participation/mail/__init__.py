@@ -1,0 +1,1 @@
+"""Outgoing mail: an outbox table written with the change it reports, delivered by a sender."""

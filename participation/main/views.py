@@ -1,0 +1,35 @@
+"""Home page, privacy statement and the language switch."""
+from __future__ import annotations
+
+from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from ..extensions import db
+from ..forms import EmptyForm
+from ..urls import safe_next
+from . import bp
+
+
+@bp.get("/")
+def home():
+    return render_template("main/home.html")
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("main/privacy.html",
+                           version=current_app.config["PRIVACY_STATEMENT_VERSION"])
+
+
+@bp.post("/language")
+def set_language():
+    """Remember the chosen language in the session and, when logged in, on the account."""
+    form = EmptyForm()
+    locale = request.form.get("locale", "")
+    if not form.validate_on_submit() or locale not in current_app.config["LANGUAGES"]:
+        abort(400)
+    session["locale"] = locale
+    if current_user.is_authenticated:
+        current_user.locale = locale
+        db.session.commit()
+    return redirect(safe_next(request.form.get("next"), url_for("main.home")))

@@ -1,0 +1,28 @@
+"""What every template can use: permissions, languages, dates in Europe/Amsterdam."""
+from __future__ import annotations
+
+from flask import Flask, current_app, request
+from flask_babel import format_datetime, get_locale
+
+from .forms import EmptyForm
+from .permissions import PREDICATES
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    @app.context_processor
+    def globals_for_templates():
+        return {
+            **PREDICATES,
+            "languages": current_app.config["LANGUAGES"],
+            "current_locale": str(get_locale()),
+            "municipality": current_app.config["MUNICIPALITY_NAME"],
+            "language_form": EmptyForm(),
+            "logout_form": EmptyForm(),
+            "here": request.full_path.rstrip("?") if request else "/",
+        }
+
+    @app.template_filter("datetime")
+    def _datetime(value, format="medium"):
+        return format_datetime(value, format) if value else ""
