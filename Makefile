@@ -28,7 +28,8 @@ translations: $(MO_FILES)
 # Update the catalogues after changing strings: then translate the new entries in the .po files.
 extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel extract --no-location --omit-header -F babel.cfg -k _l -o participation/translations/messages.pot .
-	$(BIN)/pybabel update --no-fuzzy-matching -i participation/translations/messages.pot -d participation/translations
+	$(BIN)/pybabel update --no-fuzzy-matching --omit-header -i participation/translations/messages.pot -d participation/translations
+	$(BIN)/python scripts/fill_english.py
 
 db: install
 	$(FLASK) db upgrade

@@ -8,7 +8,7 @@ import time
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from .extensions import db
 
@@ -80,6 +80,7 @@ def mail_worker_command(interval: float | None) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command() -> None:
     """Load demo data (idempotent): a demo admin and organisations of every kind."""
     from .demo import load_demo

@@ -1,7 +1,7 @@
 """Language choice: the user's saved language, else the session's, else Dutch."""
 from __future__ import annotations
 
-from flask import current_app, session
+from flask import current_app, has_request_context, session
 from flask_login import current_user
 
 
@@ -10,6 +10,8 @@ def supported(locale: str | None) -> bool:
 
 
 def select_locale() -> str:
+    if not has_request_context():  # the CLI and the mail sender
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if getattr(current_user, "is_authenticated", False) and supported(current_user.locale):
         return current_user.locale
     chosen = session.get("locale")

@@ -18,8 +18,10 @@ def register(app: Flask) -> None:
             "languages": current_app.config["LANGUAGES"],
             "current_locale": str(get_locale()),
             "municipality": current_app.config["MUNICIPALITY_NAME"],
-            "language_form": EmptyForm(),
-            "logout_form": EmptyForm(),
+            # formdata=None: these only carry a CSRF token and must never read the request body
+            # (an error page for a too-large request renders them too).
+            "language_form": EmptyForm(formdata=None),
+            "logout_form": EmptyForm(formdata=None),
             "here": request.full_path.rstrip("?") if request else "/",
         }
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
 from ..forms import BaseForm
@@ -52,26 +53,26 @@ class OrganisationChoiceMixin:
 
     participate_as = RadioField(
         _l("I take part"),
-        choices=[(AS_EXISTING, _l("for an organisation that is already registered")),
-                 (AS_NEW, _l("for an organisation that is not registered yet")),
-                 (AS_INDIVIDUAL, _l("as an individual (resident)"))],
+        choices=[SelectChoice(AS_EXISTING, _l("for an organisation that is already registered")),
+                 SelectChoice(AS_NEW, _l("for an organisation that is not registered yet")),
+                 SelectChoice(AS_INDIVIDUAL, _l("as an individual (resident)"))],
         validators=[InputRequired(_l("Choose how you take part."))])
     organisation_id = SelectField(_l("Organisation"), coerce=int, validate_choice=False)
     org_name = StringField(_l("Name of the organisation"), filters=[_strip])
     org_kind = RadioField(_l("Kind of organisation"),
-                          choices=[(kind.value, label) for kind, label in KIND_LABELS.items()],
+                          choices=[SelectChoice(kind.value, label) for kind, label in KIND_LABELS.items()],
                           validate_choice=False)
     org_sector = StringField(_l("Sector"), filters=[_strip],
                              description=_l("For example: retail, logistics, care, education."))
 
     def set_organisation_choices(self, organisations) -> None:
-        self.organisation_id.choices = [(0, _l("Choose an organisation"))] + [
-            (org.id, org.name) for org in organisations]
+        self.organisation_id.choices = [SelectChoice(0, _l("Choose an organisation"))] + [
+            SelectChoice(org.id, org.name) for org in organisations]
 
     def validate_organisation_id(self, field):
         if self.participate_as.data != AS_EXISTING:
             return
-        if field.data not in {value for value, _ in field.choices if value}:
+        if field.data not in {choice.value for choice in field.choices if choice.value}:
             raise ValidationError(_l("Choose your organisation from the list."))
 
     def validate_org_name(self, field):
@@ -149,5 +150,5 @@ class ChangePasswordForm(ResetPasswordForm):
 
 class ProfileForm(NameMixin, OrganisationChoiceMixin, BaseForm):
     locale = RadioField(_l("Language of the site and of e-mails"),
-                        choices=[("nl", "Nederlands"), ("en", "English")],
+                        choices=[SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")],
                         validators=[InputRequired(_l("Choose a language."))])

@@ -1,0 +1,333 @@
+"""Fixtures on real parts: a migrated database (SQLite file or PostgreSQL), a real SMTP server
+on 127.0.0.1, and the site served for headless Chromium.
+
+DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres selects PostgreSQL: a fresh database
+is created for the run and dropped afterwards.
+"""
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import re
+import socket
+import threading
+import uuid
+from dataclasses import dataclass, field
+
+import pytest
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+
+from participation import create_app
+from participation.config import normalise_database_url
+from participation.extensions import db
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+# --- the database -------------------------------------------------------------------------
+
+def _server_url(url: str, database: str) -> str:
+    return sa.engine.make_url(url).set(database=database).render_as_string(hide_password=False)
+
+
+def create_database(tmp_path_factory) -> tuple[str, callable]:
+    """A fresh, empty database and a function that removes it."""
+    base = os.environ.get("DATABASE_URL")
+    if not base:
+        path = tmp_path_factory.mktemp("db") / f"test-{uuid.uuid4().hex[:8]}.sqlite"
+        return f"sqlite:///{path}", lambda: None
+    base = normalise_database_url(base)
+    name = f"participation_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(_server_url(base, "postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    return _server_url(base, name), drop
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url, drop = create_database(tmp_path_factory)
+    yield url
+    drop()
+
+
+@pytest.fixture(scope="session")
+def fresh_database(tmp_path_factory):
+    """Make more empty databases (for migration tests); all are removed at the end."""
+    drops = []
+
+    def make() -> str:
+        url, drop = create_database(tmp_path_factory)
+        drops.append(drop)
+        return url
+    yield make
+    for drop in drops:
+        drop()
+
+
+# --- mail ---------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Received:
+    recipient: str
+    subject: str
+    text: str
+    html: str
+    message: email.message.EmailMessage = field(repr=False)
+
+    def link(self, path_part: str) -> str:
+        """The first link in the text part whose path contains `path_part`."""
+        for url in re.findall(r"https?://\S+", self.text):
+            if path_part in url:
+                return url
+        raise AssertionError(f"no link with {path_part!r} in: {self.text}")
+
+
+class Inbox:
+    """What a real SMTP server on 127.0.0.1 received."""
+
+    def __init__(self):
+        self.messages: list[Received] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        text = message.get_body(preferencelist=("plain",))
+        html = message.get_body(preferencelist=("html",))
+        with self.lock:
+            for rcpt in envelope.rcpt_tos:
+                self.messages.append(Received(
+                    recipient=rcpt, subject=str(message["subject"]),
+                    text=text.get_content() if text else "",
+                    html=html.get_content() if html else "", message=message))
+        return "250 OK"
+
+    def to(self, recipient: str) -> list[Received]:
+        with self.lock:
+            return [m for m in self.messages if m.recipient == recipient]
+
+    def clear(self):
+        with self.lock:
+            self.messages.clear()
+
+
+class SMTPServer:
+    def __init__(self):
+        self.inbox = Inbox()
+        self.port = free_port()
+        self.controller = None
+
+    def start(self):
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self):
+        if self.controller:
+            self.controller.stop()
+            self.controller = None
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    server = SMTPServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+# --- the app ------------------------------------------------------------------------------
+
+def test_config(database_url: str, smtp_port: int) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-" + uuid.uuid4().hex,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp_port,
+        "MAIL_SUPPRESS_SEND": False,
+        "MAIL_RETRY_BASE_SECONDS": 60,
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture(scope="session")
+def app(database_url, smtp_server):
+    from flask_migrate import upgrade
+
+    app = create_app(test_config(database_url, smtp_server.port))
+    with app.app_context():
+        upgrade()  # the schema comes from the migrations, as in production
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _empty_all_tables(app):
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request):
+    """Every test starts with empty tables (the schema stays)."""
+    yield
+    if "app" in request.fixturenames:
+        _empty_all_tables(request.getfixturevalue("app"))
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def mailbox(app, smtp_server):
+    """The SMTP server's inbox, emptied, and `deliver()` that runs the outbox sender."""
+    smtp_server.inbox.clear()
+
+    class Mailbox:
+        inbox = smtp_server.inbox
+
+        def deliver(self) -> dict:
+            from participation.mail.services import send_due
+            with app.app_context():
+                counts = send_due()
+                db.session.remove()
+            return counts
+
+        def to(self, recipient: str) -> list[Received]:
+            return self.inbox.to(recipient)
+
+        def only(self, recipient: str) -> Received:
+            found = self.to(recipient)
+            assert len(found) == 1, f"expected one mail to {recipient}, got {len(found)}"
+            return found[0]
+
+        @property
+        def messages(self):
+            return list(self.inbox.messages)
+    return Mailbox()
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def submit(client, url: str, data: dict, *, follow_redirects: bool = False, page_url=None):
+    """Load the form page, take its CSRF token, and post `data` as a browser would."""
+    page = client.get(page_url or url)
+    assert page.status_code == 200, page.status_code
+    return client.post(url, data={"csrf_token": csrf_token(page.get_data(as_text=True)), **data},
+                       follow_redirects=follow_redirects)
+
+
+def field_errors(html: str) -> list[str]:
+    """The messages shown next to fields, as a person reads them."""
+    found = re.findall(r'<p class="field-error" id="([^"]+)-error">(.*?)</p>', html, re.S)
+    return [f"{fid}: {re.sub(r'<[^>]+>', '', text).replace('Error:', '').replace('Fout:', '').strip()}"
+            for fid, text in found]
+
+
+def make_user(email="pieter@example.nl", password="lange-wachtzin-42", *, role="participant",
+              name="Pieter de Vries", confirmed=True, organisation=None, locale="nl"):
+    """A user in the database (call inside an app context)."""
+    from participation.accounts.models import Role, User
+    from participation.accounts.passwords import hash_password
+    from participation.timeutil import utcnow
+
+    user = User(email=email, name=name, password_hash=hash_password(password), role=Role(role),
+                organisation=organisation, locale=locale,
+                email_confirmed_at=utcnow() if confirmed else None, consent_at=utcnow(),
+                consent_version="test")
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def make_organisation(name="Bakkerij Bolk", kind="business", sector="food"):
+    from participation.accounts.models import Organisation, OrganisationKind, name_key
+
+    organisation = Organisation(name=name, name_key=name_key(name), kind=OrganisationKind(kind),
+                                sector=sector)
+    db.session.add(organisation)
+    db.session.commit()
+    return organisation
+
+
+def login(client, email="pieter@example.nl", password="lange-wachtzin-42", remember=False):
+    data = {"email": email, "password": password}
+    if remember:
+        data["remember"] = "y"
+    response = submit(client, "/account/login", data)
+    assert response.status_code == 302, field_errors(response.get_data(as_text=True))
+    return response
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """Use as `with count_queries() as counter:`; counts SQL statements sent to the database."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+        with app.app_context():
+            engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", counter)
+    return counting
+
+
+# --- CI: a skip never hides a missing part ------------------------------------------------
+
+def pytest_sessionfinish(session, exitstatus):
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    if IN_CI and skipped:
+        reporter.write_line(f"CI: {skipped} test(s) skipped; in CI every test must run.", red=True)
+        session.exitstatus = 1

@@ -1,0 +1,69 @@
+"""Dutch by default, English complete, and no string outside the catalogues."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from .conftest import login, make_user, submit
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ROOT / "participation" / "translations"
+
+
+def _catalogue(locale: str):
+    with (TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        return read_po(handle)
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+def test_catalogue_has_no_untranslated_or_fuzzy_entries(locale):
+    catalogue = _catalogue(locale)
+    bad = [m.id for m in catalogue if m.id and (m.fuzzy or not all(
+        m.string if isinstance(m.string, tuple) else [m.string]))]
+    assert bad == []
+
+
+def test_every_string_in_the_code_is_in_the_catalogues(tmp_path):
+    pot = tmp_path / "messages.pot"
+    subprocess.run([str(Path(sys.executable).parent / "pybabel"), "-q", "extract",
+                    "--no-location", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-o", str(pot),
+                    str(ROOT)], check=True, cwd=ROOT)
+    with pot.open("rb") as handle:
+        wanted = {m.id for m in read_po(handle) if m.id}
+    assert wanted, "extraction found no strings"
+    for locale in ("nl", "en"):
+        have = {m.id for m in _catalogue(locale) if m.id}
+        missing = sorted(map(str, wanted - have))
+        assert missing == [], f"{locale}: run `make extract-messages` and translate: {missing}"
+
+
+def test_dutch_is_the_default_and_the_switch_is_remembered(client, app):
+    home = client.get("/").get_data(as_text=True)
+    assert '<html lang="nl">' in home and "Inloggen" in home
+    response = submit(client, "/language", {"locale": "en", "next": "/privacy"}, page_url="/")
+    assert response.status_code == 302 and response.headers["Location"] == "/privacy"
+    page = client.get("/privacy").get_data(as_text=True)
+    assert '<html lang="en">' in page and "Privacy statement" in page
+    submit(client, "/language", {"locale": "nl", "next": "/"}, page_url="/")
+    assert '<html lang="nl">' in client.get("/").get_data(as_text=True)
+
+
+def test_language_is_saved_on_the_account(client, app):
+    with app.app_context():
+        make_user()
+    login(client)
+    submit(client, "/language", {"locale": "en", "next": "/"}, page_url="/")
+    other = app.test_client()
+    login(other)
+    assert '<html lang="en">' in other.get("/").get_data(as_text=True)
+
+
+def test_language_switch_refuses_unknown_languages_and_foreign_redirects(client):
+    assert submit(client, "/language", {"locale": "de", "next": "/"}, page_url="/").status_code == 400
+    response = submit(client, "/language", {"locale": "en", "next": "//evil.example/"},
+                      page_url="/")
+    assert response.headers["Location"] == "/"

@@ -1,0 +1,108 @@
+"""The outbox: written with the change it reports, delivered by a real SMTP server, retried."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from participation.extensions import db
+from participation.mail.models import OutboxMessage, OutboxState
+from participation.mail.services import queue_mail, send_due
+from participation.timeutil import utcnow
+
+from .conftest import make_user
+
+
+def _queue(app, recipient="anna@example.nl", locale="nl"):
+    with app.test_request_context():
+        user = make_user(recipient, locale=locale)
+        queue_mail(user.email, "password_changed", _l("Your password was changed"), locale,
+                   user=user, reset_url="http://localhost/account/password/forgot")
+        db.session.commit()
+
+
+def test_a_rolled_back_change_sends_nothing(app):
+    with app.test_request_context():
+        user = make_user()
+        queue_mail(user.email, "password_changed", _l("Your password was changed"), "nl",
+                   user=user, reset_url="http://x")
+        db.session.rollback()
+        assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0
+
+
+def test_mail_has_text_and_html_in_the_recipients_language(app, mailbox):
+    _queue(app, "nl@example.nl", "nl")
+    _queue(app, "en@example.nl", "en")
+    assert mailbox.deliver() == {"sent": 2, "retry": 0, "failed": 0}
+    dutch, english = mailbox.only("nl@example.nl"), mailbox.only("en@example.nl")
+    assert dutch.subject == "Uw wachtwoord is gewijzigd"
+    assert english.subject == "Your password was changed"
+    assert "The password of your account has just been changed." in english.text
+    assert '<html lang="en">' in english.html and '<html lang="nl">' in dutch.html
+    assert "multipart/alternative" in {part.get_content_type() for part in dutch.message.walk()}
+    with app.app_context():
+        rows = db.session.scalars(sa.select(OutboxMessage)).all()
+        assert {r.state for r in rows} == {OutboxState.sent}
+        assert all(r.sent_at and r.attempts == 1 for r in rows)
+
+
+def test_smtp_outage_is_retried_with_backoff_and_nothing_is_lost(app, mailbox, smtp_server):
+    _queue(app)
+    smtp_server.stop()
+    try:
+        assert mailbox.deliver() == {"sent": 0, "retry": 1, "failed": 0}
+        with app.app_context():
+            row = db.session.scalar(sa.select(OutboxMessage))
+            assert row.state is OutboxState.pending and row.attempts == 1
+            assert "Connection" in row.last_error or "refused" in row.last_error
+            first_delay = row.due_at - utcnow()
+            assert timedelta(seconds=50) < first_delay <= timedelta(seconds=60)
+        # Not due yet: a second run leaves it alone.
+        assert mailbox.deliver() == {"sent": 0, "retry": 0, "failed": 0}
+        with app.app_context():
+            row = db.session.scalar(sa.select(OutboxMessage))
+            row.due_at = utcnow()
+            db.session.commit()
+        mailbox.deliver()
+        with app.app_context():
+            row = db.session.scalar(sa.select(OutboxMessage))
+            assert row.attempts == 2
+            assert timedelta(seconds=110) < row.due_at - utcnow() <= timedelta(seconds=120)
+    finally:
+        smtp_server.start()
+    with app.app_context():
+        row = db.session.scalar(sa.select(OutboxMessage))
+        row.due_at = utcnow()
+        db.session.commit()
+    assert mailbox.deliver()["sent"] == 1
+    assert len(mailbox.to("anna@example.nl")) == 1
+
+
+def test_after_the_last_attempt_the_mail_is_kept_as_failed(app, mailbox, smtp_server):
+    _queue(app)
+    app.config["MAIL_MAX_ATTEMPTS"] = 2
+    smtp_server.stop()
+    try:
+        for _ in range(2):
+            mailbox.deliver()
+            with app.app_context():
+                row = db.session.scalar(sa.select(OutboxMessage))
+                row.due_at = utcnow()
+                db.session.commit()
+    finally:
+        smtp_server.start()
+        app.config["MAIL_MAX_ATTEMPTS"] = 8
+    with app.app_context():
+        row = db.session.scalar(sa.select(OutboxMessage))
+        assert row.state is OutboxState.failed and row.attempts == 2 and row.last_error
+    assert mailbox.deliver()["sent"] == 0  # failed mail is not sent by itself again
+
+
+def test_send_due_delivers_oldest_first(app, mailbox):
+    for n in range(3):
+        _queue(app, f"p{n}@example.nl")
+    with app.app_context():
+        assert send_due(limit=2) == {"sent": 2, "retry": 0, "failed": 0}
+        db.session.remove()
+    assert [m.recipient for m in mailbox.messages] == ["p0@example.nl", "p1@example.nl"]
