@@ -31,7 +31,12 @@ extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel update --no-fuzzy-matching --omit-header -i participation/translations/messages.pot -d participation/translations
 	$(BIN)/python scripts/fill_english.py
 
-db: install
+# A random secret key of this machine's own, made once (the site refuses the default one).
+instance/config.py:
+	mkdir -p instance
+	$(PYTHON) -c "import secrets; print(f'SECRET_KEY = {secrets.token_urlsafe(48)!r}')" > $@
+
+db: install instance/config.py
 	$(FLASK) db upgrade
 
 demo: db
@@ -40,7 +45,7 @@ demo: db
 # Serves the site with demo data on the embedded SQLite database, a local mail catcher
 # (mail is printed here and kept in instance/mail/) and the mail worker.
 run: demo
-	FLASK_DEBUG=1 $(BIN)/python scripts/run_local.py --host $(HOST) --port $(PORT)
+	$(BIN)/python scripts/run_local.py --host $(HOST) --port $(PORT)
 
 # The whole suite. DATABASE_URL=postgresql://... runs it on PostgreSQL.
 test: install

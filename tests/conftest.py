@@ -331,3 +331,34 @@ def pytest_sessionfinish(session, exitstatus):
     if IN_CI and skipped:
         reporter.write_line(f"CI: {skipped} test(s) skipped; in CI every test must run.", red=True)
         session.exitstatus = 1
+
+
+# --- the browser --------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """pytest-playwright: launch Debian's Chromium; Playwright cannot download its own here."""
+    from .browser import CHROMIUM, CHROMIUM_ARGS, chromium_available
+
+    if not chromium_available():
+        reason = f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)"
+        if IN_CI:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    from .browser import LiveServer
+
+    server = LiveServer(app)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def base_url():
+    """Replaces pytest-base-url's fixture, which pytest 9 warns about; tests use live_server.url."""
+    return None

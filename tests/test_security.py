@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from participation import create_app
 from participation.accounts.models import User
+from participation.config import DEFAULT_SECRET_KEY
 from participation.extensions import db
 from participation.security import InsecureConfiguration
 
@@ -53,7 +54,8 @@ def test_every_post_refuses_a_missing_csrf_token(client, app):
 
 def test_refuses_to_start_in_production_with_the_default_secret(database_url):
     with pytest.raises(InsecureConfiguration):
-        create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": False, "DEBUG": False})
+        create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": False, "DEBUG": False,
+                    "SECRET_KEY": DEFAULT_SECRET_KEY})
     create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": False,
                 "SECRET_KEY": "a-real-secret-from-the-environment-0123456789"})
 
