@@ -106,3 +106,34 @@ def test_send_due_delivers_oldest_first(app, mailbox):
         assert send_due(limit=2) == {"sent": 2, "retry": 0, "failed": 0}
         db.session.remove()
     assert [m.recipient for m in mailbox.messages] == ["p0@example.nl", "p1@example.nl"]
+
+
+def test_mail_worker_keeps_delivering_and_stops_on_sigterm(app, mailbox, smtp_server, database_url):
+    """The real `flask --app participation mail worker` process, against the test database."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "worker-test-secret-0123456789",
+           "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp_server.port)}
+    flask = str(Path(sys.executable).parent / "flask")
+    worker = subprocess.Popen([flask, "--app", "participation", "mail", "worker", "--interval",
+                               "0.2"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True)
+    try:
+        _queue(app, "eerste@example.nl")
+        _queue(app, "tweede@example.nl")
+        deadline = time.monotonic() + 20
+        while len(mailbox.messages) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        output, _ = worker.communicate(timeout=20)
+    assert {m.recipient for m in mailbox.messages} == {"eerste@example.nl", "tweede@example.nl"}
+    assert worker.returncode == 0, output
+    assert "stopped" in output
+    with app.app_context():
+        assert {r.state for r in db.session.scalars(sa.select(OutboxMessage))} == {OutboxState.sent}
