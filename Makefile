@@ -27,9 +27,9 @@ translations: $(MO_FILES)
 
 # Update the catalogues after changing strings: then translate the new entries in the .po files.
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract --no-location --omit-header -F babel.cfg -k _l -o participation/translations/messages.pot .
-	$(BIN)/pybabel update --no-fuzzy-matching --omit-header -i participation/translations/messages.pot -d participation/translations
-	$(BIN)/python scripts/fill_english.py
+	$(BIN)/pybabel extract --no-location -F babel.cfg -k _l -o participation/translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -i participation/translations/messages.pot -d participation/translations
+	$(BIN)/python scripts/tidy_catalogues.py
 
 # A random secret key of this machine's own, made once (the site refuses the default one).
 instance/config.py:

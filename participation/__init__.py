@@ -80,7 +80,11 @@ def _bind_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .accounts import bp as accounts_bp
+    from .contributions import bp as contributions_bp
     from .main import bp as main_bp
+    from .processes import bp as processes_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp, url_prefix="/account")
+    app.register_blueprint(processes_bp)
+    app.register_blueprint(contributions_bp)

@@ -82,7 +82,7 @@ def mail_worker_command(interval: float | None) -> None:
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
-    """Load demo data (idempotent): a demo admin and organisations of every kind."""
+    """Load demo data (idempotent): two processes with themes and input, organisations, a demo admin."""
     from .demo import load_demo
 
     created_admin_password = load_demo(admin_password=secrets.token_urlsafe(12))

@@ -1,38 +1,135 @@
-"""Demo data for `flask --app participation demo` and `make run`. Running it twice changes nothing."""
+"""Demo data for `flask --app participation demo` and `make run`. Running it twice changes nothing.
+
+The Assen process has a closed round 1 with input from a dozen organisations and an open
+round 2; a second, small process has its round 1 open, so a visitor can try it at once.
+The texts are in demo_content.py.
+"""
 from __future__ import annotations
+
+import re
+import secrets
+import uuid
+from datetime import timedelta
 
 import sqlalchemy as sa
 
+from . import demo_content as content
 from .accounts.models import Organisation, OrganisationKind, Role, User, name_key
+from .accounts.passwords import hash_password
 from .accounts.services import create_user
+from .contributions.models import Contribution, ContributionState
 from .extensions import db
+from .processes.models import Audience, ModerationMode, Process, RoundKind
+from .processes.services import add_round, add_theme, create_process
+from .sanitize import markdown_to_html
+from .timeutil import utcnow
 
 DEMO_ADMIN_EMAIL = "admin@assen.example"
-
-#: Stakeholders of the kind the Economische Agenda names: businesses, education, government.
-DEMO_ORGANISATIONS = [
-    ("Bedrijvenkring Assen", OrganisationKind.civil_society, "ondernemersvereniging"),
-    ("Drenth Logistiek BV", OrganisationKind.business, "logistiek"),
-    ("Zorggroep Drenthe", OrganisationKind.business, "zorg"),
-    ("Drenthe College", OrganisationKind.education, "beroepsonderwijs"),
-    ("Hanzehogeschool Groningen", OrganisationKind.education, "hoger onderwijs"),
-    ("Provincie Drenthe", OrganisationKind.government, "overheid"),
-    ("Werkplein Drentsche Aa", OrganisationKind.government, "arbeidsmarkt"),
-    ("Centrummanagement Assen", OrganisationKind.civil_society, "binnenstad"),
-    ("TT Circuit Assen", OrganisationKind.business, "vrijetijdseconomie"),
-    ("Sensor Universe", OrganisationKind.other, "innovatie"),
-]
+DEMO_MODERATOR_EMAIL = "projectteam@assen.example"
 
 
 def load_demo(admin_password: str) -> tuple[str, str] | None:
     """Create what is missing. Returns the admin's credentials when the admin was created now."""
-    existing_keys = set(db.session.scalars(sa.select(Organisation.name_key)))
-    for name, kind, sector in DEMO_ORGANISATIONS:
-        if name_key(name) not in existing_keys:
-            db.session.add(Organisation(name=name, name_key=name_key(name), kind=kind,
-                                        sector=sector))
-    if db.session.scalar(sa.select(User.id).where(User.email == DEMO_ADMIN_EMAIL)) is None:
+    organisations = _organisations()
+    created = None
+    if _user(DEMO_ADMIN_EMAIL) is None:
         create_user(DEMO_ADMIN_EMAIL, admin_password, Role.admin, name="Demo beheerder")
-        return DEMO_ADMIN_EMAIL, admin_password
+        created = (DEMO_ADMIN_EMAIL, admin_password)
+    moderator = _user(DEMO_MODERATOR_EMAIL) or create_user(
+        DEMO_MODERATOR_EMAIL, secrets.token_urlsafe(24), Role.moderator, name="Projectteam EZ")
+    if _process(content.ASSEN_PROCESS["slug"]) is None:
+        _assen(organisations, moderator)
+    if _process(content.SMALL_PROCESS["slug"]) is None:
+        _small()
     db.session.flush()
-    return None
+    return created
+
+
+def _user(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == email))
+
+
+def _process(slug: str) -> Process | None:
+    return db.session.scalar(sa.select(Process).where(Process.slug == slug))
+
+
+def _organisations() -> dict[str, Organisation]:
+    existing = {o.name_key: o for o in db.session.scalars(sa.select(Organisation))}
+    found = {}
+    for name, kind, sector in content.ORGANISATIONS:
+        organisation = existing.get(name_key(name))
+        if organisation is None:
+            organisation = Organisation(name=name, name_key=name_key(name),
+                                        kind=OrganisationKind(kind), sector=sector)
+            db.session.add(organisation)
+        found[name] = organisation
+    db.session.flush()
+    return found
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40]
+
+
+def _stakeholder(name: str, organisation: Organisation | None) -> User:
+    """A demo participant; nobody knows the password (it is random and not shown)."""
+    email = f"{_slug(organisation.name if organisation else name)}@demo.example"
+    user = _user(email)
+    if user is None:
+        user = User(email=email, name=f"Contactpersoon {organisation.name}" if organisation
+                    else name, password_hash=hash_password(secrets.token_urlsafe(24)),
+                    role=Role.participant, organisation=organisation, locale="nl",
+                    email_confirmed_at=utcnow(), consent_at=utcnow(), consent_version="demo")
+        db.session.add(user)
+    return user
+
+
+def _contribution(round_, theme, title, body_md, created_at, *, author=None, organisation=None,
+                  individual=None, offline_source=None, entered_by=None) -> Contribution:
+    return Contribution(
+        round=round_, theme=theme, author=author, organisation=organisation,
+        organisation_name=organisation.name if organisation else individual,
+        organisation_kind=organisation.kind if organisation else None,
+        title=title, body_md=body_md, body_html=markdown_to_html(body_md),
+        state=ContributionState.published, offline_source=offline_source, entered_by=entered_by,
+        submission_key=uuid.uuid4().hex, created_at=created_at, updated_at=created_at)
+
+
+def _assen(organisations: dict[str, Organisation], moderator: User) -> None:
+    now = utcnow().replace(second=0, microsecond=0)
+    process = create_process(**content.ASSEN_PROCESS, is_public=True)
+    input_round = add_round(process, kind=RoundKind.input, opens_at=now - timedelta(days=70),
+                            closes_at=now - timedelta(days=30), moderation=ModerationMode.post,
+                            audience=Audience.registered)
+    add_round(process, kind=RoundKind.feedback, opens_at=now - timedelta(days=7),
+              closes_at=now + timedelta(days=21), moderation=ModerationMode.post,
+              audience=Audience.invited)
+    themes = [add_theme(process, title=t, description=d) for t, d in content.ASSEN_THEMES]
+    start = input_round.opens_at
+    for n, (org_name, theme_index, title, body) in enumerate(content.CONTRIBUTIONS):
+        organisation = organisations[org_name]
+        db.session.add(_contribution(
+            input_round, themes[theme_index], title, body, start + timedelta(days=1 + n * 1.5),
+            author=_stakeholder(org_name, organisation), organisation=organisation))
+    for n, (person, theme_index, title, body) in enumerate(content.INDIVIDUAL_CONTRIBUTIONS):
+        db.session.add(_contribution(
+            input_round, themes[theme_index], title, body, start + timedelta(days=5 + n * 9),
+            author=_stakeholder(person, None), individual=person))
+    for n, (org_name, theme_index, title, body, source) in enumerate(
+            content.OFFLINE_CONTRIBUTIONS):
+        db.session.add(_contribution(
+            input_round, themes[theme_index], title, body, start + timedelta(days=20 + n * 10),
+            organisation=organisations[org_name], offline_source=source, entered_by=moderator))
+
+
+def _small() -> None:
+    now = utcnow().replace(second=0, microsecond=0)
+    process = create_process(**content.SMALL_PROCESS, is_public=True)
+    add_round(process, kind=RoundKind.input, opens_at=now - timedelta(days=3),
+              closes_at=now + timedelta(days=30), moderation=ModerationMode.post,
+              audience=Audience.registered)
+    add_round(process, kind=RoundKind.feedback, opens_at=now + timedelta(days=45),
+              closes_at=now + timedelta(days=75), moderation=ModerationMode.post,
+              audience=Audience.invited)
+    for title, description in content.SMALL_THEMES:
+        add_theme(process, title=title, description=description)

@@ -1,8 +1,16 @@
 """Form pieces shared by every feature."""
 from __future__ import annotations
 
+import re
+import uuid
+
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import HiddenField
+from wtforms.validators import ValidationError
+
+_SUBMISSION_KEY = re.compile(r"^[0-9a-f]{32}$")
 
 
 class EmptyForm(FlaskForm):
@@ -10,12 +18,53 @@ class EmptyForm(FlaskForm):
 
 
 class BaseForm(FlaskForm):
-    """A form whose expired or missing CSRF token is shown as a message, not a bare 400."""
+    """Checks every form needs: the CSRF token as a message, unreadable and NUL characters.
+
+    An expired or missing CSRF token is shown as a message with the text kept, not a bare 400.
+    NUL bytes (which PostgreSQL cannot store) and characters the browser sent in a broken
+    encoding (decoded as U+FFFD) are refused next to the field instead of saved or crashing.
+    """
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        if request.content_length and not request.form and not request.files:
+            # Werkzeug drops a url-encoded body that is not UTF-8 as a whole.
+            self.form_errors.append(_l("The form could not be read: it contained characters "
+                                       "in a broken encoding. Check the text and send it again."))
+            return False
+        for field in self:
+            data = field.data
+            if not isinstance(data, str) or field.name == "csrf_token":
+                continue
+            if "\x00" in data:
+                field.data = data.replace("\x00", "")
+                field.errors = list(field.errors) + [_l(
+                    "The text contains a character that cannot be saved (a NUL byte); it has "
+                    "been removed. Check the text and send it again.")]
+                valid = False
+            elif "\ufffd" in data:
+                field.errors = list(field.errors) + [_l(
+                    "The text contains characters that could not be read. Check the text "
+                    "and send it again.")]
+                valid = False
         if "csrf_token" in self.errors:
             self.form_errors.append(_l(
                 "This form had expired or was sent from somewhere else. Your text is kept: "
                 "check it and send it again."))
         return valid
+
+
+class SubmissionKeyMixin:
+    """A random key per form page: a second send of the same page is recognised as such."""
+
+    submission_key = HiddenField()
+
+    def fresh_key(self) -> None:
+        if not self.submission_key.data:
+            self.submission_key.data = uuid.uuid4().hex
+
+    def validate_submission_key(self, field):
+        if not _SUBMISSION_KEY.match(field.data or ""):
+            field.data = uuid.uuid4().hex
+            raise ValidationError(_l("This form was incomplete. Your text is kept: send it "
+                                     "again."))

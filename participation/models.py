@@ -1,3 +1,7 @@
 """Every model, imported in one place so that Alembic and the tests see the whole schema."""
 from .accounts.models import Organisation, OrganisationKind, Role, User  # noqa: F401
+from .contributions.models import (Attachment, Contribution, ContributionRevision,  # noqa: F401
+                                   ContributionState)
 from .mail.models import OutboxMessage, OutboxState  # noqa: F401
+from .processes.models import (Audience, ModerationMode, Process, ProcessMember,  # noqa: F401
+                               Round, RoundKind, RoundState, Theme)

@@ -22,3 +22,40 @@ def plain_text(value: str | None) -> str:
     value = _CONTROL.sub("", value)
     value = html.unescape(bleach.clean(value, tags=set(), attributes={}, strip=True))
     return " ".join(value.split())
+
+
+# What people may use in their text: paragraphs, lists, links, emphasis (and a little more that
+# Markdown makes from ordinary typing). Everything else is removed, attributes included.
+ALLOWED_TAGS = frozenset({"p", "br", "ul", "ol", "li", "a", "em", "strong", "blockquote", "code",
+                          "pre", "h3", "h4", "hr"})
+ALLOWED_ATTRIBUTES = {"a": ["href", "title"]}
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+
+_cleaner = bleach.sanitizer.Cleaner(tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                                    protocols=ALLOWED_PROTOCOLS, strip=True, strip_comments=True)
+
+
+def _link_attributes(attrs, new=False):
+    attrs[(None, "rel")] = "nofollow noopener"
+    return attrs
+
+
+def markdown_to_html(text: str) -> str:
+    """Markdown as typed by a participant, to HTML that is safe to show as it is.
+
+    Raw HTML in the input is escaped by Markdown first, so `<script>` stays visible as text;
+    bleach then keeps only the allowed tags and link protocols, and links get rel=nofollow.
+    Headings in the text are lowered to h3/h4 so they never compete with the page's own.
+    """
+    import markdown
+
+    source = unicodedata.normalize("NFC", _CONTROL.sub("", text or ""))
+    md = markdown.Markdown(extensions=["sane_lists"], output_format="html")
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+    html = md.convert(source)
+    html = re.sub(r"<(/?)h[12]>", r"<\1h3>", html)
+    html = re.sub(r"<(/?)h[56]>", r"<\1h4>", html)
+    cleaned = _cleaner.clean(html)
+    return bleach.linkify(cleaned, callbacks=[_link_attributes], skip_tags={"pre", "code"},
+                          parse_email=False)

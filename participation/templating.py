@@ -5,7 +5,7 @@ from flask import Flask, current_app, request
 from flask_babel import format_datetime, get_locale
 
 from .forms import EmptyForm
-from .permissions import PREDICATES
+from .permissions import DATETIME_FORMAT, PREDICATES
 
 
 def register(app: Flask) -> None:
@@ -26,5 +26,10 @@ def register(app: Flask) -> None:
         }
 
     @app.template_filter("datetime")
-    def _datetime(value, format="medium"):
+    def _datetime(value, format=DATETIME_FORMAT):
+        """A UTC time from the database, shown in Europe/Amsterdam with its zone."""
         return format_datetime(value, format) if value else ""
+
+    @app.template_filter("date")
+    def _date(value):
+        return format_datetime(value, "d MMMM yyyy") if value else ""

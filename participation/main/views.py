@@ -12,7 +12,9 @@ from . import bp
 
 @bp.get("/")
 def home():
-    return render_template("main/home.html")
+    from ..processes.services import visible_processes
+
+    return render_template("main/home.html", processes=visible_processes(current_user))
 
 
 @bp.get("/privacy")

@@ -1,0 +1,99 @@
+"""A contribution (inbreng) to round 1, its edit history and its position paper."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import Organisation, OrganisationKind, User
+from ..extensions import db
+from ..processes.models import Round, Theme
+from ..timeutil import utcnow
+
+
+class ContributionState(enum.Enum):
+    pending = "pending"  #: waiting for the team (pre-moderation)
+    published = "published"
+    rejected = "rejected"
+    withdrawn = "withdrawn"  #: by its author; kept for the record, shown to nobody else
+
+
+class Contribution(db.Model):
+    __tablename__ = "contribution"
+    __table_args__ = (sa.Index("ix_contribution_round_state", "round_id", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id"))
+    theme_id: Mapped[int] = mapped_column(sa.ForeignKey("theme.id"), index=True)
+    #: The stakeholder; None for offline input given on behalf of an organisation.
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"),
+                                                        index=True)
+    #: The organisation as it was when submitted: a later rename or move does not rewrite it.
+    organisation_name: Mapped[str | None] = mapped_column(sa.String(200))
+    organisation_kind: Mapped[OrganisationKind | None] = mapped_column(
+        sa.Enum(OrganisationKind, native_enum=False, length=20, validate_strings=True))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    body_md: Mapped[str] = mapped_column(sa.Text)
+    #: body_md rendered and cleaned with bleach on save; the only form ever shown.
+    body_html: Mapped[str] = mapped_column(sa.Text)
+    state: Mapped[ContributionState] = mapped_column(
+        sa.Enum(ContributionState, native_enum=False, length=12, validate_strings=True))
+    #: Offline input: how it reached the team ("e-mail of 3 March"); entered_by is the moderator.
+    offline_source: Mapped[str | None] = mapped_column(sa.String(300))
+    entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    #: A random key from the form: the same form sent twice makes one contribution.
+    submission_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    withdrawn_at: Mapped[datetime | None]
+
+    round: Mapped[Round] = relationship()
+    theme: Mapped[Theme] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    entered_by: Mapped[User | None] = relationship(foreign_keys=[entered_by_id])
+    organisation: Mapped[Organisation | None] = relationship()
+    attachment: Mapped[Attachment | None] = relationship(back_populates="contribution",
+                                                         uselist=False)
+    revisions: Mapped[list[ContributionRevision]] = relationship(
+        back_populates="contribution", order_by="ContributionRevision.id")
+
+    @property
+    def is_offline(self) -> bool:
+        return self.offline_source is not None
+
+
+class ContributionRevision(db.Model):
+    """The text as it was before an edit: edits never lose what was said."""
+    __tablename__ = "contribution_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contribution_id: Mapped[int] = mapped_column(sa.ForeignKey("contribution.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    body_md: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str] = mapped_column(sa.Text)
+    #: When this version was written (the created or previous updated time).
+    written_at: Mapped[datetime]
+    replaced_at: Mapped[datetime] = mapped_column(default=utcnow)
+    replaced_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    contribution: Mapped[Contribution] = relationship(back_populates="revisions")
+
+
+class Attachment(db.Model):
+    """A position paper (PDF) stored under instance/uploads; served only to who may see it."""
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contribution_id: Mapped[int] = mapped_column(sa.ForeignKey("contribution.id"), unique=True)
+    #: Random name on disk; the original name is only shown, never used as a path.
+    stored_name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    original_name: Mapped[str] = mapped_column(sa.String(200))
+    size: Mapped[int]
+    pages: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    contribution: Mapped[Contribution] = relationship(back_populates="attachment")

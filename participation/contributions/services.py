@@ -1,0 +1,207 @@
+"""Round-1 input: submit, edit, withdraw, record offline input, and list what may be read.
+
+Functions flush, callers commit. Rules (window, audience, authorship) are checked by the
+callers through participation.permissions and again here where a mistake would write data.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from .. import uploads
+from ..accounts.models import Organisation, OrganisationKind, User
+from ..extensions import db
+from ..processes.models import ModerationMode, Process, Round, RoundKind, Theme
+from ..sanitize import markdown_to_html, plain_text
+from ..timeutil import utcnow
+from .models import Attachment, Contribution, ContributionRevision, ContributionState
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 20
+
+
+class DuplicateSubmission(Exception):
+    """The same form was sent before; `.contribution` is what the first send made."""
+
+    def __init__(self, contribution: Contribution):
+        super().__init__(contribution.id)
+        self.contribution = contribution
+
+
+def find_by_submission_key(key: str) -> Contribution | None:
+    return db.session.scalar(sa.select(Contribution).where(Contribution.submission_key == key))
+
+
+def _attach(contribution: Contribution, pdf: uploads.CheckedPdf | None) -> str | None:
+    if pdf is None:
+        return None
+    stored_name = uploads.store(pdf)
+    if contribution.attachment is not None:
+        old = contribution.attachment
+        db.session.delete(old)
+        db.session.flush()
+    contribution.attachment = Attachment(stored_name=stored_name,
+                                         original_name=pdf.original_name, size=len(pdf.data),
+                                         pages=pdf.pages, sha256=pdf.sha256)
+    return stored_name
+
+
+def submit(*, author: User, round_: Round, theme: Theme, title: str, body_md: str,
+           submission_key: str, pdf: uploads.CheckedPdf | None = None) -> Contribution:
+    """A stakeholder's input on a theme, attributed to their organisation as it is now."""
+    existing = find_by_submission_key(submission_key)
+    if existing is not None:
+        raise DuplicateSubmission(existing)
+    if round_.kind is not RoundKind.input or theme.process_id != round_.process_id:
+        raise ValueError("theme and round do not belong together")
+    organisation = author.organisation
+    contribution = Contribution(
+        round=round_, theme=theme, author=author, organisation=organisation,
+        organisation_name=organisation.name if organisation else None,
+        organisation_kind=organisation.kind if organisation else None,
+        title=plain_text(title), body_md=body_md, body_html=markdown_to_html(body_md),
+        state=(ContributionState.pending if round_.moderation is ModerationMode.pre
+               else ContributionState.published),
+        submission_key=submission_key)
+    db.session.add(contribution)
+    _attach(contribution, pdf)
+    db.session.flush()
+    log.info("user %s gave input %s on theme %s", author.id, contribution.id, theme.id)
+    return contribution
+
+
+def record_offline(*, entered_by: User, round_: Round, theme: Theme,
+                   organisation: Organisation | None, individual_name: str, source: str,
+                   title: str, body_md: str, submission_key: str,
+                   pdf: uploads.CheckedPdf | None = None) -> Contribution:
+    """Input received by e-mail or at a meeting, entered by the team on the sender's behalf.
+
+    It is published at once (the team has read it) and carries its source everywhere.
+    """
+    existing = find_by_submission_key(submission_key)
+    if existing is not None:
+        raise DuplicateSubmission(existing)
+    contribution = Contribution(
+        round=round_, theme=theme, author=None, organisation=organisation,
+        organisation_name=organisation.name if organisation else plain_text(individual_name),
+        organisation_kind=organisation.kind if organisation else None,
+        title=plain_text(title), body_md=body_md, body_html=markdown_to_html(body_md),
+        state=ContributionState.published, offline_source=plain_text(source),
+        entered_by=entered_by, submission_key=submission_key)
+    db.session.add(contribution)
+    _attach(contribution, pdf)
+    db.session.flush()
+    log.info("user %s recorded offline input %s", entered_by.id, contribution.id)
+    return contribution
+
+
+def edit(contribution: Contribution, *, editor: User, title: str, body_md: str,
+         pdf: uploads.CheckedPdf | None = None, remove_pdf: bool = False) -> None:
+    """Change the text; the previous version is kept as a revision."""
+    db.session.add(ContributionRevision(
+        contribution=contribution, title=contribution.title, body_md=contribution.body_md,
+        body_html=contribution.body_html, written_at=contribution.updated_at,
+        replaced_by_id=editor.id))
+    contribution.title = plain_text(title)
+    contribution.body_md = body_md
+    contribution.body_html = markdown_to_html(body_md)
+    contribution.updated_at = utcnow()
+    if remove_pdf and pdf is None and contribution.attachment is not None:
+        db.session.delete(contribution.attachment)
+    _attach(contribution, pdf)
+    # Under pre-moderation a changed text is read again by the team before it is shown.
+    if (contribution.round.moderation is ModerationMode.pre
+            and contribution.state is ContributionState.published):
+        contribution.state = ContributionState.pending
+    db.session.flush()
+    log.info("user %s edited input %s", editor.id, contribution.id)
+
+
+def withdraw(contribution: Contribution, *, by: User) -> None:
+    contribution.state = ContributionState.withdrawn
+    contribution.withdrawn_at = utcnow()
+    db.session.flush()
+    log.info("user %s withdrew input %s", by.id, contribution.id)
+
+
+@dataclass(frozen=True)
+class ReadingFilter:
+    theme_id: int | None = None
+    kind: OrganisationKind | None = None
+    #: "individual" selects input from people without an organisation.
+    individuals: bool = False
+    query: str = ""
+    page: int = 1
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def published_in(round_: Round, flt: ReadingFilter):
+    """The statement for published input in a round, filtered; not yet ordered or paged."""
+    stmt = sa.select(Contribution).where(Contribution.round_id == round_.id,
+                                         Contribution.state == ContributionState.published)
+    if flt.theme_id:
+        stmt = stmt.where(Contribution.theme_id == flt.theme_id)
+    if flt.individuals:
+        stmt = stmt.where(Contribution.organisation_kind.is_(None))
+    elif flt.kind is not None:
+        stmt = stmt.where(Contribution.organisation_kind == flt.kind)
+    for word in flt.query.split()[:8]:
+        pattern = f"%{_escape_like(word.lower())}%"
+        stmt = stmt.where(sa.or_(
+            sa.func.lower(Contribution.title).like(pattern, escape="\\"),
+            sa.func.lower(Contribution.body_md).like(pattern, escape="\\"),
+            sa.func.lower(sa.func.coalesce(Contribution.organisation_name, "")).like(
+                pattern, escape="\\")))
+    return stmt
+
+
+@dataclass
+class ReadingPage:
+    contributions: list[Contribution]
+    total: int
+    page: int
+    pages: int
+    counts_by_theme: dict[int, int]
+
+
+def reading_page(round_: Round, flt: ReadingFilter) -> ReadingPage:
+    """One page of published input with the per-theme counts: a fixed number of queries."""
+    filtered = published_in(round_, flt)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(filtered.subquery()))
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(flt.page, 1), pages)
+    contributions = list(db.session.scalars(
+        filtered.options(joinedload(Contribution.theme), joinedload(Contribution.attachment))
+        .order_by(Contribution.created_at.desc(), Contribution.id.desc())
+        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).unique())
+    counts = dict(db.session.execute(
+        sa.select(Contribution.theme_id, sa.func.count())
+        .where(Contribution.round_id == round_.id,
+               Contribution.state == ContributionState.published)
+        .group_by(Contribution.theme_id)).all())
+    return ReadingPage(contributions, total, page, pages, counts)
+
+
+def own_contributions(user: User, round_: Round) -> list[Contribution]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(db.session.scalars(
+        sa.select(Contribution).options(joinedload(Contribution.theme))
+        .where(Contribution.round_id == round_.id, Contribution.author_id == user.id)
+        .order_by(Contribution.created_at.desc())))
+
+
+def load(process: Process, contribution_id: int) -> Contribution | None:
+    return db.session.scalar(
+        sa.select(Contribution)
+        .options(joinedload(Contribution.theme), joinedload(Contribution.attachment),
+                 joinedload(Contribution.round), selectinload(Contribution.revisions))
+        .join(Round, Contribution.round_id == Round.id)
+        .where(Contribution.id == contribution_id, Round.process_id == process.id))

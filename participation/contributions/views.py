@@ -1,0 +1,261 @@
+"""Round-1 pages: reading the input, giving, editing and withdrawing it, offline entry.
+
+Every write checks the round's window and audience on the server (participation.permissions);
+a refused write shows the form again with the person's text and the reason.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import uploads
+from ..accounts.models import OrganisationKind
+from ..accounts.services import organisations_alphabetically
+from ..extensions import db, login_manager
+from ..forms import BaseForm
+from ..permissions import (Refusal, can_moderate, can_see_contribution,
+                           contribution_write_refusal, require, round_write_refusal)
+from ..processes.models import Process, Round, RoundKind
+from ..processes.services import get_visible_process
+from ..security import form_checks_csrf
+from . import bp, services
+from .forms import ContributionForm, OfflineContributionForm
+from .models import ContributionState
+
+
+def _input_round(process: Process) -> Round:
+    round_ = process.round_of(RoundKind.input)
+    if round_ is None:
+        abort(404)
+    return round_
+
+
+def _load(process: Process, contribution_id: int):
+    contribution = services.load(process, contribution_id)
+    if contribution is None or not can_see_contribution(current_user, contribution):
+        abort(404)
+    return contribution
+
+
+def _checked_pdf(form):
+    """The uploaded PDF, None when no file was chosen; a refusal becomes a field error."""
+    storage = form.paper.data
+    if not storage or not getattr(storage, "filename", ""):
+        return None, True
+    try:
+        return uploads.check_pdf(storage), True
+    except uploads.UploadRefused as refused:
+        form.paper.errors = list(form.paper.errors) + [refused.message]
+        return None, False
+
+
+def _refuse(form, refusal: Refusal, round_: Round) -> None:
+    form.form_errors.append(refusal.message(round_))
+
+
+# --- reading ------------------------------------------------------------------------------
+
+@bp.get("/p/<slug>/input")
+def round_page(slug: str):
+    process = get_visible_process(slug)
+    round_ = _input_round(process)
+    args = request.args
+    kind_arg = args.get("kind", "")
+    flt = services.ReadingFilter(
+        theme_id=args.get("theme", type=int) or None,
+        kind=OrganisationKind(kind_arg) if kind_arg in OrganisationKind._value2member_map_ else None,
+        individuals=kind_arg == "individual",
+        query=args.get("q", "")[:200],
+        page=args.get("page", 1, type=int) or 1)
+    reading = services.reading_page(round_, flt)
+    return render_template(
+        "contributions/round.html", process=process, round=round_, reading=reading, flt=flt,
+        kind_arg=kind_arg, own=services.own_contributions(current_user, round_),
+        refusal=round_write_refusal(current_user, round_))
+
+
+@bp.get("/p/<slug>/input/<int:contribution_id>")
+def contribution(slug: str, contribution_id: int):
+    process = get_visible_process(slug)
+    item = _load(process, contribution_id)
+    return render_template("contributions/contribution.html", process=process, item=item,
+                           write_refusal=contribution_write_refusal(current_user, item))
+
+
+@bp.get("/p/<slug>/input/<int:contribution_id>/paper")
+def paper(slug: str, contribution_id: int):
+    process = get_visible_process(slug)
+    item = _load(process, contribution_id)
+    if item.attachment is None:
+        abort(404)
+    path = uploads.path_of(item.attachment.stored_name)
+    if not path.exists():
+        abort(404)
+    response = send_file(path, mimetype="application/pdf", download_name=item.attachment.original_name,
+                         as_attachment=False, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
+
+
+# --- giving input -------------------------------------------------------------------------
+
+@bp.route("/p/<slug>/input/new", methods=["GET", "POST"])
+@form_checks_csrf
+def new(slug: str):
+    process = get_visible_process(slug)
+    round_ = _input_round(process)
+    refusal = round_write_refusal(current_user, round_)
+    if refusal is Refusal.login and request.method == "GET":
+        return login_manager.unauthorized()
+    form = ContributionForm()
+    # On a send, every theme is a valid choice so that a retired one gets its own message.
+    form.set_theme_choices(process.themes if request.method == "POST"
+                           else [t for t in process.themes if not t.is_retired])
+    if request.method == "GET":
+        form.theme_id.data = request.args.get("theme", 0, type=int)
+    form.fresh_key()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            theme = next(t for t in process.themes if t.id == form.theme_id.data)
+            refusal = refusal or (Refusal.theme_retired if theme.is_retired else None)
+            pdf, pdf_ok = _checked_pdf(form) if refusal is None else (None, False)
+            if refusal is None and pdf_ok:
+                try:
+                    item = services.submit(author=current_user, round_=round_, theme=theme,
+                                           title=form.title.data, body_md=form.body.data,
+                                           submission_key=form.submission_key.data, pdf=pdf)
+                    db.session.commit()
+                except services.DuplicateSubmission as duplicate:
+                    db.session.rollback()
+                    return _after_duplicate(process, duplicate.contribution)
+                except sa.exc.IntegrityError:
+                    db.session.rollback()
+                    existing = services.find_by_submission_key(form.submission_key.data)
+                    if existing is None:
+                        raise
+                    return _after_duplicate(process, existing)
+                _flash_given(item)
+                return redirect(url_for("contributions.contribution", slug=slug,
+                                        contribution_id=item.id))
+        if refusal is not None:
+            _refuse(form, refusal, round_)
+            status = 403
+        elif form.errors and form.paper.data and not form.paper.errors:
+            form.paper.errors = [_("Choose the file again: browsers do not keep a chosen file "
+                                   "when a form is shown again.")]
+    return render_template("contributions/form.html", process=process, round=round_, form=form,
+                           refusal=refusal, item=None, mode="new"), status
+
+
+def _flash_given(item) -> None:
+    if item.state is ContributionState.pending:
+        flash(_("Thank you. Your input has been received; the project team reads it before it "
+                "is shown to others."), "success")
+    else:
+        flash(_("Thank you. Your input has been published."), "success")
+
+
+def _after_duplicate(process, item):
+    """The same form came twice (double click, resend): show what the first one made."""
+    if item.author_id is not None and item.author_id != getattr(current_user, "id", None):
+        abort(409)
+    flash(_("Your input had already been received."), "info")
+    return redirect(url_for("contributions.contribution", slug=process.slug,
+                            contribution_id=item.id))
+
+
+@bp.route("/p/<slug>/input/<int:contribution_id>/edit", methods=["GET", "POST"])
+@form_checks_csrf
+def edit(slug: str, contribution_id: int):
+    process = get_visible_process(slug)
+    item = _load(process, contribution_id)
+    refusal = contribution_write_refusal(current_user, item)
+    if refusal is Refusal.login and request.method == "GET":
+        return login_manager.unauthorized()
+    form = ContributionForm()
+    form.set_theme_choices([item.theme])
+    if request.method == "GET":
+        form.title.data, form.body.data = item.title, item.body_md
+    form.theme_id.data = item.theme_id  # the theme stays; only the text changes
+    form.submission_key.data = form.submission_key.data or "0" * 32
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            pdf, pdf_ok = _checked_pdf(form) if refusal is None else (None, False)
+            if refusal is None and pdf_ok:
+                services.edit(item, editor=current_user, title=form.title.data,
+                              body_md=form.body.data, pdf=pdf,
+                              remove_pdf=form.remove_paper.data)
+                db.session.commit()
+                flash(_("Your changes have been saved.") + (
+                    " " + _("The project team reads them before they are shown.")
+                    if item.state is ContributionState.pending else ""), "success")
+                return redirect(url_for("contributions.contribution", slug=slug,
+                                        contribution_id=item.id))
+        if refusal is not None:
+            _refuse(form, refusal, item.round)
+            status = 403
+    return render_template("contributions/form.html", process=process, round=item.round,
+                           form=form, refusal=refusal, item=item, mode="edit"), status
+
+
+@bp.route("/p/<slug>/input/<int:contribution_id>/withdraw", methods=["GET", "POST"])
+@form_checks_csrf
+def withdraw(slug: str, contribution_id: int):
+    process = get_visible_process(slug)
+    item = _load(process, contribution_id)
+    refusal = contribution_write_refusal(current_user, item)
+    if refusal is Refusal.login:
+        return login_manager.unauthorized()
+    form = BaseForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit() and refusal is None:
+            services.withdraw(item, by=current_user)
+            db.session.commit()
+            flash(_("Your input has been withdrawn."), "success")
+            return redirect(url_for("contributions.round_page", slug=slug))
+        if refusal is not None:
+            _refuse(form, refusal, item.round)
+            status = 403
+    return render_template("contributions/withdraw.html", process=process, item=item, form=form,
+                           refusal=refusal), status
+
+
+# --- the team -----------------------------------------------------------------------------
+
+@bp.route("/p/<slug>/input/offline", methods=["GET", "POST"])
+@form_checks_csrf
+def offline(slug: str):
+    process = get_visible_process(slug)
+    require(can_moderate)
+    round_ = _input_round(process)
+    form = OfflineContributionForm()
+    form.set_theme_choices(process.themes)
+    form.set_organisation_choices(organisations_alphabetically())
+    form.fresh_key()
+    if form.validate_on_submit():
+        pdf, pdf_ok = _checked_pdf(form)
+        if pdf_ok:
+            theme = next(t for t in process.themes if t.id == form.theme_id.data)
+            organisation = next((o for o in organisations_alphabetically()
+                                 if o.id == form.organisation_id.data), None)
+            try:
+                item = services.record_offline(
+                    entered_by=current_user, round_=round_, theme=theme,
+                    organisation=organisation, individual_name=form.individual_name.data,
+                    source=form.source.data, title=form.title.data, body_md=form.body.data,
+                    submission_key=form.submission_key.data, pdf=pdf)
+                db.session.commit()
+            except services.DuplicateSubmission as duplicate:
+                db.session.rollback()
+                return _after_duplicate(process, duplicate.contribution)
+            flash(_("The input has been recorded."), "success")
+            return redirect(url_for("contributions.contribution", slug=slug,
+                                    contribution_id=item.id))
+    return render_template("contributions/offline.html", process=process, round=round_,
+                           form=form)

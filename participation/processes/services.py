@@ -1,0 +1,115 @@
+"""Processes and themes: loading what a person may see, and the team's theme management."""
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from flask import abort
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db, login_manager
+from ..permissions import can_view_process, is_team
+from ..sanitize import markdown_to_html, plain_text
+from ..timeutil import utcnow
+from .models import Process, ProcessMember, Round, Theme
+
+log = logging.getLogger(__name__)
+
+
+def get_visible_process(slug: str) -> Process:
+    """The process with its rounds and themes, or 404; 403 for invite-only to outsiders."""
+    process = db.session.scalar(
+        sa.select(Process).options(selectinload(Process.rounds), selectinload(Process.themes))
+        .where(Process.slug == slug))
+    if process is None:
+        abort(404)
+    if not can_view_process(current_user, process):
+        if not current_user.is_authenticated:
+            abort(login_manager.unauthorized())  # invited people log in first
+        abort(403)
+    return process
+
+
+def visible_processes(user) -> list[Process]:
+    """What the home page lists: public processes, and invite-only ones the user belongs to."""
+    stmt = sa.select(Process).options(selectinload(Process.rounds)).order_by(
+        Process.created_at.desc(), Process.id.desc())
+    if not is_team(user):
+        member_of = sa.select(ProcessMember.process_id).where(
+            ProcessMember.user_id == (user.id if user.is_authenticated else -1))
+        stmt = stmt.where(sa.or_(Process.is_public.is_(True), Process.id.in_(member_of)))
+    return list(db.session.scalars(stmt))
+
+
+def create_process(*, slug: str, title: str, summary: str, intro_md: str, contact: str,
+                   is_public: bool = True) -> Process:
+    process = Process(slug=slug, title=plain_text(title), summary=plain_text(summary),
+                      intro_md=intro_md, intro_html=markdown_to_html(intro_md),
+                      contact=plain_text(contact), is_public=is_public)
+    db.session.add(process)
+    db.session.flush()
+    return process
+
+
+def add_round(process: Process, **fields) -> Round:
+    round_ = Round(process=process, **fields)
+    db.session.add(round_)
+    db.session.flush()
+    return round_
+
+
+def add_member(process: Process, user, source: str = "team") -> ProcessMember:
+    member = db.session.scalar(sa.select(ProcessMember).where(
+        ProcessMember.process_id == process.id, ProcessMember.user_id == user.id))
+    if member is None:
+        member = ProcessMember(process_id=process.id, user_id=user.id, source=source)
+        db.session.add(member)
+        db.session.flush()
+    return member
+
+
+# --- themes -------------------------------------------------------------------------------
+
+def add_theme(process: Process, *, title: str, description: str) -> Theme:
+    last = db.session.scalar(sa.select(sa.func.max(Theme.position)).where(
+        Theme.process_id == process.id))
+    theme = Theme(process=process, title=plain_text(title),
+                  description=plain_text(description), position=(last or 0) + 1)
+    db.session.add(theme)
+    db.session.flush()
+    log.info("theme %s added to process %s", theme.id, process.id)
+    return theme
+
+
+def edit_theme(theme: Theme, *, title: str, description: str) -> None:
+    theme.title = plain_text(title)
+    theme.description = plain_text(description)
+
+
+def move_theme(theme: Theme, direction: str) -> None:
+    """Swap places with the neighbour above ("up") or below ("down")."""
+    themes = sorted(theme.process.themes, key=lambda t: (t.position, t.id))
+    index = themes.index(theme)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(themes):
+        themes[index], themes[other] = themes[other], themes[index]
+        for position, each in enumerate(themes, start=1):
+            each.position = position
+    db.session.flush()
+
+
+def retire_theme(theme: Theme) -> None:
+    if theme.retired_at is None:
+        theme.retired_at = utcnow()
+
+
+def restore_theme(theme: Theme) -> None:
+    theme.retired_at = None
+
+
+def get_theme(process: Process, theme_id: int) -> Theme:
+    theme = next((t for t in process.themes if t.id == theme_id), None)
+    if theme is None:
+        abort(404)
+    return theme
