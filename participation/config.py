@@ -21,6 +21,7 @@ ENV_SETTINGS: dict[str, type] = {
     "MAIL_DEFAULT_SENDER": str,
     "SESSION_COOKIE_SECURE": bool,
     "MUNICIPALITY_NAME": str,
+    "UPLOAD_FOLDER": str,
 }
 
 

@@ -467,12 +467,17 @@ def _bulk(app, n):
 
 def test_pages_use_a_fixed_number_of_queries(client, app, count_queries):
     with app.app_context():
-        make_process()
-        make_user()
+        process = make_process()
+        user = make_user()
+        own = make_contribution(process, process.themes[0], user, title="Eigen inbreng")
+        db.session.commit()
+        own_url = f"/p/economie/input/{own.id}"
     login(client)
+    submit(client, own_url + "/edit", {"title": "Versie 2", "body": "Nieuw",
+                                       "submission_key": "0" * 32})
     _bulk(app, 10)
     urls = ["/", "/p/economie", "/p/economie/input", "/p/economie/input?kind=business&q=Item",
-            "/p/economie/input?page=2", NEW]
+            "/p/economie/input?page=2", NEW, own_url, own_url + "/edit"]
 
     def measure():
         counts = {}
