@@ -88,3 +88,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp, url_prefix="/account")
     app.register_blueprint(processes_bp)
     app.register_blueprint(contributions_bp)
+    from .comments import bp as comments_bp
+    from .drafts import bp as drafts_bp
+    from .invitations import bp as invitations_bp
+    from .notifications import bp as notifications_bp
+
+    app.register_blueprint(drafts_bp)
+    app.register_blueprint(comments_bp)
+    app.register_blueprint(invitations_bp)
+    app.register_blueprint(notifications_bp)

@@ -52,6 +52,18 @@ def mail_send_command(limit: int) -> None:
     click.echo(f"sent {counts['sent']}, to retry {counts['retry']}, failed {counts['failed']}")
 
 
+@mail_cli.command("digest")
+def mail_digest_command() -> None:
+    """Queue the daily digests of replies (run once a day, e.g. from cron, before `mail send`)."""
+    from .notifications.services import send_daily_digests
+
+    # Links in the mail need the site's address; a command has no request to take it from.
+    with current_app.test_request_context("/", base_url=current_app.config["SITE_URL"]):
+        count = send_daily_digests()
+        db.session.commit()
+    click.echo(f"queued {count} digest(s)")
+
+
 @mail_cli.command("worker")
 @click.option("--interval", type=float, default=None,
               help="Seconds between rounds (default MAIL_WORKER_INTERVAL_SECONDS).")

@@ -10,8 +10,6 @@ DEFAULT_SECRET_KEY = "dev-only-change-me"
 ENV_SETTINGS: dict[str, type] = {
     "SECRET_KEY": str,
     "DATABASE_URL": str,
-    "SERVER_NAME": str,
-    "PREFERRED_URL_SCHEME": str,
     "MAIL_SERVER": str,
     "MAIL_PORT": int,
     "MAIL_USE_TLS": bool,
@@ -22,6 +20,7 @@ ENV_SETTINGS: dict[str, type] = {
     "SESSION_COOKIE_SECURE": bool,
     "MUNICIPALITY_NAME": str,
     "UPLOAD_FOLDER": str,
+    "SITE_URL": str,
 }
 
 
@@ -73,10 +72,15 @@ class Defaults:
     CONFIRM_LINK_MAX_AGE = 3 * 24 * 3600
     RESET_LINK_MAX_AGE = 2 * 3600
 
+    #: Days an invitation link works.
+    INVITATION_DAYS = 14
+
     PASSWORD_MIN_LENGTH = 10
     #: Version of the privacy statement; stored with each consent.
     PRIVACY_STATEMENT_VERSION = "2026-11"
     MUNICIPALITY_NAME = "Gemeente Assen"
+    #: The site's address, for links in mail that a command (not a request) writes.
+    SITE_URL = "http://127.0.0.1:5000"
 
 
 def from_environment() -> dict:

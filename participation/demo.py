@@ -39,6 +39,7 @@ def load_demo(admin_password: str) -> tuple[str, str] | None:
         DEMO_MODERATOR_EMAIL, secrets.token_urlsafe(24), Role.moderator, name="Projectteam EZ")
     if _process(content.ASSEN_PROCESS["slug"]) is None:
         _assen(organisations, moderator)
+        _assen_draft(_process(content.ASSEN_PROCESS["slug"]), organisations, moderator)
     if _process(content.SMALL_PROCESS["slug"]) is None:
         _small()
     db.session.flush()
@@ -120,6 +121,49 @@ def _assen(organisations: dict[str, Organisation], moderator: User) -> None:
         db.session.add(_contribution(
             input_round, themes[theme_index], title, body, start + timedelta(days=20 + n * 10),
             organisation=organisations[org_name], offline_source=source, entered_by=moderator))
+
+
+def _assen_draft(process: Process, organisations: dict[str, Organisation],
+                 moderator: User) -> None:
+    """Version 1 of the draft agenda, published, with threaded comments from the stakeholders."""
+    from . import demo_draft_content as draft
+    from .comments.models import Comment, CommentState
+    from .drafts.parsing import parse_markdown
+    from .drafts.services import add_version, publish
+
+    version = add_version(process, parse_markdown(draft.DRAFT_V1_MD), source_kind="markdown",
+                          source_name="concept-economische-agenda.md", by=moderator)
+    publish(version, {s.id: None for s in version.sections}, by=moderator)
+    version.published_at = utcnow() - timedelta(days=7)
+    sections = {s.number: s for s in version.sections}
+    feedback_round = process.round_of(RoundKind.feedback)
+    made: dict[str, Comment] = {}
+    start = version.published_at
+    items = [(key, number, parent, org, body, False) for key, number, parent, org, body
+             in draft.DEMO_COMMENTS]
+    items += [(key, number, parent, None, body, True) for key, number, parent, body
+              in draft.TEAM_REPLIES]
+    for n, (key, number, parent_key, org_name, body, by_team) in enumerate(items):
+        section = sections[number]
+        parent = made.get(parent_key) if parent_key else None
+        organisation = organisations.get(org_name) if org_name else None
+        if by_team:
+            author = moderator
+        else:
+            author = _stakeholder(org_name or f"Inwoner {key}", organisation)
+        db.session.flush()
+        moment = start + timedelta(hours=3 + n * 5)
+        comment = Comment(
+            round_id=feedback_round.id, lineage_id=section.lineage_id, section_id=section.id,
+            parent_id=parent.id if parent else None, depth=parent.depth + 1 if parent else 0,
+            author_id=author.id, organisation_id=organisation.id if organisation else None,
+            organisation_name=organisation.name if organisation else None,
+            organisation_kind=organisation.kind if organisation else None, by_team=by_team,
+            body_md=body, body_html=markdown_to_html(body), state=CommentState.published,
+            submission_key=uuid.uuid4().hex, created_at=moment, updated_at=moment)
+        db.session.add(comment)
+        db.session.flush()
+        made[key] = comment
 
 
 def _small() -> None:

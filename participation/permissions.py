@@ -39,13 +39,18 @@ def can_moderate(user: User) -> bool:
     return _role(user) in MODERATOR_ROLES
 
 
-def is_member(user: User, process) -> bool:
+def member_source(user: User, process) -> str | None:
+    """How the user joined the process ("read_along", "full", "team"), or None."""
     from .processes.models import ProcessMember
 
     if not getattr(user, "is_authenticated", False):
-        return False
-    return db.session.scalar(sa.select(ProcessMember.id).where(
-        ProcessMember.process_id == process.id, ProcessMember.user_id == user.id)) is not None
+        return None
+    return db.session.scalar(sa.select(ProcessMember.source).where(
+        ProcessMember.process_id == process.id, ProcessMember.user_id == user.id))
+
+
+def is_member(user: User, process) -> bool:
+    return member_source(user, process) is not None
 
 
 def took_part_in_input_round(user: User, process) -> bool:
@@ -76,6 +81,7 @@ class Refusal(enum.Enum):
     theme_retired = "theme_retired"
     not_author = "not_author"
     not_editable = "not_editable"
+    no_draft = "no_draft"
 
     def message(self, round_=None):
         from flask_babel import format_datetime
@@ -96,13 +102,14 @@ REFUSAL_MESSAGES = {
                          "part in the first round."),
     Refusal.theme_retired: _l("This theme no longer takes new input. Choose another theme."),
     Refusal.not_author: _l("You can only change your own input."),
+    Refusal.no_draft: _l("There is no published draft to react to yet."),
     Refusal.not_editable: _l("This input can no longer be changed."),
 }
 
 
 def round_write_refusal(user: User, round_, now=None) -> Refusal | None:
     """May `user` write in `round_` now? Checks login, confirmation, window and audience."""
-    from .processes.models import Audience, RoundState
+    from .processes.models import Audience, RoundKind, RoundState
 
     if not getattr(user, "is_authenticated", False):
         return Refusal.login
@@ -118,9 +125,13 @@ def round_write_refusal(user: User, round_, now=None) -> Refusal | None:
     process = round_.process
     if not can_view_process(user, process):
         return Refusal.audience
-    if round_.audience is Audience.invited and not (
-            is_member(user, process) or took_part_in_input_round(user, process)):
-        return Refusal.audience
+    if round_.audience is Audience.invited:
+        source = member_source(user, process)
+        # Read-along invitees take part in round 2 only.
+        admitted = source is not None and not (
+            source == "read_along" and round_.kind is RoundKind.input)
+        if not (admitted or took_part_in_input_round(user, process)):
+            return Refusal.audience
     return None
 
 
@@ -159,6 +170,19 @@ def require(predicate, *args) -> None:
         abort(login_manager.unauthorized())
     if not predicate(current_user, *args):
         abort(403)
+
+
+def comment_write_refusal(user: User, comment, round_, now=None) -> Refusal | None:
+    """May `user` edit or withdraw `comment` now? Only its author, while round 2 is open."""
+    from .comments.models import CommentState
+
+    if not getattr(user, "is_authenticated", False):
+        return Refusal.login
+    if comment.author_id != user.id:
+        return Refusal.not_author
+    if comment.state in (CommentState.withdrawn, CommentState.rejected):
+        return Refusal.not_editable
+    return round_write_refusal(user, round_, now)
 
 
 PREDICATES = {

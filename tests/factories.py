@@ -7,7 +7,8 @@ from datetime import timedelta
 
 from participation.contributions.models import Contribution, ContributionState
 from participation.extensions import db
-from participation.processes.models import Audience, ModerationMode, RoundKind
+from participation.drafts.models import DraftVersion
+from participation.processes.models import Audience, ModerationMode, Round, RoundKind
 from participation.processes.services import add_round, add_theme, create_process
 from participation.sanitize import markdown_to_html
 from participation.timeutil import utcnow
@@ -60,3 +61,76 @@ def pdf_bytes(pages: int = 1) -> bytes:
 def upload(data: bytes, name: str = "positiepaper.pdf"):
     """A file for the Flask test client's form data."""
     return (io.BytesIO(data), name)
+
+
+DRAFT_MD = """Deze agenda beschrijft de economische koers.
+
+# Aanleiding
+
+De economie van Assen verandert.
+
+# Ambities per thema
+
+## Werklocaties
+
+Ruimte voor bedrijven op de juiste plek.
+
+## Arbeidsmarkt
+
+Meer mensen aan het werk.
+
+## Energie
+
+Netcongestie vraagt om slimme oplossingen.
+
+# Uitvoering
+
+Het projectteam voert de agenda uit.
+"""
+
+
+def open_feedback_round(process, audience="registered", moderation="post"):
+    """Round 1 closed, round 2 open now."""
+    now = utcnow()
+    input_round = process.round_of(RoundKind.input)
+    input_round.opens_at, input_round.closes_at = now - timedelta(days=40), now - timedelta(days=10)
+    feedback = process.round_of(RoundKind.feedback)
+    feedback.opens_at, feedback.closes_at = now - timedelta(days=1), now + timedelta(days=14)
+    feedback.audience = Audience(audience)
+    feedback.moderation = ModerationMode(moderation)
+    db.session.commit()
+    return feedback
+
+
+def publish_draft(process, author, markdown=DRAFT_MD, matches=None):
+    from participation.drafts.parsing import parse_markdown
+    from participation.drafts.services import add_version, proposed_matches, publish
+
+    version = add_version(process, parse_markdown(markdown), source_kind="markdown",
+                          source_name="concept.md", by=author)
+    publish(version, matches if matches is not None else proposed_matches(version), by=author)
+    db.session.commit()
+    return version
+
+
+def make_comment(section, author, body="Een reactie.", parent=None, state="published",
+                 by_team=False, created_at=None):
+    from participation.comments.models import Comment, CommentState
+
+    round_ = db.session.execute(
+        db.select(Round).join(DraftVersion, DraftVersion.process_id == Round.process_id)
+        .where(DraftVersion.id == section.version_id, Round.kind == RoundKind.feedback)
+    ).scalar_one()
+    organisation = author.organisation if author else None
+    comment = Comment(round_id=round_.id, lineage_id=section.lineage_id, section_id=section.id,
+                      parent_id=parent.id if parent else None,
+                      depth=parent.depth + 1 if parent else 0, author_id=author.id,
+                      organisation_id=organisation.id if organisation else None,
+                      organisation_name=organisation.name if organisation else None,
+                      organisation_kind=organisation.kind if organisation else None,
+                      by_team=by_team, body_md=body, body_html=markdown_to_html(body),
+                      state=CommentState(state), submission_key=uuid.uuid4().hex,
+                      created_at=created_at or utcnow(), updated_at=created_at or utcnow())
+    db.session.add(comment)
+    db.session.flush()
+    return comment

@@ -23,20 +23,42 @@ def post_routes(app):
 
 def _url(rule, values: dict) -> str:
     """The rule's URL with real objects' values, so that each view gets as far as its checks."""
-    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: str(values.get(m.group(1), "x")), rule.rule)
+    def value(match):
+        converter, name = match.group(1) or "", match.group(2)
+        if converter.startswith("any("):  # the first of the allowed words
+            return converter[4:].split(",")[0].strip(" )")
+        return str(values.get(name, "x"))
+    return re.sub(r"<(?:([^:>]+):)?([^>]+)>", value, rule.rule)
 
 
 def test_every_post_refuses_a_missing_csrf_token(client, app):
-    from .factories import make_contribution, make_process
+    from participation.drafts.parsing import parse_markdown
+    from participation.drafts.services import add_version
+    from participation.invitations.models import InvitationKind
+    from participation.invitations.services import invite
 
-    with app.app_context():
-        make_user("mod@example.nl", role="moderator", name="Mod")
+    from .factories import (DRAFT_MD, make_comment, make_contribution, make_process,
+                            open_feedback_round, publish_draft)
+
+    with app.test_request_context():
+        moderator = make_user("mod@example.nl", role="moderator", name="Mod")
         process = make_process()
+        open_feedback_round(process)
         user = make_user()
         item = make_contribution(process, process.themes[1], user)
+        version = publish_draft(process, moderator)
+        section = next(s for s in version.sections if s.number == "2.2")
+        comment = make_comment(section, user)
+        preview = add_version(process, parse_markdown(DRAFT_MD), source_kind="markdown",
+                              source_name="v2.md", by=moderator)
+        invitation = invite(process, email="x@example.nl", name="X", organisation_name="",
+                            kind=InvitationKind.read_along, by=moderator)
+        invitation.token_hash = __import__("hashlib").sha256(b"known-token").hexdigest()
         db.session.commit()
         values = {"slug": process.slug, "theme_id": process.themes[1].id,
-                  "contribution_id": item.id, "action": "retire", "token": "x"}
+                  "contribution_id": item.id, "token": "known-token",
+                  "number": "2.2", "comment_id": comment.id, "version_id": preview.id,
+                  "invitation_id": invitation.id}
     login(client, "mod@example.nl")
     rules = list(post_routes(app))
     assert len(rules) >= 9, [r.rule for r in rules]
@@ -58,9 +80,15 @@ def test_every_post_refuses_a_missing_csrf_token(client, app):
         user = db.session.scalar(sa.select(User).where(User.email == "mod@example.nl"))
         assert user.name == "Mod" and user.locale == "nl"
         assert user.password_hash == before
-        from participation.models import Contribution, Theme
+        from participation.models import (Comment, CommentSupport, Contribution, DraftVersion,
+                                          Invitation, Theme)
         assert db.session.scalar(sa.select(sa.func.count(Contribution.id))) == 1
         assert not any(t.is_retired for t in db.session.scalars(sa.select(Theme)))
+        assert db.session.scalar(sa.select(sa.func.count(Comment.id))) == 1
+        assert db.session.scalar(sa.select(sa.func.count(CommentSupport.id))) == 0
+        assert db.session.get(DraftVersion, values["version_id"]).published_at is None
+        invitation = db.session.get(Invitation, values["invitation_id"])
+        assert invitation.revoked_at is None and invitation.accepted_at is None
     assert client.get("/account/").status_code == 200  # still logged in: logout was refused too
 
 

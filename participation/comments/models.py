@@ -1,0 +1,75 @@
+"""Comments (reacties) on a section, in threads, with their history and support."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import OrganisationKind, User
+from ..extensions import db
+from ..timeutil import utcnow
+
+
+class CommentState(enum.Enum):
+    pending = "pending"
+    published = "published"
+    rejected = "rejected"
+    withdrawn = "withdrawn"  #: by its author; replies keep their place under "comment withdrawn"
+
+
+class Comment(db.Model):
+    __tablename__ = "comment"
+    __table_args__ = (sa.Index("ix_comment_lineage_state", "lineage_id", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id"), index=True)
+    #: The section across versions: the thread follows the text into later versions.
+    lineage_id: Mapped[int] = mapped_column(sa.ForeignKey("section_lineage.id"))
+    #: The section as it was read when the comment was written (which version).
+    section_id: Mapped[int] = mapped_column(sa.ForeignKey("section.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comment.id"), index=True)
+    #: 0 for a comment on the section, parent's depth + 1 for a reply.
+    depth: Mapped[int] = mapped_column(default=0)
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"))
+    #: As it was when written, as for round-1 input.
+    organisation_name: Mapped[str | None] = mapped_column(sa.String(200))
+    organisation_kind: Mapped[OrganisationKind | None] = mapped_column(
+        sa.Enum(OrganisationKind, native_enum=False, length=20, validate_strings=True))
+    #: Written by the project team: shown as the municipality's.
+    by_team: Mapped[bool] = mapped_column(default=False)
+    body_md: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str] = mapped_column(sa.Text)
+    state: Mapped[CommentState] = mapped_column(
+        sa.Enum(CommentState, native_enum=False, length=12, validate_strings=True))
+    submission_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    withdrawn_at: Mapped[datetime | None]
+
+    author: Mapped[User | None] = relationship()
+    parent: Mapped[Comment | None] = relationship(remote_side=[id])
+
+
+class CommentRevision(db.Model):
+    __tablename__ = "comment_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(sa.ForeignKey("comment.id"), index=True)
+    body_md: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str] = mapped_column(sa.Text)
+    written_at: Mapped[datetime]
+    replaced_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CommentSupport(db.Model):
+    """"I agree": once per person and comment."""
+    __tablename__ = "comment_support"
+    __table_args__ = (sa.UniqueConstraint("comment_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(sa.ForeignKey("comment.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,245 @@
+"""Comments on sections: post, reply, edit, withdraw, support, and threads to read.
+
+Functions flush, callers commit. A published reply queues a notice for the parent's author
+(participation.notifications) in the same transaction.
+"""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from ..accounts.models import User
+from ..drafts.models import Section
+from ..extensions import db
+from ..permissions import is_team
+from ..processes.models import ModerationMode, Round
+from ..sanitize import markdown_to_html
+from ..templating import fast_datetime
+from ..timeutil import utcnow
+from .models import Comment, CommentRevision, CommentState, CommentSupport
+
+log = logging.getLogger(__name__)
+
+#: Depth of the third level on screen (0: a comment on the section, 1: a reply, 2: a reply to
+#: that). Deeper replies are listed at this level too, saying which comment they answer.
+MAX_DISPLAY_DEPTH = 2
+
+
+class DuplicateSubmission(Exception):
+    def __init__(self, comment: Comment):
+        super().__init__(comment.id)
+        self.comment = comment
+
+
+def post(*, author: User, round_: Round, section: Section, body_md: str, submission_key: str,
+         parent: Comment | None = None) -> Comment:
+    existing = db.session.scalar(sa.select(Comment).where(
+        Comment.submission_key == submission_key))
+    if existing is not None:
+        raise DuplicateSubmission(existing)
+    if parent is not None and parent.lineage_id != section.lineage_id:
+        raise ValueError("a reply belongs to its parent's section")
+    team = is_team(author)
+    organisation = author.organisation
+    comment = Comment(
+        round_id=round_.id, lineage_id=section.lineage_id, section_id=section.id,
+        parent_id=parent.id if parent else None, depth=(parent.depth + 1) if parent else 0,
+        author_id=author.id, organisation_id=organisation.id if organisation else None,
+        organisation_name=organisation.name if organisation else None,
+        organisation_kind=organisation.kind if organisation else None, by_team=team,
+        body_md=body_md, body_html=markdown_to_html(body_md),
+        state=(CommentState.pending if round_.moderation is ModerationMode.pre and not team
+               else CommentState.published),
+        submission_key=submission_key)
+    db.session.add(comment)
+    db.session.flush()
+    if parent is not None and comment.state is CommentState.published:
+        from ..notifications.services import notice_reply
+        notice_reply(comment, parent)
+    log.info("user %s commented %s on section %s", author.id, comment.id, section.id)
+    return comment
+
+
+def edit(comment: Comment, *, body_md: str) -> None:
+    db.session.add(CommentRevision(comment_id=comment.id, body_md=comment.body_md,
+                                   body_html=comment.body_html, written_at=comment.updated_at))
+    comment.body_md = body_md
+    comment.body_html = markdown_to_html(body_md)
+    comment.updated_at = utcnow()
+    round_ = db.session.get(Round, comment.round_id)
+    if (round_.moderation is ModerationMode.pre and not comment.by_team
+            and comment.state is CommentState.published):
+        comment.state = CommentState.pending
+    db.session.flush()
+
+
+def withdraw(comment: Comment) -> None:
+    comment.state = CommentState.withdrawn
+    comment.withdrawn_at = utcnow()
+    db.session.flush()
+
+
+def support(comment: Comment, user: User) -> bool:
+    """Mark "I agree"; False when this person already did (once per person)."""
+    exists = db.session.scalar(sa.select(CommentSupport.id).where(
+        CommentSupport.comment_id == comment.id, CommentSupport.user_id == user.id))
+    if exists:
+        return False
+    db.session.add(CommentSupport(comment_id=comment.id, user_id=user.id))
+    db.session.flush()
+    return True
+
+
+def withdraw_support(comment: Comment, user: User) -> None:
+    db.session.execute(sa.delete(CommentSupport).where(
+        CommentSupport.comment_id == comment.id, CommentSupport.user_id == user.id))
+
+
+# --- reading ------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class Node:
+    #: A light row with Comment's columns (threads can hold thousands; ORM objects cost more).
+    comment: Comment
+    #: False: withdrawn, rejected or someone else's pending comment, kept only as a placeholder
+    #: because replies hang under it.
+    visible: bool
+    display_depth: int
+    children: list[Node] = field(default_factory=list)
+    #: For replies shown flattened below the deepest level: the comment they answer.
+    in_reply_to: Comment | None = None
+    supporters: int = 0
+    supported_by_me: bool = False
+    #: Who wrote it and when, as shown: made once here rather than per comment in Jinja.
+    who: str = ""
+    when: str = ""
+
+
+@dataclass(slots=True)
+class FlatItem:
+    """A node in reading order; the template nests with has_children and closes, without a
+    recursive macro (which costs several times more with thousands of comments)."""
+    node: Node
+    has_children: bool
+    #: Nested lists that end right after this item.
+    closes: int = 0
+
+
+@dataclass
+class Threads:
+    by_lineage: dict[int, list[Node]]
+    counts: dict[int, int]
+
+    def for_lineage(self, lineage_id: int) -> list[FlatItem]:
+        flat: list[FlatItem] = []
+
+        def walk(nodes: list[Node]) -> None:
+            for node in nodes:
+                flat.append(FlatItem(node, bool(node.children)))
+                if node.children:
+                    walk(node.children)
+                    flat[-1].closes += 1
+        walk(self.by_lineage.get(lineage_id, []))
+        return flat
+
+
+def _visible_to(comment: Comment, user: User | None) -> bool:
+    if comment.state is CommentState.published:
+        return True
+    if comment.state is CommentState.pending and user is not None and (
+            comment.author_id == user.id):
+        return True
+    return False
+
+
+#: What a thread shows; fewer columns make loading thousands of comments several times faster.
+THREAD_COLUMNS = (Comment.id, Comment.lineage_id, Comment.parent_id, Comment.depth,
+                  Comment.author_id, Comment.organisation_name, Comment.organisation_kind,
+                  Comment.by_team, Comment.body_html, Comment.state, Comment.created_at)
+
+
+def threads(lineage_ids: list[int], user) -> Threads:
+    """Every thread of these sections, nested, with support counts: three queries in all."""
+    user = user if getattr(user, "is_authenticated", False) else None
+    if not lineage_ids:
+        return Threads({}, {})
+    comments = list(db.session.execute(
+        sa.select(*THREAD_COLUMNS).where(Comment.lineage_id.in_(lineage_ids))
+        .order_by(Comment.created_at, Comment.id)))
+    ids = [c.id for c in comments]
+    support_counts: dict[int, int] = {}
+    mine: set[int] = set()
+    if ids:
+        support_counts = dict(db.session.execute(
+            sa.select(CommentSupport.comment_id, sa.func.count())
+            .join(Comment, Comment.id == CommentSupport.comment_id)
+            .where(Comment.lineage_id.in_(lineage_ids))
+            .group_by(CommentSupport.comment_id)).all())
+        if user is not None:
+            mine = set(db.session.scalars(
+                sa.select(CommentSupport.comment_id)
+                .join(Comment, Comment.id == CommentSupport.comment_id)
+                .where(Comment.lineage_id.in_(lineage_ids), CommentSupport.user_id == user.id)))
+    name = author_labels()
+    nodes = {c.id: Node(c, _visible_to(c, user), min(c.depth, MAX_DISPLAY_DEPTH),
+                        supporters=support_counts.get(c.id, 0), supported_by_me=c.id in mine,
+                        who=name(c), when=fast_datetime(c.created_at))
+             for c in comments}
+    by_id = {c.id: c for c in comments}
+    roots: dict[int, list[Node]] = defaultdict(list)
+    counts: dict[int, int] = defaultdict(int)
+    for comment in comments:
+        node = nodes[comment.id]
+        if node.visible:
+            counts[comment.lineage_id] += 1
+        parent = nodes.get(comment.parent_id) if comment.parent_id else None
+        if parent is None:
+            roots[comment.lineage_id].append(node)
+        elif comment.depth > MAX_DISPLAY_DEPTH:
+            # Too deep to indent further: list it at the third level, saying whom it answers.
+            node.in_reply_to = by_id[comment.parent_id]
+            _ancestor_at(parent, MAX_DISPLAY_DEPTH - 1, nodes).children.append(node)
+        else:
+            parent.children.append(node)
+    result = {lineage: _prune(nodes_) for lineage, nodes_ in roots.items()}
+    return Threads({k: v for k, v in result.items() if v}, dict(counts))
+
+
+def author_labels():
+    """A function giving the name a comment is shown under: the municipality, the organisation
+    as it was, or "a resident" (individuals are never named)."""
+    from flask import current_app
+    from flask_babel import gettext as _
+
+    team = f"{current_app.config['MUNICIPALITY_NAME']} ({_('project team')})"
+    resident = _("A resident")
+
+    def name(comment) -> str:
+        if comment.by_team:
+            return team
+        return comment.organisation_name if comment.organisation_kind else resident
+    return name
+
+
+def _ancestor_at(node: Node, depth: int, nodes: dict[int, Node]) -> Node:
+    current = node
+    while current.comment.depth > depth and current.comment.parent_id:
+        current = nodes[current.comment.parent_id]
+    return current
+
+
+def _prune(nodes: list[Node]) -> list[Node]:
+    """Drop invisible comments with no visible replies; keep the others as placeholders."""
+    kept = []
+    for node in nodes:
+        node.children = _prune(node.children)
+        if node.visible or node.children:
+            kept.append(node)
+    return kept
+
+
+def load(comment_id: int) -> Comment | None:
+    return db.session.get(Comment, comment_id)

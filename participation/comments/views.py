@@ -1,0 +1,211 @@
+"""Commenting on sections, replying, editing and withdrawing comments, and "I agree".
+
+The window, the audience and authorship are checked on the server for every write; a refused
+or invalid form comes back with the person's text.
+"""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..drafts.models import DraftVersion, Section
+from ..extensions import db, login_manager
+from ..forms import BaseForm, EmptyForm
+from ..permissions import (Refusal, comment_write_refusal, require, round_write_refusal,
+                           is_team)
+from ..processes.models import Process, RoundKind
+from ..processes.services import get_visible_process
+from ..security import form_checks_csrf
+from . import bp, services
+from .forms import CommentForm
+from .models import Comment, CommentState
+
+
+def _feedback_round(process: Process):
+    round_ = process.round_of(RoundKind.feedback)
+    if round_ is None:
+        abort(404)
+    return round_
+
+
+def _thread_url(process: Process, comment: Comment) -> str:
+    section = db.session.get(Section, comment.section_id)
+    version = db.session.get(DraftVersion, section.version_id)
+    return url_for("drafts.section", slug=process.slug, number=section.number,
+                   version=None if _is_latest(version) else version.number) + f"#c-{comment.id}"
+
+
+def _is_latest(version: DraftVersion) -> bool:
+    from ..drafts.services import latest_published
+    latest = latest_published(db.session.get(Process, version.process_id))
+    return latest is not None and latest.id == version.id
+
+
+def _load(process: Process, comment_id: int) -> Comment:
+    comment = services.load(comment_id)
+    if comment is None or comment.round_id != _feedback_round(process).id:
+        abort(404)
+    visible = comment.state is CommentState.published or is_team(current_user) or (
+        current_user.is_authenticated and comment.author_id == current_user.id)
+    if not visible:
+        abort(404)
+    return comment
+
+
+def _saved_message(comment: Comment) -> str:
+    if comment.state is CommentState.pending:
+        return _("Thank you. Your reaction has been received; the project team reads it before "
+                 "it is shown to others.")
+    return _("Thank you. Your reaction has been placed.")
+
+
+def _create(process, round_, section, form, parent=None):
+    """Validate and save; returns a redirect, or None when the form must be shown again."""
+    refusal = round_write_refusal(current_user, round_)
+    if section.lineage_id is None:
+        refusal = Refusal.no_draft
+    valid = form.validate_on_submit()
+    if refusal is not None:
+        form.form_errors.append(refusal.message(round_))
+        return None, 403
+    if not valid:
+        return None, 200
+    try:
+        comment = services.post(author=current_user, round_=round_, section=section,
+                                body_md=form.body.data, submission_key=form.submission_key.data,
+                                parent=parent)
+        db.session.commit()
+    except services.DuplicateSubmission as duplicate:
+        db.session.rollback()
+        comment = duplicate.comment
+        if comment.author_id != current_user.id:
+            abort(409)
+        flash(_("Your reaction had already been received."), "info")
+        return redirect(_thread_url(process, comment)), None
+    flash(_saved_message(comment), "success")
+    return redirect(_thread_url(process, comment)), None
+
+
+def post_comment(process: Process, version: DraftVersion, section: Section):
+    """A new comment on a section (called by the section page's POST)."""
+    from ..drafts.views import render_section
+
+    round_ = _feedback_round(process)
+    form = CommentForm()
+    form.fresh_key()
+    response, status = _create(process, round_, section, form)
+    if response is not None:
+        return response
+    if not current_user.is_authenticated and status == 403:
+        form.form_errors.append(_("Your text is kept below: log in in another tab, then send "
+                                  "it again."))
+    return render_section(process, version, section, form=form, status=status)
+
+
+@bp.route("/p/<slug>/comments/<int:comment_id>/reply", methods=["GET", "POST"])
+@form_checks_csrf
+def reply(slug: str, comment_id: int):
+    process = get_visible_process(slug)
+    parent = _load(process, comment_id)
+    round_ = _feedback_round(process)
+    section = db.session.get(Section, parent.section_id)
+    # Replies are written against the latest version of the section, where the thread lives.
+    from ..drafts.services import latest_published
+    latest = latest_published(process)
+    current_section = next((s for s in latest.sections if s.lineage_id == parent.lineage_id),
+                           section) if latest else section
+    refusal = round_write_refusal(current_user, round_)
+    if refusal is Refusal.login and request.method == "GET":
+        return login_manager.unauthorized()
+    form = CommentForm()
+    form.fresh_key()
+    status = 200
+    if request.method == "POST":
+        response, status = _create(process, round_, current_section, form, parent=parent)
+        if response is not None:
+            return response
+    elif refusal is not None:
+        form.form_errors.append(refusal.message(round_))
+    return render_template("comments/reply.html", process=process, parent=parent,
+                           section=current_section, form=form, refusal=refusal), status
+
+
+@bp.get("/p/<slug>/comments/<int:comment_id>")
+def show(slug: str, comment_id: int):
+    process = get_visible_process(slug)
+    return redirect(_thread_url(process, _load(process, comment_id)))
+
+
+@bp.route("/p/<slug>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@form_checks_csrf
+def edit(slug: str, comment_id: int):
+    process = get_visible_process(slug)
+    comment = _load(process, comment_id)
+    round_ = _feedback_round(process)
+    refusal = comment_write_refusal(current_user, comment, round_)
+    if refusal is Refusal.login and request.method == "GET":
+        return login_manager.unauthorized()
+    form = CommentForm()
+    form.submission_key.data = "0" * 32
+    if request.method == "GET":
+        form.body.data = comment.body_md
+    status = 200
+    if request.method == "POST":
+        valid = form.validate_on_submit()
+        if refusal is None and valid:
+            services.edit(comment, body_md=form.body.data)
+            db.session.commit()
+            flash(_("Your changes have been saved."), "success")
+            return redirect(_thread_url(process, comment))
+        if refusal is not None:
+            form.form_errors.append(refusal.message(round_))
+            status = 403
+    return render_template("comments/edit.html", process=process, comment=comment, form=form,
+                           refusal=refusal), status
+
+
+@bp.route("/p/<slug>/comments/<int:comment_id>/withdraw", methods=["GET", "POST"])
+@form_checks_csrf
+def withdraw(slug: str, comment_id: int):
+    process = get_visible_process(slug)
+    comment = _load(process, comment_id)
+    round_ = _feedback_round(process)
+    refusal = comment_write_refusal(current_user, comment, round_)
+    if refusal is Refusal.login:
+        return login_manager.unauthorized()
+    form = BaseForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit() and refusal is None:
+            url = _thread_url(process, comment)
+            services.withdraw(comment)
+            db.session.commit()
+            flash(_("Your reaction has been withdrawn."), "success")
+            return redirect(url)
+        if refusal is not None:
+            form.form_errors.append(refusal.message(round_))
+            status = 403
+    return render_template("comments/withdraw.html", process=process, comment=comment,
+                           form=form, refusal=refusal), status
+
+
+@bp.post("/p/<slug>/comments/<int:comment_id>/support")
+def support(slug: str, comment_id: int):
+    process = get_visible_process(slug)
+    comment = _load(process, comment_id)
+    require(lambda user: True)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    round_ = _feedback_round(process)
+    refusal = round_write_refusal(current_user, round_)
+    if refusal is not None:
+        flash(refusal.message(round_), "error")
+    elif comment.state is not CommentState.published or comment.author_id == current_user.id:
+        abort(400)
+    elif request.form.get("undo"):
+        services.withdraw_support(comment, current_user)
+        db.session.commit()
+    elif services.support(comment, current_user):
+        db.session.commit()
+    return redirect(_thread_url(process, comment))

@@ -1,0 +1,224 @@
+"""Drafts uploaded as Markdown or Word (.docx): headings become numbered sections."""
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import docx
+from docx.document import Document
+from docx.oxml.ns import qn
+from docx.table import Table
+from docx.text.hyperlink import Hyperlink
+from docx.text.paragraph import Paragraph
+
+MAX_SECTIONS = 200
+MAX_HEADING_LENGTH = 300
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_EMPHASIS = re.compile(r"[*_`]")
+# At most three digits per part, so a heading that starts with a year ("2030 goals") keeps it.
+_MANUAL_NUMBER = re.compile(r"^\d{1,3}(?:\.\d{1,3})*[.)]?\s+")
+_ATX_HEADING = re.compile(r"^ {0,3}(#+)(?:[ \t]+(.*?))?[ \t]*$")
+_CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_DOCX_HEADING = re.compile(r"^(?:heading|kop)\s*(\d)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ParsedSection:
+    number: str
+    level: int
+    heading: str
+    body_md: str
+
+
+@dataclass(frozen=True)
+class ParsedDraft:
+    preamble_md: str
+    sections: list[ParsedSection]
+
+
+class DraftFormatError(ValueError):
+    """The file cannot be read as a draft; .message is a short English reason (the caller translates by kind)."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+def _clean_text(text: str) -> str:
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _clean_heading(text: str) -> str:
+    text = " ".join(_EMPHASIS.sub("", text).split())
+    return _MANUAL_NUMBER.sub("", text)[:MAX_HEADING_LENGTH].rstrip()
+
+
+def _strip_block(text: str) -> str:
+    # Only blank lines go from the start: the first line's indentation can be Markdown (code).
+    lines = text.rstrip().split("\n")
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    return "\n".join(lines)
+
+
+def _build(preamble: str, raw: list[tuple[int, str, str]]) -> ParsedDraft:
+    """Number (level, heading text, body) triples; shared by both formats."""
+    preamble = _strip_block(_clean_text(preamble))
+    kept: list[tuple[int, str, str]] = []
+    for level, heading, body in raw:
+        heading, body = _clean_heading(_clean_text(heading)), _strip_block(_clean_text(body))
+        if heading:
+            kept.append((min(max(level, 1), 3), heading, body))
+        elif body and kept:
+            lvl, previous, previous_body = kept[-1]
+            kept[-1] = (lvl, previous, "\n\n".join(filter(None, [previous_body, body])))
+        elif body:
+            preamble = "\n\n".join(filter(None, [preamble, body]))
+    if not kept:
+        raise DraftFormatError("no_headings", "The draft has no headings to split it into sections.")
+    if len(kept) > MAX_SECTIONS:
+        raise DraftFormatError("too_many_sections",
+                               f"The draft has {len(kept)} sections; at most {MAX_SECTIONS} are allowed.")
+    counters = [0, 0, 0]
+    sections = []
+    for level, heading, body in kept:
+        counters[level - 1] += 1
+        counters[level:] = [0] * (3 - level)
+        # A heading without a parent (## before any #) counts as under parent 1, never 0.
+        counters[: level - 1] = [c or 1 for c in counters[: level - 1]]
+        number = ".".join(str(c) for c in counters[:level])
+        sections.append(ParsedSection(number=number, level=level, heading=heading, body_md=body))
+    return ParsedDraft(preamble_md=preamble, sections=sections)
+
+
+def parse_markdown(text: str) -> ParsedDraft:
+    text = _clean_text(text)
+    if not text.strip():
+        raise DraftFormatError("empty", "The draft is empty.")
+    preamble: list[str] = []
+    raw: list[tuple[int, str, list[str]]] = []
+    current = preamble
+    fence: str | None = None
+    for line in text.split("\n"):
+        fence_match = _FENCE.match(line)
+        if fence is not None:
+            closing = fence_match.group(1) if fence_match else ""
+            if closing[:1] == fence[0] and len(closing) >= len(fence) and not line[fence_match.end():].strip():
+                fence = None
+            current.append(line)
+            continue
+        if fence_match:
+            fence = fence_match.group(1)
+            current.append(line)
+            continue
+        heading_match = _ATX_HEADING.match(line)
+        if heading_match:
+            heading_text = _CLOSING_HASHES.sub("", heading_match.group(2) or "")
+            raw.append((len(heading_match.group(1)), heading_text, []))
+            current = raw[-1][2]
+        else:
+            current.append(line)
+    return _build("\n".join(preamble), [(lvl, heading, "\n".join(body)) for lvl, heading, body in raw])
+
+
+def _wrap(text: str, marker: str) -> str:
+    # Markers go inside the surrounding spaces: "** bold **" is not emphasis in Markdown.
+    core = text.strip()
+    start = text.index(core)
+    return f"{text[:start]}{marker}{core}{marker}{text[start + len(core):]}"
+
+
+def _paragraph_markdown(paragraph: Paragraph) -> str:
+    runs = []
+    for item in paragraph.iter_inner_content():
+        runs.extend(item.runs if isinstance(item, Hyperlink) else [item])
+    parts = []
+    for run in runs:
+        text = run.text
+        if not text:
+            continue
+        if text.strip():
+            if run.bold:
+                text = _wrap(text, "**")
+            if run.italic:
+                text = _wrap(text, "*")
+        parts.append(text)
+    return "".join(parts).strip()
+
+
+def _docx_blocks(document: Document) -> Iterator[tuple[str, int, str]]:
+    """(kind, level, text) in document order; kind is heading, title, list, paragraph or row."""
+    for child in document.element.body.iterchildren():
+        if child.tag == qn("w:tbl"):
+            for row in Table(child, document).rows:
+                cells, seen = [], set()
+                for cell in row.cells:
+                    if id(cell._tc) not in seen:  # a merged cell is listed once per grid column
+                        seen.add(id(cell._tc))
+                        cells.append(" ".join(cell.text.split()))
+                if any(cells):
+                    yield "row", 0, " | ".join(cells)
+            continue
+        if child.tag != qn("w:p"):
+            continue  # content controls (often a table of contents), section properties
+        paragraph = Paragraph(child, document)
+        style = paragraph.style.name if paragraph.style is not None else ""
+        heading = _DOCX_HEADING.match(style)
+        if heading:
+            yield "heading", int(heading.group(1)), paragraph.text
+        elif style.lower() in {"title", "titel"}:
+            yield "title", 0, " ".join(paragraph.text.split())
+        elif style.lower().startswith("toc"):
+            continue
+        elif style.startswith("List Number"):
+            yield "list", 0, "1. " + _paragraph_markdown(paragraph)
+        elif style.startswith("List Bullet") or (child.pPr is not None and child.pPr.numPr is not None):
+            yield "list", 0, "- " + _paragraph_markdown(paragraph)
+        else:
+            yield "paragraph", 0, _paragraph_markdown(paragraph)
+
+
+def parse_docx(data: bytes) -> ParsedDraft:
+    if not data:
+        raise DraftFormatError("empty", "The file is empty.")
+    try:
+        document = docx.Document(io.BytesIO(data))
+        blocks = list(_docx_blocks(document))
+    # python-docx raises many kinds (BadZipFile, KeyError, ValueError, lxml errors) for bad files.
+    except Exception as exc:
+        raise DraftFormatError("not_docx", "The file is not a readable Word (.docx) document.") from exc
+
+    preamble: list[str] = []
+    raw: list[tuple[int, str, list[str]]] = []
+    current = preamble
+    in_list = False
+    for kind, level, text in blocks:
+        if kind == "heading":
+            if text.strip():
+                raw.append((level, text, []))
+                current, in_list = raw[-1][2], False
+            continue
+        if kind == "title":
+            if text:
+                preamble.append(f"**{text}**")
+                in_list = False
+            continue
+        if kind == "list":
+            if text in {"- ", "1. "}:
+                continue
+            if in_list:
+                current[-1] += "\n" + text
+            else:
+                current.append(text)
+            in_list = True
+        elif text:
+            current.append(text)
+            in_list = False
+    if not preamble and not raw:
+        raise DraftFormatError("empty", "The document has no text.")
+    return _build("\n\n".join(preamble), [(lvl, heading, "\n\n".join(body)) for lvl, heading, body in raw])

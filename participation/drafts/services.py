@@ -1,0 +1,146 @@
+"""Uploading, previewing and publishing draft versions, and matching sections across versions."""
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from ..accounts.models import User
+from ..extensions import db
+from ..processes.models import Process
+from ..sanitize import markdown_to_html
+from ..timeutil import utcnow
+from .models import DraftVersion, Section, SectionLineage
+from .parsing import ParsedDraft, parse_docx, parse_markdown
+
+log = logging.getLogger(__name__)
+
+MAX_DRAFT_BYTES = 10 * 1024 * 1024
+
+
+class MatchError(ValueError):
+    """Two sections of the new version were matched to the same earlier section."""
+
+
+def parse_upload(filename: str, data: bytes) -> tuple[str, ParsedDraft]:
+    """Read an upload as .docx (by its content: a zip) or else as UTF-8 Markdown."""
+    from .parsing import DraftFormatError
+
+    if data[:2] == b"PK" or filename.lower().endswith(".docx"):
+        return "docx", parse_docx(data)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DraftFormatError("encoding", "not UTF-8 text") from None
+    return "markdown", parse_markdown(text)
+
+
+def add_version(process: Process, parsed: ParsedDraft, *, source_kind: str, source_name: str,
+                by: User) -> DraftVersion:
+    """An unpublished version for the team to preview; numbered after the existing ones."""
+    last = db.session.scalar(sa.select(sa.func.max(DraftVersion.number)).where(
+        DraftVersion.process_id == process.id))
+    version = DraftVersion(process_id=process.id, number=(last or 0) + 1,
+                           source_kind=source_kind, source_name=source_name[:200],
+                           preamble_md=parsed.preamble_md,
+                           preamble_html=markdown_to_html(parsed.preamble_md),
+                           created_by_id=by.id)
+    db.session.add(version)
+    for position, parsed_section in enumerate(parsed.sections, start=1):
+        db.session.add(Section(version=version, position=position, number=parsed_section.number,
+                               level=parsed_section.level, heading=parsed_section.heading,
+                               body_md=parsed_section.body_md,
+                               body_html=markdown_to_html(parsed_section.body_md)))
+    db.session.flush()
+    log.info("user %s uploaded draft version %s for process %s", by.id, version.id, process.id)
+    return version
+
+
+def latest_published(process: Process) -> DraftVersion | None:
+    return db.session.scalar(
+        sa.select(DraftVersion).where(DraftVersion.process_id == process.id,
+                                      DraftVersion.published_at.is_not(None))
+        .order_by(DraftVersion.number.desc()).limit(1))
+
+
+def get_version(process: Process, version_id: int) -> DraftVersion | None:
+    return db.session.scalar(
+        sa.select(DraftVersion).options(selectinload(DraftVersion.sections))
+        .where(DraftVersion.id == version_id, DraftVersion.process_id == process.id))
+
+
+def published_versions(process: Process) -> list[DraftVersion]:
+    return list(db.session.scalars(
+        sa.select(DraftVersion).where(DraftVersion.process_id == process.id,
+                                      DraftVersion.published_at.is_not(None))
+        .order_by(DraftVersion.number)))
+
+
+def _key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def proposed_matches(version: DraftVersion) -> dict[int, int | None]:
+    """For each section, the earlier section it continues: same number and heading, else the
+    same heading (when only one has it); None means a new section."""
+    previous = latest_published_before(version)
+    if previous is None:
+        return {section.id: None for section in version.sections}
+    by_number_heading = {(s.number, _key(s.heading)): s for s in previous.sections}
+    by_heading: dict[str, list[Section]] = {}
+    for s in previous.sections:
+        by_heading.setdefault(_key(s.heading), []).append(s)
+    matches: dict[int, int | None] = {}
+    taken: set[int] = set()
+    for section in version.sections:
+        match = by_number_heading.get((section.number, _key(section.heading)))
+        if match is None and len(by_heading.get(_key(section.heading), [])) == 1:
+            match = by_heading[_key(section.heading)][0]
+        if match is not None and match.id not in taken:
+            matches[section.id] = match.id
+            taken.add(match.id)
+        else:
+            matches[section.id] = None
+    return matches
+
+
+def latest_published_before(version: DraftVersion) -> DraftVersion | None:
+    return db.session.scalar(
+        sa.select(DraftVersion).options(selectinload(DraftVersion.sections))
+        .where(DraftVersion.process_id == version.process_id,
+               DraftVersion.published_at.is_not(None), DraftVersion.number < version.number)
+        .order_by(DraftVersion.number.desc()).limit(1))
+
+
+def publish(version: DraftVersion, matches: dict[int, int | None], by: User) -> None:
+    """Publish: each section continues its chosen predecessor's lineage, or starts one.
+
+    Sections of the earlier version that nothing continues keep their lineage and comments;
+    the reading view lists them, so nothing said about them is lost.
+    """
+    if version.published_at is not None:
+        raise ValueError("already published")
+    previous = latest_published_before(version)
+    previous_sections = {s.id: s for s in previous.sections} if previous else {}
+    chosen = [m for m in matches.values() if m is not None]
+    if len(chosen) != len(set(chosen)):
+        raise MatchError("an earlier section was chosen twice")
+    for section in version.sections:
+        predecessor = previous_sections.get(matches.get(section.id) or -1)
+        if predecessor is not None:
+            section.lineage_id = predecessor.lineage_id
+            section.previous_id = predecessor.id
+        else:
+            lineage = SectionLineage(process_id=version.process_id)
+            db.session.add(lineage)
+            db.session.flush()
+            section.lineage_id = lineage.id
+    version.published_at = utcnow()
+    db.session.flush()
+    log.info("user %s published draft version %s (number %s)", by.id, version.id, version.number)
+
+
+def discard(version: DraftVersion) -> None:
+    if version.published_at is None:
+        version.discarded_at = utcnow()

@@ -1,0 +1,228 @@
+"""The draft: the reading view with threads, a section's page, and the team's upload,
+preview and publishing."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..comments import services as comment_services
+from ..comments.forms import CommentForm
+from ..comments.models import Comment
+from ..extensions import db
+from ..forms import EmptyForm
+from ..permissions import can_moderate, require, round_write_refusal
+from ..processes.models import Process, RoundKind
+from ..processes.services import get_visible_process
+from ..security import form_checks_csrf
+from . import bp, services
+from .diff import has_changes, word_diff_html
+from .forms import DraftUploadForm
+from .models import DraftVersion, Section
+from .parsing import DraftFormatError
+
+FORMAT_MESSAGES = {
+    "empty": lambda: _("The draft is empty."),
+    "no_headings": lambda: _("The draft has no headings. Use Heading 1 and Heading 2 in Word, "
+                             "or # and ## in Markdown, to make sections."),
+    "not_docx": lambda: _("This file cannot be read as a Word document (.docx). Save it as "
+                          ".docx, or paste the text as Markdown."),
+    "too_many_sections": lambda: _("The draft has more than 200 sections."),
+    "too_deep": lambda: _("The draft's headings go too deep."),
+    "encoding": lambda: _("The file is not a .docx file or UTF-8 text."),
+}
+
+
+def _version_to_read(process: Process) -> DraftVersion:
+    number = request.args.get("version", type=int)
+    if number:
+        version = db.session.scalar(sa.select(DraftVersion).where(
+            DraftVersion.process_id == process.id, DraftVersion.number == number,
+            DraftVersion.published_at.is_not(None)))
+    else:
+        version = services.latest_published(process)
+    if version is None:
+        abort(404)
+    return version
+
+
+def _sections(version: DraftVersion) -> list[Section]:
+    return list(db.session.scalars(sa.select(Section).where(Section.version_id == version.id)
+                                   .order_by(Section.position)))
+
+
+def _diffs(sections: list[Section]) -> dict[int, str]:
+    """Word-level changes against each section's predecessor, where there are any."""
+    previous_ids = [s.previous_id for s in sections if s.previous_id]
+    if not previous_ids:
+        return {}
+    previous = {s.id: s for s in db.session.scalars(sa.select(Section).where(
+        Section.id.in_(previous_ids)))}
+    diffs = {}
+    for section in sections:
+        before = previous.get(section.previous_id)
+        if before is not None and (has_changes(before.body_md, section.body_md)
+                                   or before.heading != section.heading):
+            diffs[section.id] = word_diff_html(f"{before.heading}\n\n{before.body_md}",
+                                               f"{section.heading}\n\n{section.body_md}")
+    return diffs
+
+
+def _left_behind(process: Process, sections: list[Section]) -> list[Section]:
+    """Earlier sections that this version does not continue but that have comments."""
+    current = {s.lineage_id for s in sections}
+    lineages = set(db.session.scalars(
+        sa.select(Comment.lineage_id).join(Section, Section.id == Comment.section_id)
+        .join(DraftVersion, DraftVersion.id == Section.version_id)
+        .where(DraftVersion.process_id == process.id).distinct())) - current
+    if not lineages:
+        return []
+    latest = {}
+    for section in db.session.scalars(
+            sa.select(Section).join(DraftVersion, DraftVersion.id == Section.version_id)
+            .where(Section.lineage_id.in_(lineages), DraftVersion.published_at.is_not(None))
+            .order_by(DraftVersion.number)):
+        latest[section.lineage_id] = section
+    return sorted(latest.values(), key=lambda s: (s.version_id, s.position))
+
+
+def _context(process: Process, version: DraftVersion, sections: list[Section]) -> dict:
+    feedback_round = process.round_of(RoundKind.feedback)
+    versions = services.published_versions(process)
+    numbers = {v.id: v.number for v in versions}
+    return {
+        "process": process, "version": version, "sections": sections,
+        "versions": versions, "version_numbers": numbers,
+        "is_latest": version.id == versions[-1].id,
+        "round": feedback_round,
+        "refusal": round_write_refusal(current_user, feedback_round) if feedback_round else None,
+        "threads": comment_services.threads([s.lineage_id for s in sections], current_user),
+    }
+
+
+@bp.get("/p/<slug>/draft")
+def read(slug: str):
+    process = get_visible_process(slug)
+    version = _version_to_read(process)
+    sections = _sections(version)
+    context = _context(process, version, sections)
+    return render_template("drafts/read.html", diffs=_diffs(sections),
+                           left_behind=_left_behind(process, sections) if context["is_latest"]
+                           else [], **context)
+
+
+def _section_or_404(process: Process, version: DraftVersion, number: str) -> Section:
+    section = db.session.scalar(sa.select(Section).where(Section.version_id == version.id,
+                                                         Section.number == number))
+    if section is None:
+        abort(404)
+    return section
+
+
+def render_section(process: Process, version: DraftVersion, section: Section, form=None,
+                   status: int = 200):
+    context = _context(process, version, [section])
+    if form is None:
+        form = CommentForm(formdata=None)
+        form.fresh_key()
+    diffs = _diffs([section])
+    return render_template("drafts/section.html", section=section, form=form, diffs=diffs,
+                           **context), status
+
+
+@bp.route("/p/<slug>/draft/s/<number>", methods=["GET", "POST"])
+@form_checks_csrf
+def section(slug: str, number: str):
+    """One section with its thread open; its form posts a new comment on the section."""
+    process = get_visible_process(slug)
+    version = _version_to_read(process)
+    section = _section_or_404(process, version, number)
+    if request.method == "GET":
+        return render_section(process, version, section)
+    from ..comments.views import post_comment
+    return post_comment(process, version, section)
+
+
+# --- the team -----------------------------------------------------------------------------
+
+@bp.route("/p/<slug>/draft/upload", methods=["GET", "POST"])
+@form_checks_csrf
+def upload(slug: str):
+    process = get_visible_process(slug)
+    require(can_moderate)
+    form = DraftUploadForm()
+    if form.validate_on_submit():
+        storage = form.document.data
+        data, name = b"", ""
+        if storage and getattr(storage, "filename", ""):
+            data = storage.read(services.MAX_DRAFT_BYTES + 1)
+            name = storage.filename
+        elif form.text.data and form.text.data.strip():
+            data, name = form.text.data.encode(), "tekst.md"
+        if not data:
+            form.document.errors = [_("Choose a file, or paste the text of the draft.")]
+        elif len(data) > services.MAX_DRAFT_BYTES:
+            form.document.errors = [_("The file is larger than 10 MB.")]
+        else:
+            try:
+                kind, parsed = services.parse_upload(name, data)
+            except DraftFormatError as error:
+                target = form.document if storage and storage.filename else form.text
+                target.errors = [FORMAT_MESSAGES.get(error.kind, FORMAT_MESSAGES["empty"])()]
+            else:
+                version = services.add_version(process, parsed, source_kind=kind,
+                                               source_name=name, by=current_user)
+                db.session.commit()
+                return redirect(url_for("drafts.preview", slug=slug, version_id=version.id))
+    return render_template("drafts/upload.html", process=process, form=form,
+                           versions=services.published_versions(process))
+
+
+@bp.route("/p/<slug>/draft/preview/<int:version_id>", methods=["GET", "POST"])
+@form_checks_csrf
+def preview(slug: str, version_id: int):
+    process = get_visible_process(slug)
+    require(can_moderate)
+    version = services.get_version(process, version_id)
+    if version is None or version.discarded_at is not None:
+        abort(404)
+    previous = services.latest_published_before(version)
+    matches = services.proposed_matches(version)
+    form = EmptyForm()
+    problem = None
+    if request.method == "POST" and version.published_at is None:
+        if not form.validate_on_submit():
+            problem = _("This form had expired. Check the choices and publish again.")
+        elif request.form.get("action") == "discard":
+            services.discard(version)
+            db.session.commit()
+            flash(_("The upload has been discarded."), "success")
+            return redirect(url_for("drafts.upload", slug=slug))
+        else:
+            allowed = {s.id for s in previous.sections} if previous else set()
+            for section in version.sections:
+                choice = request.form.get(f"match-{section.id}", "new")
+                matches[section.id] = int(choice) if choice.isdigit() and int(
+                    choice) in allowed else None
+            try:
+                services.publish(version, matches, by=current_user)
+                db.session.commit()
+            except services.MatchError:
+                db.session.rollback()
+                problem = _("Two sections are matched to the same earlier section. Each earlier "
+                            "section can continue in one section only.")
+            else:
+                flash(_("Version %(n)d of the draft is published.", n=version.number),
+                      "success")
+                return redirect(url_for("drafts.read", slug=slug))
+    diffs = {}
+    if previous:
+        by_id = {s.id: s for s in previous.sections}
+        for section in version.sections:
+            before = by_id.get(matches.get(section.id) or -1)
+            if before is not None and has_changes(before.body_md, section.body_md):
+                diffs[section.id] = word_diff_html(before.body_md, section.body_md)
+    return render_template("drafts/preview.html", process=process, version=version,
+                           previous=previous, matches=matches, form=form, problem=problem,
+                           diffs=diffs), 400 if problem else 200

@@ -1,0 +1,529 @@
+"""Round 2: drafts and versions, threaded comments, support, invitations and reply mail."""
+from __future__ import annotations
+
+import io
+import re
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from participation.accounts.models import User
+from participation.comments.models import Comment, CommentState, CommentSupport
+from participation.drafts.models import DraftVersion, Section
+from participation.extensions import db
+from participation.invitations.models import Invitation
+from participation.processes.models import Process, ProcessMember
+from participation.timeutil import utcnow
+
+from .conftest import csrf_token, field_errors, login, make_organisation, make_user, submit
+from .factories import (DRAFT_MD, make_comment, make_process, open_feedback_round,
+                        publish_draft)
+
+
+def count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+@pytest.fixture
+def draft(app):
+    """A process in round 2 with version 1 published; a moderator and two participants."""
+    with app.app_context():
+        process = make_process()
+        open_feedback_round(process)
+        moderator = make_user("mod@example.nl", role="moderator", name="Mod")
+        make_user(organisation=make_organisation("Drenth Logistiek BV", "business", "logistiek"))
+        make_user("anna@example.nl", name="Anna", locale="en",
+                  organisation=make_organisation("Drenthe College", "education", "onderwijs"))
+        version = publish_draft(process, moderator)
+        return {s.number: s.id for s in version.sections}
+
+
+def _section(app, number):
+    with app.app_context():
+        return db.session.scalar(sa.select(Section).where(Section.number == number)
+                                 .order_by(Section.id.desc()))
+
+
+def comment_form(client, url, body, key=None):
+    page = client.get(url).get_data(as_text=True)
+    found = re.search(r'name="submission_key" type="hidden" value="([^"]*)"', page)
+    return client.post(url, data={"csrf_token": csrf_token(page), "body": body,
+                                  "submission_key": key or (found.group(1) if found else "")})
+
+
+# --- drafts -----------------------------------------------------------------------------
+
+def test_team_uploads_previews_and_publishes_markdown(client, app):
+    with app.app_context():
+        make_process()
+        make_user("mod@example.nl", role="moderator")
+    login(client, "mod@example.nl")
+    response = submit(client, "/p/economie/draft/upload", {"text": DRAFT_MD})
+    assert response.status_code == 302
+    preview = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "2.2" in preview and "Arbeidsmarkt" in preview
+    assert client.get("/p/economie/draft").status_code == 404  # nothing published yet
+    submit(client, response.headers["Location"], {"action": "publish"})
+    page = client.get("/p/economie/draft").get_data(as_text=True)
+    assert 'id="s-2-2"' in page and 'href="#s-2-2"' in page
+    with app.app_context():
+        numbers = [s.number for s in db.session.scalars(sa.select(Section).order_by(
+            Section.position))]
+        assert numbers == ["1", "2", "2.1", "2.2", "2.3", "3"]
+
+
+def test_word_upload_becomes_numbered_sections(client, app):
+    import docx
+
+    with app.app_context():
+        make_process()
+        make_user("mod@example.nl", role="moderator")
+    document = docx.Document()
+    document.add_heading("Aanleiding", level=1)
+    document.add_paragraph("Waarom deze agenda.")
+    document.add_heading("Thema's", level=1)
+    document.add_heading("Werklocaties", level=2)
+    document.add_paragraph("Eerste punt", style="List Bullet")
+    document.add_paragraph("Tweede punt", style="List Bullet")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    login(client, "mod@example.nl")
+    page = client.get("/p/economie/draft/upload").get_data(as_text=True)
+    response = client.post("/p/economie/draft/upload", data={
+        "csrf_token": csrf_token(page), "document": (io.BytesIO(buffer.getvalue()), "agenda.docx")})
+    assert response.status_code == 302
+    with app.app_context():
+        sections = db.session.scalars(sa.select(Section).order_by(Section.position)).all()
+        assert [(s.number, s.heading) for s in sections] == [
+            ("1", "Aanleiding"), ("2", "Thema's"), ("2.1", "Werklocaties")]
+        assert "<li>Eerste punt</li>" in sections[2].body_html
+
+
+@pytest.mark.parametrize("upload, field", [
+    ({"text": "Alleen tekst zonder koppen."}, "text"),
+    ({"document": (io.BytesIO(b"PK\x03\x04 geen echt docx"), "kapot.docx")}, "document"),
+    ({"document": (io.BytesIO(b"\xff\xfe\x00bin"), "raar.md")}, "document"),
+    ({}, "document"),
+])
+def test_unusable_uploads_are_explained(client, app, upload, field):
+    with app.app_context():
+        make_process()
+        make_user("mod@example.nl", role="moderator")
+    login(client, "mod@example.nl")
+    page = client.get("/p/economie/draft/upload").get_data(as_text=True)
+    response = client.post("/p/economie/draft/upload",
+                           data={"csrf_token": csrf_token(page), **upload})
+    assert response.status_code == 200
+    errors = field_errors(response.get_data(as_text=True))
+    assert any(e.startswith(f"{field}:") for e in errors), errors
+    with app.app_context():
+        assert count(DraftVersion) == 0 and count(Section) == 0
+
+
+def test_participants_cannot_upload_or_publish(client, draft):
+    login(client)
+    assert client.get("/p/economie/draft/upload").status_code == 403
+    assert client.get("/p/economie/draft/preview/1").status_code == 403
+
+
+def test_version_two_keeps_comments_and_shows_changes(client, app, draft):
+    with app.app_context():
+        anna = db.session.scalar(sa.select(User).where(User.email == "anna@example.nl"))
+        on_work = make_comment(db.session.get(Section, draft["2.1"]), anna, "Over werklocaties.")
+        on_energy = make_comment(db.session.get(Section, draft["2.3"]), anna, "Over energie.")
+        on_end = make_comment(db.session.get(Section, draft["3"]), anna, "Over uitvoering.")
+        db.session.commit()
+        ids = on_work.id, on_energy.id, on_end.id
+    v2 = (DRAFT_MD.replace("Ruimte voor bedrijven op de juiste plek.",
+                           "Ruimte voor bedrijven op de juiste plek, ook voor logistiek.")
+          .replace("## Energie", "## Energie en netcongestie")
+          .replace("# Uitvoering\n\nHet projectteam voert de agenda uit.\n", "# Geld\n\nEuro's.\n"))
+    login(client, "mod@example.nl")
+    preview_url = submit(client, "/p/economie/draft/upload", {"text": v2}).headers["Location"]
+    page = client.get(preview_url).get_data(as_text=True)
+    # 2.1 is matched by number and heading; the renamed 2.3 is matched by the team.
+    with app.app_context():
+        new = {s.number: s.id for s in db.session.scalars(
+            sa.select(Section).where(Section.lineage_id.is_(None)))}
+    choices = dict(re.findall(r'name="(match-\d+)".*?<option value="(\d+|new)"[^>]*selected',
+                              page, re.S))
+    assert choices[f"match-{new['2.1']}"] == str(draft["2.1"])
+    assert choices[f"match-{new['2.3']}"] == "new"
+    choices[f"match-{new['2.3']}"] = str(draft["2.3"])
+    assert submit(client, preview_url, {"action": "publish", **choices}).status_code == 302
+
+    reader = app.test_client()
+    html = reader.get("/p/economie/draft").get_data(as_text=True)
+    assert "Versie 2" in html or "Version 2" in html
+    assert "<ins>logistiek.</ins>" in html or "<ins>" in html
+    assert "Over werklocaties." in html and "Over energie." in html
+    # The chapter that version 2 dropped keeps its comment, reachable from version 2.
+    assert "Uitvoering" in html and "version=1" in html
+    old = reader.get("/p/economie/draft/s/3?version=1").get_data(as_text=True)
+    assert "Over uitvoering." in old
+    with app.app_context():
+        for comment_id in ids:
+            assert db.session.get(Comment, comment_id) is not None
+        latest = db.session.scalar(sa.select(DraftVersion).where(DraftVersion.number == 2))
+        by_number = {s.number: s for s in latest.sections}
+        assert by_number["2.3"].lineage_id == db.session.get(Section, draft["2.3"]).lineage_id
+        assert by_number["2.3"].heading == "Energie en netcongestie"
+
+
+def test_matching_one_earlier_section_twice_is_refused(client, app, draft):
+    login(client, "mod@example.nl")
+    url = submit(client, "/p/economie/draft/upload", {"text": DRAFT_MD}).headers["Location"]
+    with app.app_context():
+        new_ids = [s.id for s in db.session.scalars(sa.select(Section).where(
+            Section.lineage_id.is_(None)))]
+    choices = {f"match-{i}": "new" for i in new_ids}
+    choices[f"match-{new_ids[0]}"] = choices[f"match-{new_ids[1]}"] = str(draft["1"])
+    response = submit(client, url, {"action": "publish", **choices})
+    assert response.status_code == 400
+    with app.app_context():
+        assert db.session.scalar(sa.select(DraftVersion).where(
+            DraftVersion.number == 2)).published_at is None
+
+
+# --- comments ---------------------------------------------------------------------------
+
+def test_comment_reply_and_nesting_with_flattened_deep_replies(client, app, draft):
+    login(client)
+    response = comment_form(client, "/p/economie/draft/s/2.2", "Meer **stages** graag.")
+    assert response.status_code == 302 and "#c-" in response.headers["Location"]
+    with app.app_context():
+        root = db.session.scalar(sa.select(Comment))
+        assert root.state is CommentState.published and root.organisation_name == (
+            "Drenth Logistiek BV")
+        chain = [root]
+        anna = db.session.scalar(sa.select(User).where(User.email == "anna@example.nl"))
+        section = db.session.get(Section, draft["2.2"])
+        for n in range(1, 6):
+            chain.append(make_comment(section, anna, f"Niveau {n}", parent=chain[-1]))
+        db.session.commit()
+        ids = [c.id for c in chain]
+    html = app.test_client().get("/p/economie/draft/s/2.2").get_data(as_text=True)
+    # Levels 1-3 nest; levels 4-6 are listed at level 3, saying whom they answer.
+    assert html.count('class="comment-item depth-0"') == 1
+    assert html.count('class="comment-item depth-1"') == 1
+    assert html.count('class="comment-item depth-2"') == 4
+    assert html.count('class="in-reply-to"') == 3
+    assert html.index(f'id="c-{ids[3]}"') < html.index(f'id="c-{ids[4]}"') < html.index(
+        f'id="c-{ids[5]}"')
+    assert "<strong>stages</strong>" in html
+
+
+def test_reply_through_the_reply_page(client, app, draft):
+    with app.app_context():
+        anna = db.session.scalar(sa.select(User).where(User.email == "anna@example.nl"))
+        parent = make_comment(db.session.get(Section, draft["2.2"]), anna, "Eerste reactie")
+        db.session.commit()
+        parent_id = parent.id
+    login(client)
+    url = f"/p/economie/comments/{parent_id}/reply"
+    empty = comment_form(client, url, "   ")
+    assert any(e.startswith("body:") for e in field_errors(empty.get_data(as_text=True)))
+    response = comment_form(client, url, "Daar ben ik het mee eens.")
+    assert response.status_code == 302
+    with app.app_context():
+        reply = db.session.scalar(sa.select(Comment).where(Comment.parent_id == parent_id))
+        assert reply.depth == 1 and reply.body_md == "Daar ben ik het mee eens."
+
+
+def test_withdrawn_comment_keeps_its_replies_in_place(client, app, draft):
+    login(client)
+    comment_form(client, "/p/economie/draft/s/2.2", "Wordt ingetrokken")
+    with app.app_context():
+        root = db.session.scalar(sa.select(Comment))
+        anna = db.session.scalar(sa.select(User).where(User.email == "anna@example.nl"))
+        make_comment(db.session.get(Section, draft["2.2"]), anna, "Het antwoord", parent=root)
+        db.session.commit()
+        root_id = root.id
+    assert submit(client, f"/p/economie/comments/{root_id}/withdraw", {}).status_code == 302
+    html = app.test_client().get("/p/economie/draft/s/2.2").get_data(as_text=True)
+    assert "Wordt ingetrokken" not in html and "Het antwoord" in html
+    assert "Reactie ingetrokken" in html
+    assert html.index(f'id="c-{root_id}"') < html.index("Het antwoord")
+
+
+def test_team_comments_are_the_municipalitys(client, app, draft):
+    login(client, "mod@example.nl")
+    comment_form(client, "/p/economie/draft/s/2.1", "Dank, we nemen dit mee.")
+    html = app.test_client().get("/p/economie/draft/s/2.1").get_data(as_text=True)
+    assert "Gemeente Assen (projectteam)" in html and "comment-team" in html
+
+
+def test_support_once_not_for_own_comment(client, app, draft):
+    with app.app_context():
+        anna = db.session.scalar(sa.select(User).where(User.email == "anna@example.nl"))
+        comment = make_comment(db.session.get(Section, draft["2.2"]), anna, "Steun mij")
+        db.session.commit()
+        comment_id = comment.id
+    login(client)
+    url = f"/p/economie/comments/{comment_id}/support"
+    for _ in range(2):
+        assert submit(client, url, {}, page_url="/p/economie/draft/s/2.2").status_code == 302
+    with app.app_context():
+        assert count(CommentSupport) == 1
+    html = client.get("/p/economie/draft/s/2.2").get_data(as_text=True)
+    assert "1 persoon is het eens" in html
+    anna_client = app.test_client()
+    login(anna_client, "anna@example.nl")
+    assert submit(anna_client, url, {}, page_url="/p/economie/draft/s/2.2").status_code == 400
+    submit(client, url, {"undo": "1"}, page_url="/p/economie/draft/s/2.2")
+    with app.app_context():
+        assert count(CommentSupport) == 0
+
+
+def test_comment_refusals_keep_the_text(client, app, draft):
+    login(client)
+    page = client.get("/p/economie/draft/s/2.2").get_data(as_text=True)
+    with app.app_context():
+        feedback = db.session.scalar(sa.select(Process)).round_of(
+            __import__("participation.processes.models", fromlist=["RoundKind"]).RoundKind.feedback)
+        feedback.closes_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    response = client.post("/p/economie/draft/s/2.2", data={
+        "csrf_token": csrf_token(page), "body": "Mijn zorgvuldige reactie",
+        "submission_key": "a" * 32})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 403 and "gesloten" in html
+    assert "Mijn zorgvuldige reactie" in html
+    with app.app_context():
+        assert count(Comment) == 0
+
+
+def test_invited_audience_and_someone_elses_comment(client, app, draft):
+    with app.app_context():
+        process = db.session.scalar(sa.select(Process))
+        open_feedback_round(process, audience="invited")
+        anna = db.session.scalar(sa.select(User).where(User.email == "anna@example.nl"))
+        other = make_comment(db.session.get(Section, draft["2.2"]), anna, "Van Anna")
+        db.session.commit()
+        other_id = other.id
+    login(client)
+    response = comment_form(client, "/p/economie/draft/s/2.2", "Mijn zorgvuldige reactie")
+    assert response.status_code == 403 and "Mijn zorgvuldige reactie" in response.get_data(
+        as_text=True) and "uitgenodigde" in response.get_data(as_text=True)
+    edit = comment_form(client, f"/p/economie/comments/{other_id}/edit", "Overschreven")
+    assert edit.status_code == 403 and "Overschreven" in edit.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Comment, other_id).body_md == "Van Anna"
+        assert count(Comment) == 1
+
+
+def test_pre_moderated_comment_waits_and_is_private(client, app, draft):
+    with app.app_context():
+        open_feedback_round(db.session.scalar(sa.select(Process)), moderation="pre")
+    login(client)
+    comment_form(client, "/p/economie/draft/s/2.2", "Nog niet zichtbaar")
+    assert "Nog niet zichtbaar" in client.get("/p/economie/draft/s/2.2").get_data(as_text=True)
+    assert "Nog niet zichtbaar" not in app.test_client().get("/p/economie/draft/s/2.2").get_data(
+        as_text=True)
+
+
+def test_double_submit_makes_one_comment(client, app, draft):
+    login(client)
+    page = client.get("/p/economie/draft/s/2.2").get_data(as_text=True)
+    key = re.search(r'name="submission_key" type="hidden" value="([^"]*)"', page).group(1)
+    data = {"csrf_token": csrf_token(page), "body": "Dubbel", "submission_key": key}
+    first = client.post("/p/economie/draft/s/2.2", data=dict(data))
+    second = client.post("/p/economie/draft/s/2.2", data=dict(data))
+    assert first.headers["Location"] == second.headers["Location"]
+    with app.app_context():
+        assert count(Comment) == 1
+
+
+# --- reply mail ---------------------------------------------------------------------------
+
+def test_reply_mail_in_the_authors_language_with_unsubscribe(client, app, draft, mailbox):
+    with app.app_context():
+        anna = db.session.scalar(sa.select(User).where(User.email == "anna@example.nl"))
+        parent = make_comment(db.session.get(Section, draft["2.2"]), anna, "Vraag van Anna")
+        db.session.commit()
+        parent_id = parent.id
+    login(client)
+    comment_form(client, f"/p/economie/comments/{parent_id}/reply", "Antwoord van Pieter")
+    mailbox.deliver()
+    mail = mailbox.only("anna@example.nl")
+    assert mail.subject == "Someone replied to your comment"
+    assert "Antwoord van Pieter" in mail.text and "Drenth Logistiek BV" in mail.text
+    reply_link = mail.link("/draft/s/2.2#c-")
+    unsubscribe = mail.link("/unsubscribe/")
+    visitor = app.test_client()  # not logged in
+    path = unsubscribe.replace("http://localhost", "")
+    assert submit(visitor, path, {}).status_code == 200
+    assert reply_link
+    comment_form(client, f"/p/economie/comments/{parent_id}/reply", "Nog een antwoord")
+    mailbox.deliver()
+    assert len(mailbox.to("anna@example.nl")) == 1  # nothing more after unsubscribing
+    assert visitor.get("/unsubscribe/vervalst").status_code == 404
+
+
+def test_daily_digest(client, app, draft, mailbox):
+    with app.app_context():
+        anna = db.session.scalar(sa.select(User).where(User.email == "anna@example.nl"))
+        parent = make_comment(db.session.get(Section, draft["2.2"]), anna, "Vraag")
+        db.session.commit()
+        parent_id, anna_id = parent.id, anna.id
+    anna_client = app.test_client()
+    login(anna_client, "anna@example.nl")
+    submit(anna_client, "/p/economie/notifications", {"mode": "daily"})
+    login(client)
+    comment_form(client, f"/p/economie/comments/{parent_id}/reply", "Eerste antwoord")
+    comment_form(client, f"/p/economie/comments/{parent_id}/reply", "Tweede antwoord")
+    mailbox.deliver()
+    assert mailbox.to("anna@example.nl") == []
+    result = app.test_cli_runner().invoke(args=["mail", "digest"])
+    assert result.exit_code == 0 and "1" in result.output
+    mailbox.deliver()
+    digest = mailbox.only("anna@example.nl")
+    assert "Eerste antwoord" in digest.text and "Tweede antwoord" in digest.text
+    assert app.test_cli_runner().invoke(args=["mail", "digest"]).output.startswith("queued 0")
+    assert anna_id
+
+
+# --- invitations ----------------------------------------------------------------------------
+
+def _invite(client, email="iris@example.nl", kind="read_along", organisation="Nieuw BV"):
+    return submit(client, "/p/economie/invitations", {
+        "name": "Iris", "email": email, "organisation": organisation, "kind": kind},
+        page_url="/p/economie/invitations")
+
+
+def test_invitation_accept_sets_password_and_lands_on_the_draft(client, app, draft, mailbox):
+    login(client, "mod@example.nl")
+    assert _invite(client).status_code == 302
+    mailbox.deliver()
+    mail = mailbox.only("iris@example.nl")
+    link = mail.link("/invite/").replace("http://localhost", "")
+    with app.app_context():
+        invitation = db.session.scalar(sa.select(Invitation))
+        token = link.rsplit("/", 1)[1]
+        assert token not in invitation.token_hash and len(invitation.token_hash) == 64
+    invitee = app.test_client()
+    response = submit(invitee, link, {"name": "Iris de Boer", "password": "meelezen-in-assen-1",
+                                      "password_confirm": "meelezen-in-assen-1", "consent": "y"})
+    assert response.status_code == 302 and response.headers["Location"] == "/p/economie/draft"
+    assert invitee.get("/account/").status_code == 200  # logged in
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == "iris@example.nl"))
+        assert user.is_confirmed and user.organisation.name == "Nieuw BV"
+        assert db.session.scalar(sa.select(ProcessMember.source)) == "read_along"
+    used = app.test_client().get(link)
+    assert used.status_code == 410 and "al gebruikt" in used.get_data(as_text=True)
+    listing = client.get("/p/economie/invitations").get_data(as_text=True)
+    assert "iris@example.nl" in listing and "geaccepteerd" in listing.lower()
+
+
+def test_bad_invitation_links_get_a_clear_page_and_no_account(client, app, draft, mailbox):
+    login(client, "mod@example.nl")
+    _invite(client, "verlopen@example.nl")
+    _invite(client, "ingetrokken@example.nl")
+    mailbox.deliver()
+    expired = mailbox.only("verlopen@example.nl").link("/invite/").replace("http://localhost", "")
+    revoked = mailbox.only("ingetrokken@example.nl").link("/invite/").replace(
+        "http://localhost", "")
+    with app.app_context():
+        db.session.scalar(sa.select(Invitation).where(
+            Invitation.email == "verlopen@example.nl")).expires_at = utcnow() - timedelta(1)
+        revoked_id = db.session.scalar(sa.select(Invitation.id).where(
+            Invitation.email == "ingetrokken@example.nl"))
+        db.session.commit()
+    submit(client, f"/p/economie/invitations/{revoked_id}/revoke", {},
+           page_url="/p/economie/invitations")
+    visitor = app.test_client()
+    for link, words in ((expired, "verlopen"), (revoked, "ingetrokken"),
+                        (expired[:-4] + "XXXX", "niet compleet"), ("/invite/x", "niet compleet")):
+        response = visitor.get(link)
+        assert response.status_code in (404, 410) and words in response.get_data(as_text=True)
+        posted = visitor.post(link, data={"name": "X", "password": "meelezen-in-assen-1",
+                                          "password_confirm": "meelezen-in-assen-1",
+                                          "consent": "y"})
+        assert posted.status_code in (404, 410)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(User.id)).where(
+            User.email.in_(["verlopen@example.nl", "ingetrokken@example.nl"]))) == 0
+
+
+def test_resend_gives_a_new_link_and_existing_accounts_log_in(client, app, draft, mailbox):
+    login(client, "mod@example.nl")
+    _invite(client, "pieter@example.nl", kind="full")
+    mailbox.deliver()
+    first = mailbox.only("pieter@example.nl").link("/invite/").replace("http://localhost", "")
+    with app.app_context():
+        invitation_id = db.session.scalar(sa.select(Invitation.id))
+    submit(client, f"/p/economie/invitations/{invitation_id}/resend", {},
+           page_url="/p/economie/invitations")
+    mailbox.deliver()
+    second = mailbox.to("pieter@example.nl")[-1].link("/invite/").replace("http://localhost", "")
+    assert first != second
+    pieter = app.test_client()
+    assert pieter.get(first).status_code == 404  # the old link no longer works
+    page = pieter.get(second).get_data(as_text=True)
+    assert "/account/login?next=" in page  # an account exists: log in, no new password
+    login(pieter)
+    response = pieter.get(second)
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(sa.select(ProcessMember.source)) == "full"
+        assert db.session.scalar(sa.select(sa.func.count(User.id)).where(
+            User.email == "pieter@example.nl")) == 1
+
+
+def test_csv_import_reports_every_bad_row_and_imports_none(client, app, draft, mailbox):
+    login(client, "mod@example.nl")
+    bad = ("naam,e-mail,organisatie\nIris,iris@example.nl,Nieuw BV\n,leeg@example.nl,X\n"
+           "Kees,geen-adres,Y\nIris twee,IRIS@example.nl,Z\nEen;kolom\n").encode()
+    page = client.get("/p/economie/invitations").get_data(as_text=True)
+    response = client.post("/p/economie/invitations/import", data={
+        "csrf_token": csrf_token(page), "kind": "read_along", "file": (io.BytesIO(bad), "a.csv")})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    for line in (3, 4, 5, 6):
+        assert f"Regel {line}:" in html, line
+    assert "Regel 2:" not in html and "Er is niets geïmporteerd" in html
+    with app.app_context():
+        assert count(Invitation) == 0
+    good = "Iris,iris@example.nl,Nieuw BV\nKees;kees@example.nl;Bakker\n".replace(";", ",")
+    response = client.post("/p/economie/invitations/import", data={
+        "csrf_token": csrf_token(page), "kind": "read_along",
+        "file": (io.BytesIO(good.encode("cp1252")), "b.csv")})
+    assert response.status_code == 302
+    mailbox.deliver()
+    assert len(mailbox.messages) == 2
+
+
+# --- queries ------------------------------------------------------------------------------
+
+def _fill(app, section_number, n):
+    with app.app_context():
+        section = db.session.scalar(sa.select(Section).where(Section.number == section_number))
+        users = list(db.session.scalars(sa.select(User)))
+        parents = []
+        for i in range(n):
+            parent = parents[-1] if parents and i % 3 else None
+            parents.append(make_comment(section, users[i % len(users)], f"Reactie {i}",
+                                        parent=parent))
+        for comment in parents[:: max(1, n // 10)]:
+            db.session.add(CommentSupport(comment_id=comment.id, user_id=users[0].id))
+        db.session.commit()
+
+
+def test_thread_and_draft_queries_do_not_grow(client, app, draft, count_queries):
+    login(client)
+    _fill(app, "2.2", 20)
+
+    def measure():
+        found = {}
+        for url in ("/p/economie/draft/s/2.2", "/p/economie/draft"):
+            with count_queries() as counter:
+                assert client.get(url).status_code == 200
+            found[url] = counter.count
+        return found
+    small = measure()
+    _fill(app, "2.2", 1980)
+    large = measure()
+    assert small == large, (small, large)
+    assert max(large.values()) <= 14
