@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app participation
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install translations extract-messages db demo clean
+.PHONY: run test bench install translations extract-messages db demo clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ run: demo
 # The whole suite. DATABASE_URL=postgresql://... runs it on PostgreSQL.
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Speed targets live here, not in the tests (see README, Benchmarks).
+bench: install
+	$(BIN)/python bench/draft_page.py
 
 clean:
 	rm -rf $(VENV) participation/translations/*/LC_MESSAGES/*.mo

@@ -23,8 +23,11 @@ def process(slug: str):
     process = services.get_visible_process(slug)
     input_round = process.round_of(RoundKind.input)
     refusal = round_write_refusal(current_user, input_round) if input_round else None
+    from ..drafts.services import latest_published
+
     return render_template("processes/process.html", process=process, input_round=input_round,
-                           feedback_round=process.round_of(RoundKind.feedback), refusal=refusal)
+                           feedback_round=process.round_of(RoundKind.feedback), refusal=refusal,
+                           has_draft=latest_published(process) is not None)
 
 
 @bp.get("/p/<slug>/themes")
