@@ -80,12 +80,14 @@ def _bind_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .accounts import bp as accounts_bp
+    from .admin import bp as admin_bp
     from .contributions import bp as contributions_bp
     from .main import bp as main_bp
     from .processes import bp as processes_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp, url_prefix="/account")
+    app.register_blueprint(admin_bp)
     app.register_blueprint(processes_bp)
     app.register_blueprint(contributions_bp)
     from .comments import bp as comments_bp
@@ -97,3 +99,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(comments_bp)
     app.register_blueprint(invitations_bp)
     app.register_blueprint(notifications_bp)
+    from .moderation import bp as moderation_bp
+
+    app.register_blueprint(moderation_bp)
+    from .dashboard import bp as dashboard_bp
+    app.register_blueprint(dashboard_bp)

@@ -1,11 +1,14 @@
 """Every model, imported in one place so that Alembic and the tests see the whole schema."""
 from .accounts.models import Organisation, OrganisationKind, Role, User  # noqa: F401
+from .audit.models import AuditEvent  # noqa: F401
 from .comments.models import Comment, CommentRevision, CommentState, CommentSupport  # noqa: F401
 from .contributions.models import (Attachment, Contribution, ContributionRevision,  # noqa: F401
                                    ContributionState)
 from .drafts.models import DraftVersion, Section, SectionLineage  # noqa: F401
 from .invitations.models import Invitation, InvitationKind  # noqa: F401
 from .mail.models import OutboxMessage, OutboxState  # noqa: F401
+from .moderation.models import (Disposition, Flag, FlagReason, Response,  # noqa: F401
+                                ResponseSection, ResponseTemplate, TargetType)
 from .notifications.models import NotificationPreference, NotifyMode, ReplyNotice  # noqa: F401
 from .processes.models import (Audience, ModerationMode, Process, ProcessMember,  # noqa: F401
                                Round, RoundKind, RoundState, Theme)

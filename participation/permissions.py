@@ -39,6 +39,23 @@ def can_moderate(user: User) -> bool:
     return _role(user) in MODERATOR_ROLES
 
 
+def can_manage_roles(user: User) -> bool:
+    """Admins give and take roles."""
+    return is_admin(user)
+
+
+def can_change_role(actor: User, target: User, new_role: Role, admin_count: int) -> bool:
+    """May `actor` give `target` `new_role`, with `admin_count` admins now?
+
+    Only admins change roles, and the site always keeps one admin: the last admin cannot give
+    up the role, nor can anyone take it away from them.
+    """
+    if not can_manage_roles(actor):
+        return False
+    losing_an_admin = target.role is Role.admin and new_role is not Role.admin
+    return not (losing_an_admin and admin_count <= 1)
+
+
 def member_source(user: User, process) -> str | None:
     """How the user joined the process ("read_along", "full", "team"), or None."""
     from .processes.models import ProcessMember
@@ -156,6 +173,7 @@ def can_see_contribution(user: User, contribution) -> bool:
     if getattr(user, "is_authenticated", False) and contribution.author_id == user.id:
         return True
     return (contribution.state is ContributionState.published
+            and contribution.hidden_at is None
             and can_view_process(user, contribution.round.process))
 
 
@@ -189,4 +207,5 @@ PREDICATES = {
     "is_admin": is_admin,
     "is_team": is_team,
     "can_moderate": can_moderate,
+    "can_manage_roles": can_manage_roles,
 }

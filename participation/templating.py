@@ -9,7 +9,7 @@ from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 
 from .forms import EmptyForm
-from .permissions import DATETIME_FORMAT, PREDICATES
+from .permissions import DATETIME_FORMAT, PREDICATES, can_moderate
 
 
 def register(app: Flask) -> None:
@@ -54,6 +54,12 @@ def register(app: Flask) -> None:
             "to": _("to"), "change": _("Change"), "withdraw": _("Withdraw"),
             "withdrawn": _("Comment withdrawn"), "not_shown": _("Comment not shown"),
             "name": author_labels(),
+            "response": _("Response of the municipality"), "report": _("Report"),
+            "moderate": _("Moderate and respond"),
+            "is_team_member": can_moderate(current_user),
+            "dispositions": {"adopted": _("Adopted"), "partly": _("Partly adopted"),
+                             "not_adopted": _("Not adopted"), "noted": _("Noted"),
+                             "already": _("Already in the draft")},
         }
 
     @app.template_filter("date")

@@ -58,7 +58,8 @@ def test_every_post_refuses_a_missing_csrf_token(client, app):
         values = {"slug": process.slug, "theme_id": process.themes[1].id,
                   "contribution_id": item.id, "token": "known-token",
                   "number": "2.2", "comment_id": comment.id, "version_id": preview.id,
-                  "invitation_id": invitation.id}
+                  "invitation_id": invitation.id, "user_id": user.id,
+                  "kind": "contribution", "item_id": item.id}
     login(client, "mod@example.nl")
     rules = list(post_routes(app))
     assert len(rules) >= 9, [r.rule for r in rules]

@@ -116,6 +116,8 @@ class Node:
     #: Who wrote it and when, as shown: made once here rather than per comment in Jinja.
     who: str = ""
     when: str = ""
+    #: The municipality's published response to this comment, if any.
+    response: object = None
 
 
 @dataclass(slots=True)
@@ -147,6 +149,8 @@ class Threads:
 
 
 def _visible_to(comment: Comment, user: User | None) -> bool:
+    if comment.hidden_at is not None:
+        return False
     if comment.state is CommentState.published:
         return True
     if comment.state is CommentState.pending and user is not None and (
@@ -158,7 +162,8 @@ def _visible_to(comment: Comment, user: User | None) -> bool:
 #: What a thread shows; fewer columns make loading thousands of comments several times faster.
 THREAD_COLUMNS = (Comment.id, Comment.lineage_id, Comment.parent_id, Comment.depth,
                   Comment.author_id, Comment.organisation_name, Comment.organisation_kind,
-                  Comment.by_team, Comment.body_html, Comment.state, Comment.created_at)
+                  Comment.by_team, Comment.body_html, Comment.state, Comment.created_at,
+                  Comment.hidden_at)
 
 
 def threads(lineage_ids: list[int], user) -> Threads:
@@ -183,10 +188,18 @@ def threads(lineage_ids: list[int], user) -> Threads:
                 sa.select(CommentSupport.comment_id)
                 .join(Comment, Comment.id == CommentSupport.comment_id)
                 .where(Comment.lineage_id.in_(lineage_ids), CommentSupport.user_id == user.id)))
+    from ..moderation.models import Response, TargetType
+    responses = {r.target_id: r for r in db.session.scalars(
+        sa.select(Response).where(Response.target_type == TargetType.comment,
+                                  Response.published_at.is_not(None),
+                                  Response.target_id.in_(
+                                      sa.select(Comment.id).where(
+                                          Comment.lineage_id.in_(lineage_ids)))))} if ids else {}
     name = author_labels()
     nodes = {c.id: Node(c, _visible_to(c, user), min(c.depth, MAX_DISPLAY_DEPTH),
                         supporters=support_counts.get(c.id, 0), supported_by_me=c.id in mine,
-                        who=name(c), when=fast_datetime(c.created_at))
+                        who=name(c), when=fast_datetime(c.created_at),
+                        response=responses.get(c.id))
              for c in comments}
     by_id = {c.id: c for c in comments}
     roots: dict[int, list[Node]] = defaultdict(list)

@@ -46,7 +46,8 @@ def _load(process: Process, comment_id: int) -> Comment:
     comment = services.load(comment_id)
     if comment is None or comment.round_id != _feedback_round(process).id:
         abort(404)
-    visible = comment.state is CommentState.published or is_team(current_user) or (
+    visible = (comment.state is CommentState.published and comment.hidden_at is None) or is_team(
+        current_user) or (
         current_user.is_authenticated and comment.author_id == current_user.id)
     if not visible:
         abort(404)
@@ -146,6 +147,8 @@ def edit(slug: str, comment_id: int):
     refusal = comment_write_refusal(current_user, comment, round_)
     if refusal is Refusal.login and request.method == "GET":
         return login_manager.unauthorized()
+    if refusal is Refusal.not_author and request.method == "GET":
+        abort(403)
     form = CommentForm()
     form.submission_key.data = "0" * 32
     if request.method == "GET":
@@ -174,6 +177,8 @@ def withdraw(slug: str, comment_id: int):
     refusal = comment_write_refusal(current_user, comment, round_)
     if refusal is Refusal.login:
         return login_manager.unauthorized()
+    if refusal is Refusal.not_author and request.method == "GET":
+        abort(403)
     form = BaseForm()
     status = 200
     if request.method == "POST":

@@ -49,6 +49,14 @@ class Contribution(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     withdrawn_at: Mapped[datetime | None]
+    #: The team's decision in pre-moderation (approve or reject), by whom and why.
+    moderated_at: Mapped[datetime | None]
+    moderated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    rejection_reason: Mapped[str | None] = mapped_column(sa.Text)
+    #: Hidden by the team: kept, but shown to nobody but the team and the author.
+    hidden_at: Mapped[datetime | None]
+    hidden_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    hidden_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     round: Mapped[Round] = relationship()
     theme: Mapped[Theme] = relationship()

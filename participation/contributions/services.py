@@ -145,7 +145,8 @@ def _escape_like(text: str) -> str:
 def published_in(round_: Round, flt: ReadingFilter):
     """The statement for published input in a round, filtered; not yet ordered or paged."""
     stmt = sa.select(Contribution).where(Contribution.round_id == round_.id,
-                                         Contribution.state == ContributionState.published)
+                                         Contribution.state == ContributionState.published,
+                                         Contribution.hidden_at.is_(None))
     if flt.theme_id:
         stmt = stmt.where(Contribution.theme_id == flt.theme_id)
     if flt.individuals:
@@ -184,7 +185,8 @@ def reading_page(round_: Round, flt: ReadingFilter) -> ReadingPage:
     counts = dict(db.session.execute(
         sa.select(Contribution.theme_id, sa.func.count())
         .where(Contribution.round_id == round_.id,
-               Contribution.state == ContributionState.published)
+               Contribution.state == ContributionState.published,
+               Contribution.hidden_at.is_(None))
         .group_by(Contribution.theme_id)).all())
     return ReadingPage(contributions, total, page, pages, counts)
 

@@ -80,8 +80,13 @@ def round_page(slug: str):
 def contribution(slug: str, contribution_id: int):
     process = get_visible_process(slug)
     item = _load(process, contribution_id)
+    from ..moderation.models import TargetType
+    from ..moderation.services import response_for
+
+    response = response_for(TargetType.contribution, item.id)
     return render_template("contributions/contribution.html", process=process, item=item,
-                           write_refusal=contribution_write_refusal(current_user, item))
+                           write_refusal=contribution_write_refusal(current_user, item),
+                           response=response if response and response.published_at else None)
 
 
 @bp.get("/p/<slug>/input/<int:contribution_id>/paper")
@@ -176,6 +181,8 @@ def edit(slug: str, contribution_id: int):
     refusal = contribution_write_refusal(current_user, item)
     if refusal is Refusal.login and request.method == "GET":
         return login_manager.unauthorized()
+    if refusal is Refusal.not_author and request.method == "GET":
+        abort(403)
     form = ContributionForm()
     form.set_theme_choices([item.theme])
     if request.method == "GET":
@@ -211,6 +218,8 @@ def withdraw(slug: str, contribution_id: int):
     refusal = contribution_write_refusal(current_user, item)
     if refusal is Refusal.login:
         return login_manager.unauthorized()
+    if refusal is Refusal.not_author and request.method == "GET":
+        abort(403)
     form = BaseForm()
     status = 200
     if request.method == "POST":

@@ -20,3 +20,17 @@
   var summary = document.querySelector("[data-autofocus]");
   if (summary) { summary.focus(); }
 })();
+
+// Response templates: "Use" fills in the disposition and the text of the response form.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-use-template]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var text = button.parentElement.querySelector(".template-text");
+      var body = document.getElementById("body");
+      var radio = document.querySelector('input[name="disposition"][value="' + text.getAttribute("data-disposition") + '"]');
+      if (body) { body.value = text.textContent; body.focus(); }
+      if (radio) { radio.checked = true; }
+    });
+  });
+})();

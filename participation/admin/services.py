@@ -1,0 +1,173 @@
+"""Roles and process set-up: the rules, the changes and their audit trail."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from ..accounts.models import Role, User
+from ..audit.services import record
+from ..extensions import db
+from ..permissions import can_change_role
+from ..processes.models import Audience, ModerationMode, Process, Round, RoundKind
+from ..processes.services import add_round, create_process
+from ..sanitize import markdown_to_html, plain_text
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 50
+
+
+# --- roles --------------------------------------------------------------------------------
+
+@dataclass
+class UserPage:
+    users: list[User]
+    total: int
+    page: int
+    pages: int
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def user_page(query: str = "", page: int = 1) -> UserPage:
+    """One page of people by name, searched on name or e-mail: two queries, whatever the size."""
+    stmt = sa.select(User)
+    query = " ".join(query.split())
+    if query:
+        pattern = f"%{_escape_like(query.lower())}%"
+        stmt = stmt.where(sa.or_(sa.func.lower(User.name).like(pattern, escape="\\"),
+                                 User.email.like(pattern, escape="\\")))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    users = list(db.session.scalars(
+        stmt.options(joinedload(User.organisation))
+        .order_by(sa.func.lower(User.name), User.id)
+        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
+    return UserPage(users, total, page, pages)
+
+
+def admin_ids(*, lock: bool = False) -> list[int]:
+    """The admins' ids; `lock` holds their rows until the commit, so that two admins who take
+    the role from each other at the same moment cannot leave the site without one."""
+    stmt = sa.select(User.id).where(User.role == Role.admin).order_by(User.id)
+    if lock:
+        stmt = stmt.with_for_update()
+    return list(db.session.scalars(stmt))
+
+
+class RoleChangeRefused(Exception):
+    """The change would leave the site without an admin (or the actor is no admin)."""
+
+
+def change_role(target: User, new_role: Role, *, actor: User) -> bool:
+    """Give `target` `new_role` and record it. False when they already had it."""
+    admins = admin_ids(lock=True)
+    # The locked list, not the actor's role as loaded with the request, says who is admin now.
+    if actor.id not in admins or not can_change_role(actor, target, new_role, len(admins)):
+        raise RoleChangeRefused
+    old_role = target.role
+    if old_role is new_role:
+        return False
+    target.role = new_role
+    record("role.change", actor=actor, target_type="user", target_id=target.id,
+           before={"role": old_role}, after={"role": new_role})
+    db.session.flush()
+    log.info("user %s: role %s -> %s by user %s", target.id, old_role.value, new_role.value,
+             actor.id)
+    return True
+
+
+# --- processes and rounds -----------------------------------------------------------------
+
+def slug_taken(slug: str) -> bool:
+    return db.session.scalar(sa.select(Process.id).where(Process.slug == slug)) is not None
+
+
+def _round_values(round_: Round) -> dict:
+    return {"opens_at": round_.opens_at, "closes_at": round_.closes_at,
+            "moderation": round_.moderation, "audience": round_.audience}
+
+
+def _same_minute(a: datetime, b: datetime) -> bool:
+    return a.replace(second=0, microsecond=0) == b.replace(second=0, microsecond=0)
+
+
+def _check_window(opens_at: datetime, closes_at: datetime) -> None:
+    if closes_at <= opens_at:
+        raise ValueError("a round must close after it opens")
+
+
+def create_process_with_rounds(*, actor: User, slug: str, title: str, summary: str,
+                               intro_md: str, contact: str, is_public: bool,
+                               input_window: tuple[datetime, datetime],
+                               feedback_window: tuple[datetime, datetime]) -> Process:
+    """A new process with its input and feedback rounds (times in naive UTC), recorded.
+
+    Both rounds start with moderation afterwards and every registered person as audience; the
+    team sets them per round. Flushes only: the caller commits process and rounds together.
+    """
+    for window in (input_window, feedback_window):
+        _check_window(*window)
+    process = create_process(slug=slug, title=title, summary=summary, intro_md=intro_md,
+                             contact=contact, is_public=is_public)
+    rounds = [add_round(process, kind=kind, opens_at=opens, closes_at=closes,
+                        moderation=ModerationMode.post, audience=Audience.registered)
+              for kind, (opens, closes) in ((RoundKind.input, input_window),
+                                            (RoundKind.feedback, feedback_window))]
+    record("process.create", actor=actor, target_type="process", target_id=process.id,
+           process_id=process.id,
+           after={"slug": process.slug, "title": process.title, "is_public": process.is_public,
+                  "rounds": {r.kind.value: _round_values(r) for r in rounds}})
+    log.info("process %s (%s) created by user %s", process.id, process.slug, actor.id)
+    return process
+
+
+def edit_process(process: Process, *, actor: User, title: str, summary: str, intro_md: str,
+                 contact: str, is_public: bool) -> bool:
+    """Save the process's texts and visibility; record what changed. False when nothing did."""
+    wanted = {"title": plain_text(title), "summary": plain_text(summary), "intro_md": intro_md,
+              "contact": plain_text(contact), "is_public": is_public}
+    before, after = {}, {}
+    for name, value in wanted.items():
+        if getattr(process, name) != value:
+            before[name], after[name] = getattr(process, name), value
+            setattr(process, name, value)
+    if not after:
+        return False
+    if "intro_md" in after:
+        process.intro_html = markdown_to_html(intro_md)
+    record("process.edit", actor=actor, target_type="process", target_id=process.id,
+           process_id=process.id, before=before, after=after)
+    db.session.flush()
+    log.info("process %s edited by user %s: %s", process.id, actor.id, sorted(after))
+    return True
+
+
+def change_round(round_: Round, *, actor: User, opens_at: datetime, closes_at: datetime,
+                 moderation: ModerationMode, audience: Audience) -> bool:
+    """Set a round's window (naive UTC), moderation and audience; record what changed."""
+    current = _round_values(round_)
+    # The form shows whole minutes: a moment left as shown keeps its stored seconds.
+    opens_at, closes_at = (current[name] if _same_minute(current[name], value) else value
+                           for name, value in (("opens_at", opens_at), ("closes_at", closes_at)))
+    _check_window(opens_at, closes_at)
+    wanted = {"opens_at": opens_at, "closes_at": closes_at, "moderation": moderation,
+              "audience": audience}
+    before = {k: current[k] for k in wanted if current[k] != wanted[k]}
+    if not before:
+        return False
+    after = {k: wanted[k] for k in before}
+    for name, value in after.items():
+        setattr(round_, name, value)
+    record("round.change", actor=actor, target_type="round", target_id=round_.id,
+           process_id=round_.process_id, before=before, after=after)
+    db.session.flush()
+    log.info("round %s changed by user %s: %s", round_.id, actor.id, sorted(after))
+    return True

@@ -1,0 +1,1 @@
+"""The audit trail: who did what, when, with before and after; written by services, never edited."""

@@ -1,0 +1,70 @@
+"""Forms of the moderation workspace and the participants' flag form."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from ..forms import BaseForm
+
+DISPOSITION_LABELS = {
+    "adopted": _l("Adopted"),
+    "partly": _l("Partly adopted"),
+    "not_adopted": _l("Not adopted"),
+    "noted": _l("Noted"),
+    "already": _l("Already in the draft"),
+}
+
+FLAG_LABELS = {
+    "offensive": _l("Offensive or discriminating"),
+    "personal_data": _l("Contains personal data of others"),
+    "spam": _l("Advertising or spam"),
+    "off_topic": _l("Not about this process"),
+    "other": _l("Something else"),
+}
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class ReasonForm(BaseForm):
+    reason = TextAreaField(_l("Reason"), filters=[_strip], validators=[
+        DataRequired(_l("Give a reason; it is kept in the audit trail (and mailed to the author "
+                        "when you reject).")),
+        Length(max=2000, message=_l("Use at most %(max)d characters."))])
+
+
+class ResponseForm(BaseForm):
+    disposition = RadioField(_l("What the municipality does with it"),
+                             choices=[SelectChoice(k, v) for k, v in DISPOSITION_LABELS.items()],
+                             validators=[InputRequired(_l("Choose what the municipality does "
+                                                          "with it."))])
+    body = TextAreaField(_l("Response"), validators=[
+        DataRequired(_l("Write the response; say why, especially when it is not adopted.")),
+        Length(max=10_000, message=_l("Use at most %(max)d characters."))])
+    sections = SelectMultipleField(_l("Taken up in section(s) of the draft"), coerce=int,
+                                   validate_choice=False,
+                                   description=_l("Optional. Hold Ctrl (or Cmd) to choose more "
+                                                  "than one."))
+
+
+class TemplateForm(BaseForm):
+    title = StringField(_l("Name of the template"), filters=[_strip], validators=[
+        DataRequired(_l("Give the template a name.")),
+        Length(max=200, message=_l("Use at most %(max)d characters."))])
+    disposition = RadioField(_l("Disposition"),
+                             choices=[SelectChoice(k, v) for k, v in DISPOSITION_LABELS.items()],
+                             validators=[InputRequired(_l("Choose a disposition."))])
+    body = TextAreaField(_l("Text"), validators=[
+        DataRequired(_l("Write the text of the template.")),
+        Length(max=10_000, message=_l("Use at most %(max)d characters."))])
+
+
+class FlagForm(BaseForm):
+    reason = RadioField(_l("What is wrong with it?"),
+                        choices=[SelectChoice(k, v) for k, v in FLAG_LABELS.items()],
+                        validators=[InputRequired(_l("Choose what is wrong with it."))])
+    note = TextAreaField(_l("Explain (optional)"), filters=[_strip], validators=[
+        Length(max=1000, message=_l("Use at most %(max)d characters."))])

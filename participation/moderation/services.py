@@ -1,0 +1,367 @@
+"""The team's work on contributions and comments: approve, reject, hide, flags, responses.
+
+Every action is recorded in the audit trail in the same transaction; mail to authors goes
+through the outbox. Functions flush, callers commit.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from ..accounts.models import User
+from ..audit.services import record
+from ..comments.models import Comment, CommentState
+from ..contributions.models import Contribution, ContributionState
+from ..drafts.models import Section
+from ..extensions import db
+from ..mail.services import queue_mail
+from ..processes.models import Process, Round, RoundKind
+from ..sanitize import markdown_to_html
+from ..timeutil import utcnow
+from .models import (Disposition, Flag, FlagReason, Response, ResponseSection, ResponseTemplate,
+                     TargetType)
+
+log = logging.getLogger(__name__)
+
+MODELS = {TargetType.contribution: Contribution, TargetType.comment: Comment}
+PENDING = {TargetType.contribution: ContributionState.pending,
+           TargetType.comment: CommentState.pending}
+PUBLISHED = {TargetType.contribution: ContributionState.published,
+             TargetType.comment: CommentState.published}
+REJECTED = {TargetType.contribution: ContributionState.rejected,
+            TargetType.comment: CommentState.rejected}
+
+
+class NotAllowed(ValueError):
+    """The action does not fit the item's state (e.g. approving a published item)."""
+
+
+def item_process_id(kind: TargetType, item) -> int:
+    return db.session.scalar(sa.select(Round.process_id).where(Round.id == item.round_id))
+
+
+def get_item(process: Process, kind: TargetType, item_id: int):
+    model = MODELS[kind]
+    return db.session.scalar(
+        sa.select(model).join(Round, Round.id == model.round_id)
+        .where(model.id == item_id, Round.process_id == process.id))
+
+
+def _item_url(process: Process, kind: TargetType, item) -> str:
+    if kind is TargetType.contribution:
+        return url_for("contributions.contribution", slug=process.slug, contribution_id=item.id,
+                       _external=True)
+    return url_for("comments.show", slug=process.slug, comment_id=item.id, _external=True)
+
+
+def approve(process: Process, kind: TargetType, item, actor: User) -> None:
+    if item.state is not PENDING[kind]:
+        raise NotAllowed(item.state)
+    item.state = PUBLISHED[kind]
+    item.moderated_at, item.moderated_by_id = utcnow(), actor.id
+    record(f"{kind.value}.approve", actor=actor, target_type=kind.value, target_id=item.id,
+           process_id=process.id, before={"state": "pending"}, after={"state": "published"})
+
+
+def reject(process: Process, kind: TargetType, item, actor: User, reason: str) -> None:
+    """Not published; the author gets the reason by mail."""
+    if item.state is not PENDING[kind]:
+        raise NotAllowed(item.state)
+    item.state = REJECTED[kind]
+    item.moderated_at, item.moderated_by_id = utcnow(), actor.id
+    item.rejection_reason = reason
+    record(f"{kind.value}.reject", actor=actor, target_type=kind.value, target_id=item.id,
+           process_id=process.id, before={"state": "pending"}, after={"state": "rejected"},
+           reason=reason)
+    author = item.author
+    if author is not None:
+        queue_mail(author.email, "rejected", _l("Your contribution was not published"),
+                   author.locale, user=author, process=process, reason=reason,
+                   excerpt=_excerpt(kind, item))
+
+
+def hide(process: Process, kind: TargetType, item, actor: User, reason: str) -> None:
+    if item.hidden_at is not None:
+        raise NotAllowed("hidden")
+    item.hidden_at, item.hidden_by_id, item.hidden_reason = utcnow(), actor.id, reason
+    _handle_flags(kind, item.id)
+    record(f"{kind.value}.hide", actor=actor, target_type=kind.value, target_id=item.id,
+           process_id=process.id, before={"hidden": False}, after={"hidden": True},
+           reason=reason)
+
+
+def unhide(process: Process, kind: TargetType, item, actor: User, reason: str) -> None:
+    if item.hidden_at is None:
+        raise NotAllowed("not hidden")
+    before_reason = item.hidden_reason
+    item.hidden_at = item.hidden_by_id = item.hidden_reason = None
+    record(f"{kind.value}.unhide", actor=actor, target_type=kind.value, target_id=item.id,
+           process_id=process.id, before={"hidden": True, "reason": before_reason},
+           after={"hidden": False}, reason=reason)
+
+
+def dismiss_flags(process: Process, kind: TargetType, item, actor: User) -> None:
+    """The team looked and the item stays."""
+    count = _handle_flags(kind, item.id)
+    record(f"{kind.value}.flags_dismissed", actor=actor, target_type=kind.value,
+           target_id=item.id, process_id=process.id, after={"flags": count})
+
+
+def _handle_flags(kind: TargetType, item_id: int) -> int:
+    flags = list(db.session.scalars(sa.select(Flag).where(
+        Flag.target_type == kind, Flag.target_id == item_id, Flag.handled_at.is_(None))))
+    for flag in flags:
+        flag.handled_at = utcnow()
+    return len(flags)
+
+
+def flag(kind: TargetType, item, user: User, reason: FlagReason, note: str) -> bool:
+    """Report an item; False when this person already did."""
+    exists = db.session.scalar(sa.select(Flag.id).where(
+        Flag.target_type == kind, Flag.target_id == item.id, Flag.user_id == user.id))
+    if exists:
+        return False
+    db.session.add(Flag(target_type=kind, target_id=item.id, user_id=user.id, reason=reason,
+                        note=note))
+    db.session.flush()
+    return True
+
+
+# --- responses ----------------------------------------------------------------------------
+
+def response_for(kind: TargetType, item_id: int) -> Response | None:
+    return db.session.scalar(sa.select(Response).where(Response.target_type == kind,
+                                                       Response.target_id == item_id))
+
+
+def save_response(process: Process, kind: TargetType, item, actor: User, *,
+                  disposition: Disposition, body_md: str, lineage_ids: list[int],
+                  publish: bool) -> Response:
+    response = response_for(kind, item.id)
+    before = None
+    if response is None:
+        response = Response(process_id=process.id, target_type=kind, target_id=item.id,
+                            disposition=disposition, body_md=body_md,
+                            body_html=markdown_to_html(body_md), written_by_id=actor.id)
+        db.session.add(response)
+    else:
+        before = {"disposition": response.disposition, "text": response.body_md,
+                  "published": response.published_at is not None}
+        response.disposition = disposition
+        response.body_md, response.body_html = body_md, markdown_to_html(body_md)
+        response.updated_at = utcnow()
+        response.written_by_id = actor.id
+    valid = set(db.session.scalars(sa.select(Section.lineage_id).where(
+        Section.lineage_id.in_(lineage_ids or [-1]))))
+    response.sections = [ResponseSection(lineage_id=lid) for lid in dict.fromkeys(lineage_ids)
+                         if lid in valid]
+    db.session.flush()
+    record("response.save", actor=actor, target_type=kind.value, target_id=item.id,
+           process_id=process.id, before=before,
+           after={"disposition": disposition, "text": body_md,
+                  "sections": sorted(valid & set(lineage_ids))})
+    if publish and response.published_at is None:
+        publish_response(process, kind, item, response, actor)
+    return response
+
+
+def publish_response(process: Process, kind: TargetType, item, response: Response,
+                     actor: User) -> None:
+    response.published_at = utcnow()
+    record("response.publish", actor=actor, target_type=kind.value, target_id=item.id,
+           process_id=process.id, after={"disposition": response.disposition})
+    author = item.author
+    if author is not None:
+        queue_mail(author.email, "response", _l("The municipality has responded to your input"),
+                   author.locale, user=author, process=process, response=response,
+                   excerpt=_excerpt(kind, item), url=_item_url(process, kind, item))
+
+
+def _excerpt(kind: TargetType, item) -> str:
+    text = item.title if kind is TargetType.contribution else item.body_md
+    return text if len(text) <= 200 else text[:197] + "…"
+
+
+def templates_for(process: Process) -> list[ResponseTemplate]:
+    return list(db.session.scalars(sa.select(ResponseTemplate).where(
+        ResponseTemplate.process_id == process.id).order_by(ResponseTemplate.title)))
+
+
+def add_template(process: Process, actor: User, *, title: str, disposition: Disposition,
+                 body_md: str) -> ResponseTemplate:
+    template = ResponseTemplate(process_id=process.id, title=title, disposition=disposition,
+                                body_md=body_md)
+    db.session.add(template)
+    db.session.flush()
+    record("template.add", actor=actor, target_type="response_template", target_id=template.id,
+           process_id=process.id, after={"title": title})
+    return template
+
+
+# --- the queue ----------------------------------------------------------------------------
+
+QUEUE_STATES = ("pending", "flagged", "unanswered", "hidden", "all")
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    state: str = "pending"
+    round_kind: RoundKind | None = None
+    theme_id: int | None = None
+    lineage_id: int | None = None
+    page: int = 1
+
+
+@dataclass
+class QueueItem:
+    kind: TargetType
+    id: int
+    created_at: datetime
+    state: str
+    title: str
+    excerpt: str
+    who: str
+    theme_or_section: str
+    hidden: bool
+    hidden_reason: str | None
+    flags: int
+    response: Response | None
+
+
+def _contribution_query(process: Process, flt: QueueFilter):
+    q = (sa.select(Contribution.id.label("id"), sa.literal("contribution").label("kind"),
+                   Contribution.created_at.label("created_at"))
+         .join(Round, Round.id == Contribution.round_id)
+         .where(Round.process_id == process.id,
+                Contribution.state != ContributionState.withdrawn))
+    if flt.theme_id:
+        q = q.where(Contribution.theme_id == flt.theme_id)
+    return _state_filter(q, Contribution, TargetType.contribution, flt)
+
+
+def _comment_query(process: Process, flt: QueueFilter):
+    q = (sa.select(Comment.id.label("id"), sa.literal("comment").label("kind"),
+                   Comment.created_at.label("created_at"))
+         .join(Round, Round.id == Comment.round_id)
+         .where(Round.process_id == process.id, Comment.state != CommentState.withdrawn,
+                Comment.by_team.is_(False)))
+    if flt.lineage_id:
+        q = q.where(Comment.lineage_id == flt.lineage_id)
+    return _state_filter(q, Comment, TargetType.comment, flt)
+
+
+def _state_filter(q, model, kind: TargetType, flt: QueueFilter):
+    if flt.state == "pending":
+        return q.where(model.state == PENDING[kind])
+    if flt.state == "hidden":
+        return q.where(model.hidden_at.is_not(None))
+    if flt.state == "flagged":
+        return q.where(model.id.in_(sa.select(Flag.target_id).where(
+            Flag.target_type == kind, Flag.handled_at.is_(None))))
+    if flt.state == "unanswered":
+        return q.where(model.state == PUBLISHED[kind], model.hidden_at.is_(None),
+                       model.id.not_in(sa.select(Response.target_id).where(
+                           Response.target_type == kind, Response.published_at.is_not(None))))
+    return q
+
+
+def queue(process: Process, flt: QueueFilter) -> tuple[list[QueueItem], int]:
+    """One page of the team's queue, oldest first, with a fixed number of queries."""
+    parts = []
+    if flt.round_kind in (None, RoundKind.input) and not flt.lineage_id:
+        parts.append(_contribution_query(process, flt))
+    if flt.round_kind in (None, RoundKind.feedback) and not flt.theme_id:
+        parts.append(_comment_query(process, flt))
+    if not parts:
+        return [], 0
+    union = sa.union_all(*parts).subquery()
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(union))
+    rows = db.session.execute(
+        sa.select(union.c.id, union.c.kind).order_by(union.c.created_at, union.c.kind, union.c.id)
+        .limit(PAGE_SIZE).offset((max(flt.page, 1) - 1) * PAGE_SIZE)).all()
+    return _items(rows), total
+
+
+def _items(rows) -> list[QueueItem]:
+    from sqlalchemy.orm import joinedload
+
+    ids = {TargetType.contribution: [r.id for r in rows if r.kind == "contribution"],
+           TargetType.comment: [r.id for r in rows if r.kind == "comment"]}
+    contributions = {c.id: c for c in db.session.scalars(
+        sa.select(Contribution).options(joinedload(Contribution.theme))
+        .where(Contribution.id.in_(ids[TargetType.contribution] or [-1])))}
+    comments = {c.id: c for c in db.session.scalars(
+        sa.select(Comment).where(Comment.id.in_(ids[TargetType.comment] or [-1])))}
+    section_ids = {c.section_id for c in comments.values()}
+    sections = {s.id: s for s in db.session.scalars(sa.select(Section).where(
+        Section.id.in_(section_ids or {-1})))}
+    flag_counts = {(TargetType(k), i): n for k, i, n in db.session.execute(
+        sa.select(Flag.target_type, Flag.target_id, sa.func.count())
+        .where(Flag.handled_at.is_(None), sa.or_(
+            sa.and_(Flag.target_type == TargetType.contribution,
+                    Flag.target_id.in_(ids[TargetType.contribution] or [-1])),
+            sa.and_(Flag.target_type == TargetType.comment,
+                    Flag.target_id.in_(ids[TargetType.comment] or [-1]))))
+        .group_by(Flag.target_type, Flag.target_id))}
+    responses = {(r.target_type, r.target_id): r for r in db.session.scalars(
+        sa.select(Response).where(sa.or_(
+            sa.and_(Response.target_type == TargetType.contribution,
+                    Response.target_id.in_(ids[TargetType.contribution] or [-1])),
+            sa.and_(Response.target_type == TargetType.comment,
+                    Response.target_id.in_(ids[TargetType.comment] or [-1])))))}
+    items = []
+    for row in rows:
+        kind = TargetType(row.kind)
+        item = contributions.get(row.id) if kind is TargetType.contribution else comments.get(row.id)
+        if item is None:
+            continue
+        if kind is TargetType.contribution:
+            title, where = item.title, item.theme.title
+        else:
+            section = sections.get(item.section_id)
+            title = item.body_md[:80]
+            where = f"{section.number} {section.heading}" if section else ""
+        items.append(QueueItem(
+            kind=kind, id=item.id, created_at=item.created_at, state=item.state.value,
+            title=title, excerpt=item.body_md[:300], who=_who(item), theme_or_section=where,
+            hidden=item.hidden_at is not None, hidden_reason=item.hidden_reason,
+            flags=flag_counts.get((kind, item.id), 0), response=responses.get((kind, item.id))))
+    return items
+
+
+def _who(item) -> str:
+    if item.organisation_kind is not None:
+        return item.organisation_name or ""
+    return item.organisation_name or "—"
+
+
+def flags_for(kind: TargetType, item_id: int) -> list[Flag]:
+    return list(db.session.scalars(sa.select(Flag).where(
+        Flag.target_type == kind, Flag.target_id == item_id).order_by(Flag.created_at)))
+
+
+def my_contributions(user: User) -> tuple[list[Contribution], list[Comment], dict]:
+    """Everything a person gave in both rounds, with the published responses."""
+    from sqlalchemy.orm import joinedload
+
+    contributions = list(db.session.scalars(
+        sa.select(Contribution).options(joinedload(Contribution.theme),
+                                        joinedload(Contribution.round).joinedload(Round.process))
+        .where(Contribution.author_id == user.id).order_by(Contribution.created_at.desc())))
+    comments = list(db.session.scalars(
+        sa.select(Comment).where(Comment.author_id == user.id, Comment.by_team.is_(False))
+        .order_by(Comment.created_at.desc())))
+    responses = {(r.target_type, r.target_id): r for r in db.session.scalars(
+        sa.select(Response).where(Response.published_at.is_not(None), sa.or_(
+            sa.and_(Response.target_type == TargetType.contribution,
+                    Response.target_id.in_([c.id for c in contributions] or [-1])),
+            sa.and_(Response.target_type == TargetType.comment,
+                    Response.target_id.in_([c.id for c in comments] or [-1])))))}
+    return contributions, comments, responses
+

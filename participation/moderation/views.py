@@ -1,0 +1,271 @@
+"""The team's workspace: the queue, one item with its actions and response, templates, the
+audit trail; and the participants' flag form and "my contributions" page."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..audit.models import AuditEvent
+from ..comments.models import Comment
+from ..drafts.models import DraftVersion, Section
+from ..drafts.services import latest_published
+from ..extensions import db
+from ..forms import EmptyForm
+from ..permissions import can_moderate, is_team, require
+from ..processes.models import Process, RoundKind
+from ..processes.services import get_visible_process
+from ..security import form_checks_csrf
+from . import bp, services
+from .forms import FlagForm, ReasonForm, ResponseForm, TemplateForm
+from .models import Disposition, FlagReason, TargetType
+
+ACTIONS = ("approve", "reject", "hide", "unhide", "dismiss")
+NEEDS_REASON = {"reject", "hide", "unhide"}
+
+
+def _kind(value: str) -> TargetType:
+    if value not in TargetType._value2member_map_:
+        abort(404)
+    return TargetType(value)
+
+
+def _item_or_404(process: Process, kind: TargetType, item_id: int):
+    item = services.get_item(process, kind, item_id)
+    if item is None:
+        abort(404)
+    return item
+
+
+def _section_choices(process: Process) -> list[Section]:
+    version = latest_published(process)
+    return list(version.sections) if version else []
+
+
+def _queue_filter() -> services.QueueFilter:
+    args = request.args
+    state = args.get("state", "pending")
+    round_arg = args.get("round", "")
+    return services.QueueFilter(
+        state=state if state in services.QUEUE_STATES else "pending",
+        round_kind=RoundKind(round_arg) if round_arg in RoundKind._value2member_map_ else None,
+        theme_id=args.get("theme", type=int) or None,
+        lineage_id=args.get("section", type=int) or None,
+        page=args.get("page", 1, type=int) or 1)
+
+
+@bp.get("/p/<slug>/moderation")
+def queue(slug: str):
+    process = get_visible_process(slug)
+    require(can_moderate)
+    flt = _queue_filter()
+    items, total = services.queue(process, flt)
+    return render_template("moderation/queue.html", process=process, items=items, total=total,
+                           flt=flt, pages=max(1, -(-total // services.PAGE_SIZE)),
+                           sections=_section_choices(process), form=ReasonForm(formdata=None))
+
+
+@bp.post("/p/<slug>/moderation/bulk")
+@form_checks_csrf
+def bulk(slug: str):
+    """One action on every ticked item; items the action does not fit are reported, not
+    changed, and the rest goes through."""
+    process = get_visible_process(slug)
+    require(can_moderate)
+    form = ReasonForm()
+    action = request.form.get("action", "")
+    if action not in ACTIONS:
+        abort(400)
+    form.validate_on_submit()
+    if "csrf_token" in form.errors:
+        abort(400)
+    reason = (form.reason.data or "").strip()
+    if action in NEEDS_REASON and not reason:
+        flash(_("Give a reason for this action; nothing was changed."), "error")
+        return redirect(url_for("moderation.queue", slug=slug))
+    done, skipped = 0, 0
+    for key in request.form.getlist("items")[:services.PAGE_SIZE * 4]:
+        kind_value, _sep, id_value = key.partition(":")
+        if kind_value not in TargetType._value2member_map_ or not id_value.isdigit():
+            continue
+        kind = TargetType(kind_value)
+        item = services.get_item(process, kind, int(id_value))
+        if item is None:
+            continue
+        try:
+            _apply(process, kind, item, action, reason)
+            done += 1
+        except services.NotAllowed:
+            skipped += 1
+    db.session.commit()
+    flash(_("%(done)d item(s) done, %(skipped)d skipped because the action did not fit their "
+            "state.", done=done, skipped=skipped), "success")
+    return redirect(url_for("moderation.queue", slug=slug, **{
+        k: v for k, v in request.args.items() if k in ("state", "round", "theme", "section")}))
+
+
+def _apply(process, kind, item, action: str, reason: str) -> None:
+    if action == "approve":
+        services.approve(process, kind, item, current_user)
+    elif action == "reject":
+        services.reject(process, kind, item, current_user, reason)
+    elif action == "hide":
+        services.hide(process, kind, item, current_user, reason)
+    elif action == "unhide":
+        services.unhide(process, kind, item, current_user, reason)
+    else:
+        services.dismiss_flags(process, kind, item, current_user)
+
+
+def _item_page(process, kind, item, reason_form=None, response_form=None, status=200):
+    response = services.response_for(kind, item.id)
+    if response_form is None:
+        response_form = ResponseForm(formdata=None)
+        if response is not None:
+            response_form.disposition.data = response.disposition.value
+            response_form.body.data = response.body_md
+            response_form.sections.data = [s.lineage_id for s in response.sections]
+    sections = _section_choices(process)
+    response_form.sections.choices = [(s.lineage_id, f"{s.number} {s.heading}")
+                                      for s in sections]
+    context_section = None
+    if kind is TargetType.comment:
+        context_section = db.session.get(Section, item.section_id)
+    return render_template(
+        "moderation/item.html", process=process, kind=kind, item=item, response=response,
+        flags=services.flags_for(kind, item.id), reason_form=reason_form or ReasonForm(
+            formdata=None), response_form=response_form,
+        templates=services.templates_for(process), section=context_section,
+        parent=db.session.get(Comment, item.parent_id) if kind is TargetType.comment
+        and item.parent_id else None), status
+
+
+@bp.get("/p/<slug>/moderation/<kind>/<int:item_id>")
+def item(slug: str, kind: str, item_id: int):
+    process = get_visible_process(slug)
+    require(can_moderate)
+    target = _kind(kind)
+    return _item_page(process, target, _item_or_404(process, target, item_id))
+
+
+@bp.post("/p/<slug>/moderation/<kind>/<int:item_id>/<any(approve, reject, hide, unhide, "
+         "dismiss):action>")
+@form_checks_csrf
+def act(slug: str, kind: str, item_id: int, action: str):
+    process = get_visible_process(slug)
+    require(can_moderate)
+    target = _kind(kind)
+    item = _item_or_404(process, target, item_id)
+    form = ReasonForm()
+    valid = form.validate_on_submit()
+    if "csrf_token" in form.errors:
+        return _item_page(process, target, item, reason_form=form, status=400)
+    if action in NEEDS_REASON and not valid:
+        return _item_page(process, target, item, reason_form=form, status=400)
+    try:
+        _apply(process, target, item, action, form.reason.data or "")
+    except services.NotAllowed:
+        flash(_("This action does not fit the item's state; nothing was changed."), "error")
+        return redirect(url_for("moderation.item", slug=slug, kind=kind, item_id=item_id))
+    db.session.commit()
+    flash(_("Done."), "success")
+    return redirect(url_for("moderation.item", slug=slug, kind=kind, item_id=item_id))
+
+
+@bp.post("/p/<slug>/moderation/<kind>/<int:item_id>/response")
+@form_checks_csrf
+def respond(slug: str, kind: str, item_id: int):
+    process = get_visible_process(slug)
+    require(can_moderate)
+    target = _kind(kind)
+    item = _item_or_404(process, target, item_id)
+    form = ResponseForm()
+    form.sections.choices = [(s.lineage_id, s.number) for s in _section_choices(process)]
+    if not form.validate_on_submit():
+        return _item_page(process, target, item, response_form=form, status=400)
+    services.save_response(process, target, item, current_user,
+                           disposition=Disposition(form.disposition.data),
+                           body_md=form.body.data, lineage_ids=form.sections.data or [],
+                           publish=request.form.get("action") == "publish")
+    db.session.commit()
+    flash(_("The response has been published; the author gets an e-mail.")
+          if request.form.get("action") == "publish"
+          else _("The response has been saved as a draft; only the team sees it."), "success")
+    return redirect(url_for("moderation.item", slug=slug, kind=kind, item_id=item_id))
+
+
+@bp.route("/p/<slug>/moderation/templates", methods=["GET", "POST"])
+@form_checks_csrf
+def templates(slug: str):
+    process = get_visible_process(slug)
+    require(can_moderate)
+    form = TemplateForm()
+    if form.validate_on_submit():
+        services.add_template(process, current_user, title=form.title.data,
+                              disposition=Disposition(form.disposition.data),
+                              body_md=form.body.data)
+        db.session.commit()
+        flash(_("The template has been saved."), "success")
+        return redirect(url_for("moderation.templates", slug=slug))
+    return render_template("moderation/templates.html", process=process, form=form,
+                           templates=services.templates_for(process))
+
+
+@bp.get("/p/<slug>/audit")
+def audit(slug: str):
+    process = get_visible_process(slug)
+    require(is_team)
+    action = request.args.get("action", "")[:60]
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    stmt = sa.select(AuditEvent).where(AuditEvent.process_id == process.id)
+    if action:
+        stmt = stmt.where(AuditEvent.action.startswith(action, autoescape=True))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+    events = list(db.session.scalars(
+        stmt.options(sa.orm.joinedload(AuditEvent.actor))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(100).offset((page - 1) * 100)))
+    return render_template("moderation/audit.html", process=process, events=events, total=total,
+                           action=action, page=page, pages=max(1, -(-total // 100)))
+
+
+# --- participants -------------------------------------------------------------------------
+
+@bp.route("/p/<slug>/flag/<kind>/<int:item_id>", methods=["GET", "POST"])
+@form_checks_csrf
+def flag(slug: str, kind: str, item_id: int):
+    process = get_visible_process(slug)
+    require(lambda user: True)
+    target = _kind(kind)
+    item = _item_or_404(process, target, item_id)
+    if item.hidden_at is not None or item.state.value != "published":
+        abort(404)
+    form = FlagForm()
+    if form.validate_on_submit():
+        added = services.flag(target, item, current_user, FlagReason(form.reason.data),
+                              form.note.data or "")
+        db.session.commit()
+        flash(_("Thank you. The project team will look at it.") if added
+              else _("You had already reported this."), "success")
+        if target is TargetType.contribution:
+            return redirect(url_for("contributions.contribution", slug=slug,
+                                    contribution_id=item.id))
+        return redirect(url_for("comments.show", slug=slug, comment_id=item.id))
+    return render_template("moderation/flag.html", process=process, kind=target, item=item,
+                           form=form)
+
+
+@bp.get("/account/contributions")
+@login_required
+def mine():
+    contributions, comments, responses = services.my_contributions(current_user)
+    sections = {s.id: s for s in db.session.scalars(sa.select(Section).where(
+        Section.id.in_({c.section_id for c in comments} or {-1})))}
+    versions = {v.id: v for v in db.session.scalars(sa.select(DraftVersion).where(
+        DraftVersion.id.in_({s.version_id for s in sections.values()} or {-1})))}
+    processes = {p.id: p for p in db.session.scalars(sa.select(Process).where(
+        Process.id.in_({v.process_id for v in versions.values()} or {-1})))}
+    return render_template("moderation/mine.html", contributions=contributions,
+                           comments=comments, responses=responses, sections=sections,
+                           versions=versions, processes=processes, TargetType=TargetType,
+                           form=EmptyForm(formdata=None))

@@ -1,0 +1,171 @@
+"""Role × action for every route of the site, generated from the URL map so that a new route
+cannot slip through: visitors, a hostile participant (trying other people's ids), moderator,
+staff and admin. Team actions refused to participants change nothing."""
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from participation.extensions import db
+
+from .conftest import csrf_token, login, make_organisation, make_user
+
+PUBLIC, USER, OWNER, STAFF, TEAM, ADMIN = "public", "user", "owner", "staff", "team", "admin"
+
+#: Who may use each endpoint. OWNER: any logged-in user reaches it, but only the author may
+#: change the item (the hostile participant is refused on the other person's item).
+ACCESS = {
+    "static": PUBLIC, "main.home": PUBLIC, "main.privacy": PUBLIC, "main.set_language": PUBLIC,
+    "accounts.register": PUBLIC, "accounts.check_mail": PUBLIC, "accounts.confirm": PUBLIC,
+    "accounts.resend_confirmation": PUBLIC, "accounts.login": PUBLIC,
+    "accounts.forgot_password": PUBLIC, "accounts.reset_password": PUBLIC,
+    "accounts.logout": USER, "accounts.profile": USER, "accounts.change_password": USER,
+    "processes.process": PUBLIC, "contributions.round_page": PUBLIC,
+    "contributions.contribution": PUBLIC, "contributions.paper": PUBLIC,
+    "drafts.read": PUBLIC, "drafts.section": PUBLIC, "comments.show": PUBLIC,
+    "invitations.accept": PUBLIC, "notifications.unsubscribe": PUBLIC,
+    "contributions.new": USER, "moderation.mine": USER, "moderation.flag": USER,
+    "notifications.preferences": USER, "comments.reply": USER, "comments.support": USER,
+    "contributions.edit": OWNER, "contributions.withdraw": OWNER,
+    "comments.edit": OWNER, "comments.withdraw": OWNER,
+    "moderation.audit": STAFF, "dashboard.dashboard": STAFF,
+    "processes.themes": TEAM, "processes.new_theme": TEAM, "processes.edit_theme": TEAM,
+    "processes.change_theme": TEAM, "contributions.offline": TEAM, "drafts.upload": TEAM,
+    "drafts.preview": TEAM, "invitations.manage": TEAM, "invitations.invite": TEAM,
+    "invitations.import_csv": TEAM, "invitations.change": TEAM, "moderation.queue": TEAM,
+    "moderation.bulk": TEAM, "moderation.item": TEAM, "moderation.act": TEAM,
+    "moderation.respond": TEAM, "moderation.templates": TEAM,
+    "admin.new_process": TEAM, "admin.edit_process": TEAM, "admin.edit_round": TEAM,
+    "admin.users": ADMIN, "admin.change_role": ADMIN,
+}
+
+ROLES = ("visitor", "hostile", "moderator", "staff", "admin")
+ALLOWED = {PUBLIC: set(ROLES), USER: set(ROLES) - {"visitor"},
+           OWNER: set(ROLES) - {"visitor"}, STAFF: {"moderator", "staff", "admin"},
+           TEAM: {"moderator", "admin"}, ADMIN: {"admin"}}
+
+
+def test_every_route_is_in_the_table(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - set(ACCESS) == set(), "add the new route to ACCESS"
+    assert set(ACCESS) - endpoints == set(), "remove routes that no longer exist"
+
+
+@pytest.fixture
+def world(app):
+    """A process with input, a draft with comments, an invitation; items belong to 'owner'."""
+    from participation.drafts.parsing import parse_markdown
+    from participation.drafts.services import add_version
+    from participation.invitations.models import InvitationKind
+    from participation.invitations.services import invite
+
+    from .factories import (DRAFT_MD, make_comment, make_contribution, make_process,
+                            open_feedback_round, publish_draft)
+
+    with app.test_request_context():
+        org = make_organisation("Bos Bouw", "business", "bouw")
+        owner = make_user("owner@example.nl", name="Owner", organisation=org)
+        make_user("hostile@example.nl", name="Fred")
+        moderator = make_user("mod@example.nl", role="moderator")
+        make_user("staff@example.nl", role="staff")
+        make_user("admin@example.nl", role="admin")
+        process = make_process()
+        item = make_contribution(process, process.themes[0], owner, title="Van de eigenaar")
+        open_feedback_round(process)
+        version = publish_draft(process, moderator)
+        section = next(s for s in version.sections if s.number == "2.2")
+        comment = make_comment(section, owner, "Van de eigenaar")
+        preview = add_version(process, parse_markdown(DRAFT_MD), source_kind="markdown",
+                              source_name="v2.md", by=moderator)
+        invitation = invite(process, email="x@example.nl", name="X", organisation_name="",
+                            kind=InvitationKind.read_along, by=moderator)
+        db.session.commit()
+        return {"slug": process.slug, "theme_id": process.themes[0].id,
+                "contribution_id": item.id, "comment_id": comment.id, "number": "2.2",
+                "version_id": preview.id, "invitation_id": invitation.id,
+                "item_id": item.id, "kind": "contribution", "user_id": owner.id,
+                "token": "not-a-token", "filename": "css/site.css"}
+
+
+def _url(rule, values: dict) -> str:
+    def value(match):
+        converter, name = match.group(1) or "", match.group(2)
+        if converter.startswith("any("):
+            return converter[4:].split(",")[0].strip(" )")
+        return str(values[name])
+    return re.sub(r"<(?:([^:>]+):)?([^>]+)>", value, rule.rule)
+
+
+def _clients(app):
+    clients = {"visitor": app.test_client()}
+    for role, email in (("hostile", "hostile@example.nl"), ("moderator", "mod@example.nl"),
+                        ("staff", "staff@example.nl"), ("admin", "admin@example.nl")):
+        clients[role] = app.test_client()
+        login(clients[role], email)
+    return clients
+
+
+def _snapshot(app) -> str:
+    """Every row of every table, hashed: "nothing changed" in one comparison."""
+    digest = hashlib.sha256()
+    with app.app_context():
+        for table in db.metadata.sorted_tables:
+            if table.name in ("outbox_message",):
+                continue
+            for row in db.session.execute(sa.select(table).order_by(*table.primary_key.columns)):
+                digest.update(repr(tuple(row)).encode())
+    return digest.hexdigest()
+
+
+def _refused(role: str, response, method: str) -> bool:
+    if role == "visitor":
+        # A visitor's form post (an expired session) is refused in place, keeping the text.
+        return (response.status_code == 302 and "/account/login" in response.headers["Location"]
+                ) or (method == "POST" and response.status_code == 403)
+    return response.status_code == 403
+
+
+def test_role_by_action_for_every_route(app, world):
+    clients = _clients(app)
+    tokens = {role: csrf_token(c.get("/").get_data(as_text=True)) for role, c in clients.items()}
+    problems = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        access = ACCESS[rule.endpoint]
+        url = _url(rule, world)
+        for method in sorted((rule.methods or set()) & {"GET", "POST"}):
+            if rule.endpoint == "accounts.logout":
+                continue  # would end the session of the client used for the next routes
+            for role in ROLES:
+                allowed = role in ALLOWED[access]
+                if method == "POST" and allowed:
+                    continue  # allowed writes are tested with their own data elsewhere
+                before = _snapshot(app) if method == "POST" else None
+                client = clients[role]
+                if method == "GET":
+                    response = client.get(url)
+                else:
+                    response = client.post(url, data={"csrf_token": tokens[role], "name": "X",
+                                                      "body": "Overgenomen door Fred",
+                                                      "title": "Fred", "reason": "Fred",
+                                                      "role": "admin", "action": "publish"})
+                owner_only = access == OWNER and role != "visitor"
+                if allowed and not owner_only:
+                    ok = response.status_code < 500 and response.status_code not in (401, 403)
+                    if ok and role != "visitor" and response.status_code == 302:
+                        ok = "/account/login" not in response.headers["Location"]
+                elif owner_only:
+                    # Reachable for everyone logged in, but the item is someone else's.
+                    ok = response.status_code == 403 if method == "POST" or role == "hostile" \
+                        else response.status_code < 500
+                else:
+                    ok = _refused(role, response, method)
+                if before is not None and not allowed | owner_only and ok:
+                    ok = _snapshot(app) == before
+                if before is not None and owner_only and role == "hostile":
+                    ok = ok and _snapshot(app) == before
+                if not ok:
+                    problems.append(f"{method} {url} as {role}: {response.status_code}")
+    assert problems == [], "\n".join(problems)

@@ -1,0 +1,217 @@
+"""Moderation and responses, as the project team works: queue, bulk, reject, hide, answer."""
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from participation.accounts.models import User
+from participation.audit.models import AuditEvent
+from participation.comments.models import Comment, CommentState
+from participation.contributions.models import Contribution, ContributionState
+from participation.drafts.models import Section
+from participation.extensions import db
+from participation.moderation.models import Flag, Response, ResponseTemplate
+from participation.processes.models import Process
+
+from .conftest import csrf_token, field_errors, login, make_organisation, make_user, submit
+from .factories import make_comment, make_contribution, make_process, open_feedback_round, \
+    publish_draft
+
+
+def count(model, *where) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+
+
+@pytest.fixture
+def team(app):
+    """A process in round 2 with a draft; 20 pending contributions and 10 pending comments from
+    two organisations; a moderator."""
+    with app.app_context():
+        process = make_process(moderation="pre")
+        open_feedback_round(process, moderation="pre")
+        moderator = make_user("mod@example.nl", role="moderator", name="Mod")
+        firm = make_user("firma@example.nl", name="Firma", locale="en",
+                         organisation=make_organisation("Bos Bouw", "business", "bouw"))
+        school = make_user("school@example.nl", name="School",
+                           organisation=make_organisation("Drenthe College", "education", "mbo"))
+        version = publish_draft(process, moderator)
+        sections = {s.number: s for s in version.sections}
+        for i in range(20):
+            make_contribution(process, process.themes[i % 3], firm if i % 2 else school,
+                              title=f"Inbreng {i:02d}", state="pending")
+        for i in range(10):
+            make_comment(sections["2.2"], school if i % 2 else firm, f"Reactie {i}",
+                         state="pending")
+        db.session.commit()
+        return {"lineage_22": sections["2.2"].lineage_id, "lineage_21": sections["2.1"].lineage_id}
+
+
+def _queue_keys(client, url="/p/economie/moderation"):
+    html = client.get(url).get_data(as_text=True)
+    return html, re.findall(r'name="items" value="([a-z]+:\d+)"', html)
+
+
+def test_team_works_through_the_queue(client, app, team, mailbox):
+    login(client, "mod@example.nl")
+    html, keys = _queue_keys(client)
+    assert len(keys) == 30
+
+    # Reject two with reasons: their authors get mail with the reason.
+    rejected = [k for k in keys if k.startswith("contribution:")][:2]
+    response = client.post("/p/economie/moderation/bulk", data={
+        "csrf_token": csrf_token(html), "action": "reject", "items": rejected,
+        "reason": "Bevat persoonsgegevens van anderen."})
+    assert response.status_code == 302
+    # Reject without a reason changes nothing.
+    client.post("/p/economie/moderation/bulk", data={
+        "csrf_token": csrf_token(html), "action": "reject", "items": keys[2:4], "reason": ""})
+    # Bulk approve the rest.
+    rest = [k for k in keys if k not in rejected]
+    assert client.post("/p/economie/moderation/bulk", data={
+        "csrf_token": csrf_token(html), "action": "approve", "items": rest}).status_code == 302
+    with app.app_context():
+        assert count(Contribution, Contribution.state == ContributionState.rejected) == 2
+        assert count(Contribution, Contribution.state == ContributionState.published) == 18
+        assert count(Comment, Comment.state == CommentState.published) == 10
+    mailbox.deliver()
+    mails = [m for m in mailbox.messages if "Bevat persoonsgegevens" in m.text]
+    assert len(mails) == 2
+    assert _queue_keys(client)[1] == []
+
+    # A participant flags a comment; the team hides it with a reason.
+    with app.app_context():
+        comment_id = db.session.scalar(sa.select(Comment.id).where(Comment.body_md == "Reactie 3"))
+    flagger = app.test_client()
+    login(flagger, "firma@example.nl")
+    assert submit(flagger, f"/p/economie/flag/comment/{comment_id}",
+                  {"reason": "offensive", "note": "Beledigend"}).status_code == 302
+    assert submit(flagger, f"/p/economie/flag/comment/{comment_id}",
+                  {"reason": "spam", "note": ""}).status_code == 302  # once per person
+    with app.app_context():
+        assert count(Flag) == 1
+    html, keys = _queue_keys(client, "/p/economie/moderation?state=flagged")
+    assert keys == [f"comment:{comment_id}"]
+    url = f"/p/economie/moderation/comment/{comment_id}/hide"
+    empty = submit(client, url, {"reason": ""}, page_url=f"/p/economie/moderation/comment/{comment_id}")
+    assert empty.status_code == 400 and any(e.startswith("reason:") for e in field_errors(
+        empty.get_data(as_text=True)))
+    submit(client, url, {"reason": "Beledigend"}, page_url=f"/p/economie/moderation/comment/{comment_id}")
+    public = app.test_client().get("/p/economie/draft/s/2.2").get_data(as_text=True)
+    assert "Reactie 3" not in public and "Reactie 1" in public
+
+    # Answer ten items with dispositions and sections, two as drafts first, then publish.
+    with app.app_context():
+        targets = list(db.session.scalars(sa.select(Contribution.id).where(
+            Contribution.state == ContributionState.published).order_by(Contribution.id)))[:10]
+    for n, item_id in enumerate(targets):
+        page_url = f"/p/economie/moderation/contribution/{item_id}"
+        data = {"disposition": ["adopted", "partly", "not_adopted", "noted", "already"][n % 5],
+                "body": f"Antwoord {n}: dank, zie paragraaf 2.2.",
+                "sections": [str(team["lineage_22"]), str(team["lineage_21"])],
+                "action": "save" if n < 2 else "publish"}
+        assert submit(client, page_url + "/response", data, page_url=page_url).status_code == 302
+    for item_id in targets[:2]:
+        page_url = f"/p/economie/moderation/contribution/{item_id}"
+        submit(client, page_url + "/response", {"disposition": "adopted", "body": "Definitief.",
+                                                "sections": [], "action": "publish"},
+               page_url=page_url)
+    with app.app_context():
+        responses = db.session.scalars(sa.select(Response)).all()
+        assert len(responses) == 10 and all(r.published_at for r in responses)
+        assert sum(len(r.sections) for r in responses) == 16
+        actions = [e.action for e in db.session.scalars(sa.select(AuditEvent))]
+    assert actions.count("contribution.reject") == 2
+    assert actions.count("contribution.approve") == 18 and actions.count("comment.approve") == 10
+    assert actions.count("comment.hide") == 1
+    assert actions.count("response.save") == 12 and actions.count("response.publish") == 10
+    mailbox.deliver()
+    answered = [m for m in mailbox.messages if "Antwoord" in m.text or "Definitief" in m.text]
+    assert len(answered) == 10
+    audit = client.get("/p/economie/audit?action=contribution.reject").get_data(as_text=True)
+    assert audit.count("contribution.reject") >= 2 and "Bevat persoonsgegevens" in audit
+
+    # The author sees the response under the contribution and on "my contributions".
+    author = app.test_client()
+    login(author, "firma@example.nl")
+    mine = author.get("/account/contributions").get_data(as_text=True)
+    assert "Inbreng" in mine and ("Response" in mine or "Reactie" in mine)
+
+
+def test_templates_and_response_validation(client, app, team):
+    login(client, "mod@example.nl")
+    missing = submit(client, "/p/economie/moderation/templates", {"title": "", "body": ""})
+    assert {e.split(":")[0] for e in field_errors(missing.get_data(as_text=True))} >= {
+        "title", "disposition", "body"}
+    assert submit(client, "/p/economie/moderation/templates", {
+        "title": "Al opgenomen", "disposition": "already",
+        "body": "Dit staat al in het concept."}).status_code == 302
+    with app.app_context():
+        assert count(ResponseTemplate) == 1
+        item_id = db.session.scalar(sa.select(Contribution.id).limit(1))
+    page_url = f"/p/economie/moderation/contribution/{item_id}"
+    assert "Dit staat al in het concept." in client.get(page_url).get_data(as_text=True)
+    bad = submit(client, page_url + "/response", {"disposition": "", "body": "  ",
+                                                  "action": "publish"}, page_url=page_url)
+    assert bad.status_code == 400
+    with app.app_context():
+        assert count(Response) == 0
+
+
+def test_approve_only_fits_pending_items(client, app, team):
+    login(client, "mod@example.nl")
+    with app.app_context():
+        item_id = db.session.scalar(sa.select(Contribution.id).limit(1))
+    page_url = f"/p/economie/moderation/contribution/{item_id}"
+    submit(client, page_url + "/approve", {"reason": ""}, page_url=page_url)
+    submit(client, page_url + "/approve", {"reason": ""}, page_url=page_url)
+    with app.app_context():
+        assert count(AuditEvent, AuditEvent.action == "contribution.approve") == 1
+
+
+def test_participants_cannot_moderate(client, app, team):
+    login(client, "firma@example.nl")
+    with app.app_context():
+        item_id = db.session.scalar(sa.select(Contribution.id).limit(1))
+    for url in ("/p/economie/moderation", f"/p/economie/moderation/contribution/{item_id}",
+                "/p/economie/moderation/templates", "/p/economie/audit"):
+        assert client.get(url).status_code == 403, url
+    page = client.get("/").get_data(as_text=True)
+    response = client.post("/p/economie/moderation/bulk", data={
+        "csrf_token": csrf_token(page), "action": "approve", "items": [f"contribution:{item_id}"]})
+    assert response.status_code == 403
+    with app.app_context():
+        assert count(Contribution, Contribution.state == ContributionState.published) == 0
+
+
+def _bulk_items(app, n):
+    with app.app_context():
+        process = db.session.scalar(sa.select(Process))
+        user = db.session.scalar(sa.select(User).where(User.email == "firma@example.nl"))
+        section = db.session.scalar(sa.select(Section).where(Section.number == "2.1"))
+        for i in range(n):
+            make_contribution(process, process.themes[i % 3], user, title=f"Bulk {i}",
+                              state="pending")
+            if i % 2:
+                make_comment(section, user, f"Bulk {i}", state="published")
+        db.session.commit()
+
+
+def test_queue_queries_do_not_grow(client, app, team, count_queries):
+    login(client, "mod@example.nl")
+
+    def measure():
+        found = {}
+        for url in ("/p/economie/moderation", "/p/economie/moderation?state=unanswered",
+                    "/p/economie/moderation?state=all&round=feedback",
+                    "/account/contributions", "/p/economie/audit"):
+            with count_queries() as counter:
+                assert client.get(url).status_code == 200, url
+            found[url] = counter.count
+        return found
+    small = measure()
+    _bulk_items(app, 5000)
+    large = measure()
+    assert small == large
+    assert max(large.values()) <= 16, large
