@@ -252,7 +252,8 @@ def test_fifty_per_page_ordered_by_name(admin, people, app):
 def test_role_change_returns_to_the_same_search_and_page(admin, people, app):
     response = submit(admin, f"/admin/users/{people['participant']}/role",
                       {"role": "staff", "q": "pieter", "page": "1"}, page_url=USERS)
-    assert response.headers["Location"] == f"/admin/users?q=pieter&page=1#user-{people['participant']}"
+    assert response.headers["Location"] == (
+        f"/admin/users?q=pieter&page=1#user-{people['participant']}")
 
 
 def test_user_list_query_count_does_not_grow(admin, people, app, count_queries):
@@ -329,7 +330,8 @@ def test_slug_must_be_well_formed_and_free(moderator, app, slug, message):
 
 
 def test_closing_before_opening_is_refused_and_the_text_kept(moderator, app):
-    data = {**PROCESS_DATA, "input_closes": "2027-01-10T09:00", "feedback_closes": "2027-05-03T09:00"}
+    data = {**PROCESS_DATA, "input_closes": "2027-01-10T09:00",
+            "feedback_closes": "2027-05-03T09:00"}
     response = submit(moderator, NEW, data)
     html = response.get_data(as_text=True)
     assert response.status_code == 200

@@ -215,3 +215,21 @@ def test_queue_queries_do_not_grow(client, app, team, count_queries):
     large = measure()
     assert small == large
     assert max(large.values()) <= 16, large
+
+
+def test_role_changes_and_draft_publishing_are_in_the_audit_trail(client, app, team):
+    with app.app_context():
+        make_user("admin@example.nl", role="admin", name="Beheerder")
+        school_id = db.session.scalar(sa.select(User.id).where(User.email == "school@example.nl"))
+    login(client, "admin@example.nl")
+    submit(client, f"/admin/users/{school_id}/role", {"role": "staff"}, page_url="/admin/users")
+    html = client.get("/audit?action=role").get_data(as_text=True)
+    assert "role.change" in html and "staff" in html
+    per_process = client.get("/p/economie/audit?action=draft").get_data(as_text=True)
+    assert "draft.publish" in per_process
+    staff = app.test_client()
+    login(staff, "school@example.nl")
+    assert staff.get("/audit").status_code == 200  # staff may read the trail
+    participant = app.test_client()
+    login(participant, "firma@example.nl")
+    assert participant.get("/audit").status_code == 403

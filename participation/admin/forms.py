@@ -43,8 +43,8 @@ def _one_of(choices, message):
 
 
 class RoleForm(BaseForm):
-    role = SelectField(_l("Role"), validate_choice=False,
-                       choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()])
+    role = SelectField(_l("Role"), validate_choice=False, choices=[
+        SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()])
 
     def validate_role(self, field):
         if field.data not in Role._value2member_map_:

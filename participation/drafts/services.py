@@ -138,6 +138,11 @@ def publish(version: DraftVersion, matches: dict[int, int | None], by: User) -> 
             section.lineage_id = lineage.id
     version.published_at = utcnow()
     db.session.flush()
+    from ..audit.services import record
+    record("draft.publish", actor=by, target_type="draft_version", target_id=version.id,
+           process_id=version.process_id,
+           after={"number": version.number, "sections": len(version.sections),
+                  "continued": len(chosen)})
     log.info("user %s published draft version %s (number %s)", by.id, version.id, version.number)
 
 

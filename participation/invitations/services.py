@@ -15,6 +15,7 @@ from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import Organisation, OrganisationKind, User, name_key
+from ..audit.services import record
 from ..extensions import db
 from ..mail.services import queue_mail
 from ..processes.models import Process
@@ -54,11 +55,13 @@ def invite(process: Process, *, email: str, name: str, organisation_name: str,
     db.session.add(invitation)
     db.session.flush()
     _send(invitation, token, process, locale)
+    record("invitation.send", actor=by, target_type="invitation", target_id=invitation.id,
+           process_id=process.id, after={"email": invitation.email, "kind": kind})
     log.info("user %s invited %s to process %s (%s)", by.id, invitation.id, process.id, kind.value)
     return invitation
 
 
-def resend(invitation: Invitation, process: Process, locale: str = "nl") -> None:
+def resend(invitation: Invitation, process: Process, by: User, locale: str = "nl") -> None:
     """A new link (the old one stops working) with a new expiry date."""
     token = secrets.token_urlsafe(32)
     invitation.token_hash = _hash(token)
@@ -67,11 +70,16 @@ def resend(invitation: Invitation, process: Process, locale: str = "nl") -> None
     invitation.times_sent += 1
     invitation.revoked_at = None
     _send(invitation, token, process, locale)
+    record("invitation.resend", actor=by, target_type="invitation", target_id=invitation.id,
+           process_id=process.id, after={"email": invitation.email})
 
 
-def revoke(invitation: Invitation) -> None:
+def revoke(invitation: Invitation, by: User) -> None:
     if invitation.accepted_at is None:
         invitation.revoked_at = utcnow()
+        record("invitation.revoke", actor=by, target_type="invitation",
+               target_id=invitation.id, process_id=invitation.process_id,
+               after={"email": invitation.email})
 
 
 def find_by_token(token: str) -> Invitation | None:

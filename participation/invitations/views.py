@@ -100,10 +100,10 @@ def change(slug: str, invitation_id: int, action: str):
     if invitation.accepted_at is not None:
         flash(_("This invitation has been accepted already."), "info")
     elif action == "resend":
-        services.resend(invitation, process, locale=str(get_locale()))
+        services.resend(invitation, process, current_user, locale=str(get_locale()))
         flash(_("The invitation has been sent again with a new link."), "success")
     else:
-        services.revoke(invitation)
+        services.revoke(invitation, current_user)
         flash(_("The invitation has been withdrawn; its link no longer works."), "success")
     db.session.commit()
     return redirect(url_for("invitations.manage", slug=slug) + f"#inv-{invitation.id}")

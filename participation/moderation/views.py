@@ -216,9 +216,22 @@ def templates(slug: str):
 def audit(slug: str):
     process = get_visible_process(slug)
     require(is_team)
+    return _audit_page(process)
+
+
+@bp.get("/audit")
+def audit_all():
+    """The whole trail, including what belongs to no process (role changes)."""
+    require(is_team)
+    return _audit_page(None)
+
+
+def _audit_page(process: Process | None):
     action = request.args.get("action", "")[:60]
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    stmt = sa.select(AuditEvent).where(AuditEvent.process_id == process.id)
+    stmt = sa.select(AuditEvent)
+    if process is not None:
+        stmt = stmt.where(AuditEvent.process_id == process.id)
     if action:
         stmt = stmt.where(AuditEvent.action.startswith(action, autoescape=True))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))

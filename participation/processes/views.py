@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..audit.services import record
 from ..extensions import db
 from ..forms import EmptyForm
 from ..permissions import can_moderate, require, round_write_refusal
@@ -73,6 +74,8 @@ def change_theme(slug: str, theme_id: int, action: str):
     theme = services.get_theme(process, theme_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    record(f"theme.{action}", actor=current_user, target_type="theme", target_id=theme.id,
+           process_id=process.id)
     if action in ("up", "down"):
         services.move_theme(theme, action)
     elif action == "retire":
