@@ -233,3 +233,21 @@ def test_role_changes_and_draft_publishing_are_in_the_audit_trail(client, app, t
     participant = app.test_client()
     login(participant, "firma@example.nl")
     assert participant.get("/audit").status_code == 403
+
+
+def test_an_approved_reply_notifies_the_parents_author(client, app, team, mailbox):
+    with app.app_context():
+        firm = db.session.scalar(sa.select(User).where(User.email == "firma@example.nl"))
+        school = db.session.scalar(sa.select(User).where(User.email == "school@example.nl"))
+        section = db.session.scalar(sa.select(Section).where(Section.number == "2.2"))
+        parent = make_comment(section, firm, "Vraag van de firma")
+        reply = make_comment(section, school, "Antwoord dat wachtte", parent=parent,
+                             state="pending")
+        db.session.commit()
+        reply_id = reply.id
+    login(client, "mod@example.nl")
+    page_url = f"/p/economie/moderation/comment/{reply_id}"
+    submit(client, page_url + "/approve", {"reason": ""}, page_url=page_url)
+    mailbox.deliver()
+    mail = mailbox.only("firma@example.nl")
+    assert "Antwoord dat wachtte" in mail.text

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from ..accounts.models import Role, User
 from ..audit.services import record
 from ..extensions import db
+from ..search import escape_like
 from ..permissions import can_change_role
 from ..processes.models import Audience, ModerationMode, Process, Round, RoundKind
 from ..processes.services import add_round, create_process
@@ -31,16 +32,12 @@ class UserPage:
     pages: int
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def user_page(query: str = "", page: int = 1) -> UserPage:
     """One page of people by name, searched on name or e-mail: two queries, whatever the size."""
     stmt = sa.select(User)
     query = " ".join(query.split())
     if query:
-        pattern = f"%{_escape_like(query.lower())}%"
+        pattern = f"%{escape_like(query.lower())}%"
         stmt = stmt.where(sa.or_(sa.func.lower(User.name).like(pattern, escape="\\"),
                                  User.email.like(pattern, escape="\\")))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))

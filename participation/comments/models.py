@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import OrganisationKind, User
 from ..extensions import db
+from ..mixins import ModeratedMixin
 from ..timeutil import utcnow
 
 
@@ -19,7 +20,7 @@ class CommentState(enum.Enum):
     withdrawn = "withdrawn"  #: by its author; replies keep their place under "comment withdrawn"
 
 
-class Comment(db.Model):
+class Comment(ModeratedMixin, db.Model):
     __tablename__ = "comment"
     __table_args__ = (sa.Index("ix_comment_lineage_state", "lineage_id", "state"),)
 
@@ -48,14 +49,6 @@ class Comment(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     withdrawn_at: Mapped[datetime | None]
-    #: The team's decision in pre-moderation (approve or reject), by whom and why.
-    moderated_at: Mapped[datetime | None]
-    moderated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    rejection_reason: Mapped[str | None] = mapped_column(sa.Text)
-    #: Hidden by the team: kept, but shown to nobody but the team and the author.
-    hidden_at: Mapped[datetime | None]
-    hidden_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    hidden_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     parent: Mapped[Comment | None] = relationship(remote_side=[id])

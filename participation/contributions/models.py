@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Organisation, OrganisationKind, User
 from ..extensions import db
+from ..mixins import ModeratedMixin
 from ..processes.models import Round, Theme
 from ..timeutil import utcnow
 
@@ -20,7 +21,7 @@ class ContributionState(enum.Enum):
     withdrawn = "withdrawn"  #: by its author; kept for the record, shown to nobody else
 
 
-class Contribution(db.Model):
+class Contribution(ModeratedMixin, db.Model):
     __tablename__ = "contribution"
     __table_args__ = (sa.Index("ix_contribution_round_state", "round_id", "state"),)
 
@@ -49,14 +50,6 @@ class Contribution(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     withdrawn_at: Mapped[datetime | None]
-    #: The team's decision in pre-moderation (approve or reject), by whom and why.
-    moderated_at: Mapped[datetime | None]
-    moderated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    rejection_reason: Mapped[str | None] = mapped_column(sa.Text)
-    #: Hidden by the team: kept, but shown to nobody but the team and the author.
-    hidden_at: Mapped[datetime | None]
-    hidden_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    hidden_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     round: Mapped[Round] = relationship()
     theme: Mapped[Theme] = relationship()

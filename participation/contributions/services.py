@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from .. import uploads
 from ..accounts.models import Organisation, OrganisationKind, User
 from ..extensions import db
+from ..search import escape_like
 from ..processes.models import ModerationMode, Process, Round, RoundKind, Theme
 from ..sanitize import markdown_to_html, plain_text
 from ..timeutil import utcnow
@@ -138,10 +139,6 @@ class ReadingFilter:
     page: int = 1
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def published_in(round_: Round, flt: ReadingFilter):
     """The statement for published input in a round, filtered; not yet ordered or paged."""
     stmt = sa.select(Contribution).where(Contribution.round_id == round_.id,
@@ -154,7 +151,7 @@ def published_in(round_: Round, flt: ReadingFilter):
     elif flt.kind is not None:
         stmt = stmt.where(Contribution.organisation_kind == flt.kind)
     for word in flt.query.split()[:8]:
-        pattern = f"%{_escape_like(word.lower())}%"
+        pattern = f"%{escape_like(word.lower())}%"
         stmt = stmt.where(sa.or_(
             sa.func.lower(Contribution.title).like(pattern, escape="\\"),
             sa.func.lower(Contribution.body_md).like(pattern, escape="\\"),
