@@ -67,6 +67,8 @@ class Defaults:
     #: First retry delay in seconds; doubles per attempt.
     MAIL_RETRY_BASE_SECONDS = 60
     MAIL_WORKER_INTERVAL_SECONDS = 5
+    #: An SMTP server that does not answer within this many seconds counts as a failure.
+    MAIL_TIMEOUT_SECONDS = 30
 
     #: Lifetime of e-mail confirmation and password reset links.
     CONFIRM_LINK_MAX_AGE = 3 * 24 * 3600

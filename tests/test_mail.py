@@ -137,3 +137,29 @@ def test_mail_worker_keeps_delivering_and_stops_on_sigterm(app, mailbox, smtp_se
     assert "stopped" in output
     with app.app_context():
         assert {r.state for r in db.session.scalars(sa.select(OutboxMessage))} == {OutboxState.sent}
+
+
+def test_an_smtp_server_that_does_not_answer_is_a_failure_not_a_hang(app, mailbox):
+    """A listening socket that never greets: the sender gives up after the timeout."""
+    import socket as socketlib
+    import time
+
+    _queue(app)
+    silent = socketlib.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(1)
+    port = silent.getsockname()[1]
+    old = app.config["MAIL_PORT"], app.config["MAIL_TIMEOUT_SECONDS"]
+    app.config.update(MAIL_PORT=port, MAIL_TIMEOUT_SECONDS=1)
+    app.extensions["mail"].port = port
+    try:
+        start = time.monotonic()
+        assert mailbox.deliver() == {"sent": 0, "retry": 1, "failed": 0}
+        assert time.monotonic() - start < 10
+    finally:
+        app.config.update(MAIL_PORT=old[0], MAIL_TIMEOUT_SECONDS=old[1])
+        app.extensions["mail"].port = old[0]
+        silent.close()
+    with app.app_context():
+        row = db.session.scalar(sa.select(OutboxMessage))
+        assert "timed out" in row.last_error.lower() or "timeout" in row.last_error.lower()

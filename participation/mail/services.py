@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import socket
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -70,7 +71,7 @@ def send_due(limit: int = 500) -> dict[str, int]:
             message.attempts += 1
             try:
                 if connection is None:
-                    connection = mail.connect().__enter__()
+                    connection = _connect()
                 connection.send(Message(
                     subject=message.subject, recipients=[message.recipient],
                     body=message.body_text, html=message.body_html,
@@ -96,6 +97,18 @@ def send_due(limit: int = 500) -> dict[str, int]:
     finally:
         _close(connection)
     return counts
+
+
+def _connect():
+    """An SMTP connection that gives up after MAIL_TIMEOUT_SECONDS instead of hanging the
+    sender (Flask-Mail opens smtplib without a timeout). The default is set only while the
+    socket is made: the connection keeps it, nothing else in the process does."""
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(current_app.config["MAIL_TIMEOUT_SECONDS"])
+    try:
+        return mail.connect().__enter__()
+    finally:
+        socket.setdefaulttimeout(previous)
 
 
 def _close(connection):
