@@ -99,7 +99,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(comments_bp)
     app.register_blueprint(invitations_bp)
     app.register_blueprint(notifications_bp)
+    from .export.views import bp as export_bp
     from .moderation import bp as moderation_bp
+
+    app.register_blueprint(export_bp)
 
     app.register_blueprint(moderation_bp)
     from .dashboard import bp as dashboard_bp

@@ -108,7 +108,31 @@ def demo_command() -> None:
         click.echo("Demo data is present.")
 
 
+@click.command("export")
+@click.argument("slug")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), required=True)
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), required=True)
+@click.option("--internal", is_flag=True, help="Include hidden and rejected items, marked.")
+@with_appcontext
+def export_command(slug: str, fmt: str, output: str, internal: bool) -> None:
+    """Write the participation document of process SLUG (public unless --internal)."""
+    import sqlalchemy as sa
+
+    from .export.services import export
+    from .processes.models import Process
+
+    process = db.session.scalar(sa.select(Process).where(Process.slug == slug))
+    if process is None:
+        raise click.ClickException(f"no process with slug {slug!r}")
+    data = export(process, fmt, public=not internal, actor=None, resident_label="Inwoner")
+    db.session.commit()
+    with open(output, "wb") as handle:
+        handle.write(data)
+    click.echo(f"wrote {output} ({len(data)} bytes, {'internal' if internal else 'public'})")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(user_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(export_command)

@@ -43,7 +43,7 @@ def test_queue_bulk_item_response_and_audit_pass_axe(site, page, app, team):  # 
     expect(page.get_by_role("status")).to_contain_text("published")
     assert_accessible(page)
     for path in ("/p/economie/moderation?state=unanswered", "/p/economie/moderation/templates",
-                 "/p/economie/audit"):
+                 "/p/economie/audit", "/audit", "/p/economie/export"):
         site.open(path)
     with app.app_context():
         answered = db.session.scalar(sa.select(Contribution).where(

@@ -1,0 +1,1 @@
+"""The participation document (participatiedocument): gathered once, rendered per format."""

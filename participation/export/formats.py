@@ -1,0 +1,58 @@
+"""The open formats of the participation document: JSON (the whole structure) and CSV (one
+row per contribution or comment)."""
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+from datetime import datetime
+
+from .builder import ParticipationDocument
+
+CSV_COLUMNS = ("stakeholder", "organisation_kind", "kind", "round", "theme_or_section", "title",
+               "text", "in_reply_to", "given_at", "state", "hidden", "received_offline",
+               "disposition", "response", "taken_up_in")
+
+
+def _default(value):
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds") + "Z"
+    if isinstance(value, set):
+        return sorted(value)
+    raise TypeError(type(value))
+
+
+def to_json(document: ParticipationDocument) -> bytes:
+    return json.dumps(dataclasses.asdict(document), default=_default, ensure_ascii=False,
+                      indent=2).encode("utf-8")
+
+
+def csv_rows(document: ParticipationDocument):
+    yield CSV_COLUMNS
+    for stakeholder, item in document.items():
+        yield (stakeholder.name, stakeholder.kind or "individual", item.kind, item.round,
+               item.topic, item.title, item.text_md, item.in_reply_to or "",
+               item.created_at.isoformat(timespec="seconds") + "Z", item.state,
+               "yes" if item.hidden else "", item.offline_source or "", item.disposition or "",
+               item.response_md or "", "; ".join(item.response_sections))
+
+
+def to_csv(document: ParticipationDocument) -> bytes:
+    """UTF-8 with a byte-order mark, so that Excel on Dutch Windows reads the accents."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in csv_rows(document):
+        writer.writerow(_neutral(cell) for cell in row)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _neutral(cell):
+    """Text that a spreadsheet would run as a formula (=, +, -, @) starts with a quote."""
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + cell
+    return cell
+
+
+FORMATS = {"json": (to_json, "application/json", "json"),
+           "csv": (to_csv, "text/csv; charset=utf-8", "csv")}
