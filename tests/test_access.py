@@ -31,7 +31,7 @@ ACCESS = {
     "notifications.preferences": USER, "comments.reply": USER, "comments.support": USER,
     "contributions.edit": OWNER, "contributions.withdraw": OWNER,
     "comments.edit": OWNER, "comments.withdraw": OWNER,
-    "moderation.audit": STAFF, "moderation.audit_all": STAFF, "export.export": STAFF, "dashboard.dashboard": STAFF,
+    "moderation.audit": STAFF, "moderation.audit_all": STAFF, "export.export": STAFF, "export.preview": STAFF, "dashboard.dashboard": STAFF,
     "processes.themes": TEAM, "processes.new_theme": TEAM, "processes.edit_theme": TEAM,
     "processes.change_theme": TEAM, "contributions.offline": TEAM, "drafts.upload": TEAM,
     "drafts.preview": TEAM, "invitations.manage": TEAM, "invitations.invite": TEAM,

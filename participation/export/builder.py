@@ -7,6 +7,8 @@ A fixed number of queries, whatever the size of the process.
 """
 from __future__ import annotations
 
+import html
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,11 +20,14 @@ from ..contributions.models import Contribution, ContributionState
 from ..drafts.models import Section
 from ..drafts.services import latest_published
 from ..extensions import db
-from ..invitations.models import Invitation
+from ..accounts.models import Organisation, User, name_key
+from ..invitations.models import Invitation, InvitationKind
 from ..moderation.models import Response, ResponseSection, TargetType
 from ..processes.models import Process, Round, RoundKind, Theme
 from ..timeutil import utcnow
 
+_BLOCK_TAGS = re.compile(r"</?(?:p|br|li|ul|ol|blockquote|pre|h3|h4|hr)\b[^>]*>")
+_TAGS = re.compile(r"<[^>]*>")
 KIND_ORDER = ("business", "education", "government", "civil_society", "other")
 
 
@@ -34,6 +39,9 @@ class Item:
     topic: str  #: the theme, or the section "3.2 Heading"
     title: str
     text_md: str
+    #: The text as cleaned on save (bleach allow-list): what the HTML and PDF show, and what
+    #: the DOCX turns into Word lists, links and emphasis.
+    text_html: str
     created_at: datetime
     state: str
     hidden: bool
@@ -42,6 +50,7 @@ class Item:
     in_reply_to: str | None = None
     disposition: str | None = None
     response_md: str | None = None
+    response_html: str | None = None
     response_sections: list[str] = field(default_factory=list)
 
 
@@ -51,10 +60,21 @@ class Stakeholder:
     kind: str | None  #: organisation kind; None for an individual
     sector: str
     items: list[Item] = field(default_factory=list)
+    #: Invited by the team to read the draft along (round 2), and whether they accepted.
+    invited_to_read_along: bool = False
+    read_along: bool = False
 
     @property
     def rounds(self) -> set[str]:
         return {item.round for item in self.items}
+
+    @property
+    def input_count(self) -> int:
+        return sum(1 for item in self.items if item.round == "input")
+
+    @property
+    def feedback_count(self) -> int:
+        return sum(1 for item in self.items if item.round == "feedback")
 
 
 @dataclass
@@ -64,36 +84,65 @@ class RoundSummary:
     closes_at: datetime
     #: Stakeholders who took part, per organisation kind ("individual" for residents).
     participants_by_kind: dict[str, int]
+    audience: str = "registered"  #: who could take part: any registered person, or invited
+    items: int = 0  #: contributions (round 1) or reactions (round 2) in the document
+    invited: int = 0  #: invitations sent by e-mail for this round
+    invitations_accepted: int = 0
+
+    @property
+    def participants(self) -> int:
+        return sum(self.participants_by_kind.values())
+
+
+@dataclass
+class Topic:
+    """A theme (round 1) or a draft section (round 2), with who responded to it."""
+    name: str
+    items: int = 0
+    stakeholders: list[str] = field(default_factory=list)
 
 
 @dataclass
 class ParticipationDocument:
     process_title: str
     process_slug: str
+    municipality: str
     public: bool
     generated_at: datetime
     draft_version: int | None
     rounds: list[RoundSummary]
     invitations_sent: int
     invitations_accepted: int
+    #: Everyone in the overview: who took part, and organisations invited who did not.
     stakeholders: list[Stakeholder]
-    by_theme: dict[str, list[str]]
-    by_section: dict[str, list[str]]
+    #: The index: themes in their order, then sections in the draft's order.
+    themes: list[Topic]
+    sections: list[Topic]
 
     def items(self):
         for stakeholder in self.stakeholders:
             for item in stakeholder.items:
                 yield stakeholder, item
 
+    @property
+    def contributors(self) -> list[Stakeholder]:
+        """The stakeholders with at least one item: the per-stakeholder part of the document."""
+        return [s for s in self.stakeholders if s.items]
 
-def build(process: Process, *, public: bool = True, resident_label: str = "Resident") -> \
-        ParticipationDocument:
+    @property
+    def item_count(self) -> int:
+        return sum(len(s.items) for s in self.stakeholders)
+
+
+def build(process: Process, *, public: bool = True, resident_label: str = "Resident",
+          municipality: str = "") -> ParticipationDocument:
     rounds = {r.kind: r for r in db.session.scalars(sa.select(Round).where(
         Round.process_id == process.id))}
     themes = {t.id: t.title for t in db.session.scalars(sa.select(Theme).where(
-        Theme.process_id == process.id))}
+        Theme.process_id == process.id).order_by(Theme.position, Theme.id))}
     version = latest_published(process)
     section_names = _section_names(process, version)
+    section_order = list(dict.fromkeys(section_names.values()))
 
     contributions = list(db.session.scalars(
         sa.select(Contribution).join(Round, Round.id == Contribution.round_id)
@@ -145,6 +194,7 @@ def build(process: Process, *, public: bool = True, resident_label: str = "Resid
         if response is not None:
             entry.disposition = response.disposition.value
             entry.response_md = response.body_md
+            entry.response_html = response.body_html
             entry.response_sections = sorted(response_sections.get(response.id, []))
         return entry
 
@@ -153,7 +203,8 @@ def build(process: Process, *, public: bool = True, resident_label: str = "Resid
             continue
         stakeholder_for(c).items.append(with_response(Item(
             kind="contribution", id=c.id, round="input", topic=themes.get(c.theme_id, ""),
-            title=c.title, text_md=c.body_md, created_at=c.created_at, state=c.state.value,
+            title=c.title, text_md=c.body_md, text_html=c.body_html, created_at=c.created_at,
+            state=c.state.value,
             hidden=c.hidden_at is not None, offline_source=c.offline_source),
             TargetType.contribution))
     for c in comments:
@@ -164,51 +215,128 @@ def build(process: Process, *, public: bool = True, resident_label: str = "Resid
         if parent is not None:
             who = (parent.organisation_name if parent.organisation_kind
                    else resident_label.lower()) if not parent.by_team else "—"
-            snippet = parent.body_md if parent.state is CommentState.published and \
-                parent.hidden_at is None else ""
-            context = f"{who}: {snippet[:200]}" if snippet else who
+            shown = parent.state is CommentState.published and parent.hidden_at is None
+            snippet = _snippet(parent.body_html) if shown else ""
+            context = f"{who}: {snippet}" if snippet else who
         stakeholder_for(c).items.append(with_response(Item(
             kind="comment", id=c.id, round="feedback",
             topic=section_names.get(c.lineage_id, ""), title="", text_md=c.body_md,
+            text_html=c.body_html,
             created_at=c.created_at, state=c.state.value, hidden=c.hidden_at is not None,
             in_reply_to=context), TargetType.comment))
 
+    _add_invitations(process, stakeholders, residents, resident_label)
     ordered = sorted((s for s in stakeholders.values() if s.kind is not None),
                      key=lambda s: s.name.casefold())
     ordered += sorted((s for s in stakeholders.values() if s.kind is None),
                       key=lambda s: int(s.name.rsplit(" ", 1)[-1]))
-    by_theme: dict[str, list[str]] = defaultdict(list)
-    by_section: dict[str, list[str]] = defaultdict(list)
+    theme_topics = {name: Topic(name) for name in themes.values()}
+    section_topics = {name: Topic(name) for name in section_order}
+    position = {name: n for n, name in enumerate([*themes.values(), *section_order])}
     for stakeholder in ordered:
-        stakeholder.items.sort(key=lambda i: (i.round != "input", i.topic, i.created_at))
+        stakeholder.items.sort(key=lambda i: (i.round != "input", position.get(i.topic, 1 << 30),
+                                              i.created_at))
         for item in stakeholder.items:
-            index = by_theme if item.round == "input" else by_section
-            if stakeholder.name not in index[item.topic]:
-                index[item.topic].append(stakeholder.name)
+            index = theme_topics if item.round == "input" else section_topics
+            topic = index.setdefault(item.topic, Topic(item.topic))
+            topic.items += 1
+            if not topic.stakeholders or topic.stakeholders[-1] != stakeholder.name:
+                topic.stakeholders.append(stakeholder.name)
 
+    invitations = db.session.execute(
+        sa.select(Invitation.kind, sa.func.count(Invitation.id),
+                  sa.func.count(Invitation.accepted_at))
+        .where(Invitation.process_id == process.id).group_by(Invitation.kind)).all()
+    invited = {kind.value: (sent, accepted) for kind, sent, accepted in invitations}
     summaries = []
     for kind in (RoundKind.input, RoundKind.feedback):
         round_ = rounds.get(kind)
         if round_ is None:
             continue
         counts: dict[str, int] = defaultdict(int)
+        items = 0
         for stakeholder in ordered:
             if kind.value in stakeholder.rounds:
                 counts[stakeholder.kind or "individual"] += 1
-        summaries.append(RoundSummary(kind.value, round_.opens_at, round_.closes_at,
-                                      dict(counts)))
-    sent, accepted = db.session.execute(
-        sa.select(sa.func.count(Invitation.id), sa.func.count(Invitation.accepted_at))
-        .where(Invitation.process_id == process.id)).one()
+            items += sum(1 for item in stakeholder.items if item.round == kind.value)
+        # "Full" invitations ask people into both rounds; "read along" ones into round 2.
+        sent, accepted = invited.get("full", (0, 0))
+        if kind is RoundKind.feedback:
+            more = invited.get("read_along", (0, 0))
+            sent, accepted = sent + more[0], accepted + more[1]
+        summaries.append(RoundSummary(
+            kind.value, round_.opens_at, round_.closes_at,
+            {k: counts[k] for k in (*KIND_ORDER, "individual") if counts.get(k)},
+            audience=round_.audience.value, items=items, invited=sent,
+            invitations_accepted=accepted))
     return ParticipationDocument(
-        process_title=process.title, process_slug=process.slug, public=public,
-        generated_at=utcnow(), draft_version=version.number if version else None,
-        rounds=summaries, invitations_sent=sent, invitations_accepted=accepted,
-        stakeholders=ordered, by_theme=dict(by_theme), by_section=dict(by_section))
+        process_title=process.title, process_slug=process.slug, municipality=municipality,
+        public=public, generated_at=utcnow(), draft_version=version.number if version else None,
+        rounds=summaries, invitations_sent=sum(v[0] for v in invited.values()),
+        invitations_accepted=sum(v[1] for v in invited.values()), stakeholders=ordered,
+        themes=[t for t in theme_topics.values() if t.items],
+        sections=[t for t in section_topics.values() if t.items])
+
+
+def _add_invitations(process: Process, stakeholders: dict[str, Stakeholder],
+                     residents: dict, resident_label: str) -> None:
+    """Mark who was invited to read along and who accepted; organisations invited that did not
+    take part join the overview (people are only ever counted, never listed by name)."""
+    rows = db.session.execute(
+        sa.select(Invitation.organisation_name, Invitation.accepted_at,
+                  User.id, User.organisation_id, Organisation.name, Organisation.kind)
+        .outerjoin(User, User.id == Invitation.accepted_user_id)
+        .outerjoin(Organisation, Organisation.id == User.organisation_id)
+        .where(Invitation.process_id == process.id,
+               Invitation.kind == InvitationKind.read_along,
+               Invitation.revoked_at.is_(None))).all()
+    by_name = {s.name.casefold(): s for s in stakeholders.values() if s.kind is not None}
+    unknown_names = set()
+    for row in rows:
+        stakeholder = None
+        if row.organisation_id is not None:
+            stakeholder = stakeholders.get(f"org:{row.organisation_id}")
+            if stakeholder is None:
+                stakeholder = stakeholders[f"org:{row.organisation_id}"] = Stakeholder(
+                    row.name, row.kind.value, "")
+                by_name[row.name.casefold()] = stakeholder
+        elif row.id is not None:
+            stakeholder = stakeholders.get(f"person:{row.id}")
+        elif row.organisation_name:
+            stakeholder = by_name.get(row.organisation_name.casefold())
+            if stakeholder is None:
+                unknown_names.add(row.organisation_name)
+        if stakeholder is not None:
+            stakeholder.invited_to_read_along = True
+            stakeholder.read_along = stakeholder.read_along or row.accepted_at is not None
+    if unknown_names:
+        known = {o.name_key: o for o in db.session.scalars(sa.select(Organisation).where(
+            Organisation.name_key.in_({name_key(n) for n in unknown_names})))}
+        for name in sorted(unknown_names):
+            if name.casefold() in by_name:
+                by_name[name.casefold()].invited_to_read_along = True
+                continue
+            organisation = known.get(name_key(name))
+            stakeholder = Stakeholder(organisation.name if organisation else name,
+                                      organisation.kind.value if organisation else "other", "",
+                                      invited_to_read_along=True)
+            stakeholders[f"invited:{name.casefold()}"] = stakeholder
+            by_name[name.casefold()] = stakeholder
+
+
+def _snippet(cleaned_html: str, limit: int = 200) -> str:
+    """The start of a text as plain words (the HTML was cleaned on save, so dropping its tags
+    leaves exactly the text), cut at a word with an ellipsis."""
+    text = _TAGS.sub("", _BLOCK_TAGS.sub(" ", cleaned_html))
+    text = " ".join(html.unescape(text).split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def _section_names(process: Process, version) -> dict[int, str]:
-    """Lineage → "3.2 Heading", from the latest version that has the section."""
+    """Lineage → "3.2 Heading", from the latest version that has the section, in the order of
+    the latest version (sections it dropped come after)."""
     from ..drafts.models import DraftVersion
 
     names: dict[int, str] = {}
@@ -216,6 +344,6 @@ def _section_names(process: Process, version) -> dict[int, str]:
             sa.select(Section).join(DraftVersion, DraftVersion.id == Section.version_id)
             .where(DraftVersion.process_id == process.id,
                    DraftVersion.published_at.is_not(None))
-            .order_by(DraftVersion.number, Section.position)):
-        names[section.lineage_id] = f"{section.number} {section.heading}"
+            .order_by(DraftVersion.number.desc(), Section.position)):
+        names.setdefault(section.lineage_id, f"{section.number} {section.heading}")
     return names

@@ -6,7 +6,9 @@ import csv
 import dataclasses
 import io
 import json
+from collections.abc import Callable
 from datetime import datetime
+from typing import NamedTuple
 
 from .builder import ParticipationDocument
 
@@ -54,5 +56,40 @@ def _neutral(cell):
     return cell
 
 
-FORMATS = {"json": (to_json, "application/json", "json"),
-           "csv": (to_csv, "text/csv; charset=utf-8", "csv")}
+class Format(NamedTuple):
+    render: Callable[[ParticipationDocument], bytes]
+    mimetype: str
+    extension: str
+
+
+def _docx(document):
+    from .docx_format import to_docx
+    return to_docx(document)
+
+
+def _pdf(document):
+    from .html_format import to_pdf
+    return to_pdf(document)
+
+
+def _html(document):
+    from .html_format import to_html
+    return to_html(document)
+
+
+def _xlsx(document):
+    from .xlsx_format import to_xlsx
+    return to_xlsx(document)
+
+
+# The order is the order of the choices on the export page and in the command.
+FORMATS = {
+    "docx": Format(_docx, "application/vnd.openxmlformats-officedocument."
+                   "wordprocessingml.document", "docx"),
+    "pdf": Format(_pdf, "application/pdf", "pdf"),
+    "html": Format(_html, "text/html; charset=utf-8", "html"),
+    "xlsx": Format(_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                   "xlsx"),
+    "csv": Format(to_csv, "text/csv; charset=utf-8", "csv"),
+    "json": Format(to_json, "application/json", "json"),
+}

@@ -1,16 +1,34 @@
-"""Making an export: build, render, and record it in the audit trail."""
+"""Making an export: build once, render in the format and language chosen, record it in the
+audit trail."""
 from __future__ import annotations
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from ..audit.services import record
 from ..processes.models import Process
 from . import formats
-from .builder import build
+from .builder import ParticipationDocument, build
+
+LANGUAGES = ("nl", "en")
 
 
-def export(process: Process, fmt: str, *, public: bool, actor, resident_label: str) -> bytes:
-    """The document in `fmt` ("json", "csv"); recorded as an export by `actor` (None: CLI)."""
-    render = formats.FORMATS[fmt][0]
-    data = render(build(process, public=public, resident_label=resident_label))
+def document(process: Process, *, public: bool, language: str) -> ParticipationDocument:
+    """The content in `language` (only the resident label depends on it)."""
+    with force_locale(language):
+        return build(process, public=public, resident_label=_("Resident"),
+                     municipality=current_app.config["MUNICIPALITY_NAME"])
+
+
+def export(process: Process, fmt: str, *, public: bool, language: str, actor) -> bytes:
+    """The document in `fmt` (see formats.FORMATS); recorded as an export by `actor` (None:
+    the command line). The caller commits."""
+    render = formats.FORMATS[fmt].render
+    content = document(process, public=public, language=language)
+    with force_locale(language):
+        data = render(content)
     record("export", actor=actor, target_type="process", target_id=process.id,
-           process_id=process.id, after={"format": fmt, "public": public, "bytes": len(data)})
+           process_id=process.id,
+           after={"format": fmt, "public": public, "language": language, "bytes": len(data)})
     return data
