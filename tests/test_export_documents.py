@@ -107,7 +107,7 @@ def test_pdf_from_the_page_lists_every_published_item_under_its_stakeholder(
     text = _pdf_text(data, tmp_path)
     _assert_under_stakeholders(text, facts, "3. Contributions and responses per stakeholder",
                                "4. Index")
-    assert "Page 3 of" in text  # running footer
+    assert "Page 3 " in text  # running footer
     assert not EMAIL.search(text)
     assert not any(name in text for name in RESIDENT_NAMES)
     assert re.search(r"Resident \d+", text)

@@ -1,16 +1,37 @@
 """The participation document as HTML: the preview page in the site, the .html download and,
-through WeasyPrint, the PDF. One template (`export/_document.html`) serves all three."""
+through WeasyPrint, the PDF. One template (`export/document.html` with `_document.html`)
+serves all three."""
 from __future__ import annotations
 
+import io
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app, render_template
 from flask_babel import get_locale
 
 from . import labels as words
-from .builder import ParticipationDocument
+from .builder import ParticipationDocument, Stakeholder
 
-_CSS = Path(__file__).resolve().parent.parent / "static" / "css" / "document.css"
+_CSS = Path(__file__).resolve().parent.parent / "static" / "css"
+
+#: Contributions and reactions per WeasyPrint run. WeasyPrint keeps the layout of every page of
+#: a run in memory (1 MB a page or more): a process of 15,000 items in one run took 6.5 GB. In
+#: parts of this size a run stays near 150 MB, and the parts are joined into one PDF.
+PDF_PART_ITEMS = 400
+
+
+@dataclass
+class Part:
+    """What one rendering of the template shows: the whole document (HTML, preview), or one
+    part of a PDF made in parts. `pages` maps anchors to page numbers, once they are known."""
+    stakeholders: list[Stakeholder]
+    title: bool = True
+    overview: bool = True
+    stakeholders_heading: bool = True
+    index: bool = True
+    first_page: int = 1
+    pages: dict[str, int] = field(default_factory=dict)
 
 
 def document_context(document: ParticipationDocument) -> dict:
@@ -24,7 +45,8 @@ def document_context(document: ParticipationDocument) -> dict:
             "periods": {r.kind: (words.date(r.opens_at), words.date(r.closes_at))
                         for r in document.rounds},
             "kind_order": ("business", "education", "government", "civil_society", "other",
-                           "individual")}
+                           "individual"),
+            "part": Part(document.contributors)}
 
 
 def _css_string(value: str) -> str:
@@ -32,26 +54,118 @@ def _css_string(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
 
 
-def to_html(document: ParticipationDocument, *, for_print: bool = False) -> bytes:
-    """A standalone page (styles inside, no scripts, no links to the site)."""
-    context = document_context(document)
-    page_words = {key: _css_string(context["words"][key])
-                  for key in ("page", "of", "document")}
-    html = render_template("export/document.html", doc_language=str(get_locale()), css=_CSS.read_text(encoding="utf-8"),
-                           for_print=for_print, page_words=page_words,
+def _render(document: ParticipationDocument, context: dict, *, for_print: bool) -> str:
+    page_words = {key: _css_string(context["words"][key]) for key in ("page", "document")}
+    return render_template("export/document.html", doc_language=str(get_locale()),
+                           css=_styles(for_print), for_print=for_print,
+                           page_words=page_words,
                            process_title=_css_string(document.process_title), **context)
-    return html.encode("utf-8")
+
+
+def _styles(for_print: bool) -> str:
+    names = ("document.css",) if for_print else ("document.css", "document-screen.css")
+    return "\n".join((_CSS / name).read_text(encoding="utf-8") for name in names)
+
+
+def to_html(document: ParticipationDocument) -> bytes:
+    """A standalone page (styles inside, no scripts, no links to the site)."""
+    return _render(document, document_context(document), for_print=False).encode("utf-8")
 
 
 def to_pdf(document: ParticipationDocument) -> bytes:
     """WeasyPrint lays out the print version of the HTML: A4, running header, page numbers,
-    the index with page references. Fonts come from the system (DejaVu, Noto Color Emoji)."""
+    bookmarks, contents and index with page numbers. Fonts come from the system (DejaVu; Noto
+    Color Emoji for emoji).
+
+    A long document is made in parts of about PDF_PART_ITEMS items, so that memory stays
+    bounded: the front (title, contents, process, overview) is laid out once to learn its
+    length, then the stakeholders part by part, each numbering its pages on from the one
+    before and telling on which page each stakeholder starts; then the index, and the front
+    again with the page numbers now known. pypdf joins the parts and adds the bookmarks.
+    """
+    from pypdf import PdfReader, PdfWriter
+
+    context = document_context(document)
+    stakeholders = context["part"].stakeholders
+
+    def run(part: Part):
+        html = _render(document, {**context, "part": part}, for_print=True)
+        return _weasy(html).render()
+
+    def anchors_of(laid_out, first: int) -> None:
+        for number, page in enumerate(laid_out.pages, first):
+            for anchor in page.anchors:
+                pages.setdefault(anchor, number)
+
+    pages: dict[str, int] = {}
+    front = run(Part([], stakeholders_heading=False, index=False))
+    anchors_of(front, 1)
+    first_page = len(front.pages) + 1
+    del front
+    chunks: list[bytes] = []
+    for n, group in enumerate(_groups(stakeholders, PDF_PART_ITEMS)):
+        part = Part(group, title=False, overview=False, stakeholders_heading=n == 0,
+                    index=False, first_page=first_page)
+        laid_out = run(part)
+        anchors_of(laid_out, first_page)
+        chunks.append(laid_out.write_pdf())
+        first_page += len(laid_out.pages)
+        del laid_out  # the next part's layout should not sit beside this one's
+    index = Part([], title=False, overview=False, stakeholders_heading=False,
+                 first_page=first_page, pages=pages)
+    index_pdf = run(index).write_pdf()
+    pages["doc-index"] = first_page
+    # The front again, now that its contents can give every section's page.
+    front_pdf = run(Part([], stakeholders_heading=False, index=False, pages=pages)).write_pdf()
+
+    writer = PdfWriter()
+    for data in (front_pdf, *chunks, index_pdf):
+        writer.append(PdfReader(io.BytesIO(data)), import_outline=False)
+    _outline(writer, context, pages)
+    writer.add_metadata({"/Title": f'{context["words"]["document"]} – {document.process_title}',
+                         "/Author": document.municipality})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _groups(stakeholders: list[Stakeholder], size: int):
+    """Consecutive stakeholders with about `size` items together (a stakeholder is never
+    split; one with more items than `size` is a part of its own)."""
+    group: list[Stakeholder] = []
+    count = 0
+    for stakeholder in stakeholders:
+        if group and count + len(stakeholder.items) > size:
+            yield group
+            group, count = [], 0
+        group.append(stakeholder)
+        count += len(stakeholder.items)
+    yield group
+
+
+def _outline(writer, context: dict, pages: dict[str, int]) -> None:
+    """Bookmarks: the four sections, and every stakeholder under the third."""
+    labels = context["words"]
+    sections = (("doc-process", labels["process"]), ("doc-overview", labels["overview"]),
+                ("doc-stakeholders", labels["by_stakeholder"]), ("doc-index", labels["index"]))
+    for number, (anchor, title) in enumerate(sections, 1):
+        if anchor not in pages:
+            continue
+        parent = writer.add_outline_item(title=f"{number}. {title}",
+                                         page_number=pages[anchor] - 1)
+        if anchor == "doc-stakeholders":
+            for name, stakeholder_anchor in context["anchors"].items():
+                if stakeholder_anchor in pages:
+                    writer.add_outline_item(title=name,
+                                            page_number=pages[stakeholder_anchor] - 1,
+                                            parent=parent)
+
+
+def _weasy(html: str):
     from weasyprint import HTML
 
-    html = to_html(document, for_print=True)
-    base_url = current_app.root_path  # nothing is loaded from it: styles are inside the page
-    return HTML(string=html.decode("utf-8"), base_url=base_url,
-                url_fetcher=_fetch_nothing).write_pdf()
+    # Nothing is loaded from the base URL: styles are inside the page.
+    return HTML(string=html, base_url=current_app.root_path, url_fetcher=_fetch_nothing)
 
 
 def _fetch_nothing(url: str, *args, **kwargs):
