@@ -21,6 +21,7 @@ ENV_SETTINGS: dict[str, type] = {
     "MUNICIPALITY_NAME": str,
     "UPLOAD_FOLDER": str,
     "SITE_URL": str,
+    "EXPORT_PDF_WEB_LIMIT": int,
 }
 
 
@@ -76,6 +77,11 @@ class Defaults:
 
     #: Days an invitation link works.
     INVITATION_DAYS = 14
+
+    #: Largest document (contributions and reactions) made as PDF from the export page:
+    #: WeasyPrint lays out about 30 items a second, so 1,000 take ~35 s, near what a web
+    #: request may last. Larger ones: DOCX, or `flask export --format pdf`.
+    EXPORT_PDF_WEB_LIMIT = 1000
 
     PASSWORD_MIN_LENGTH = 10
     #: Version of the privacy statement; stored with each consent.

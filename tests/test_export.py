@@ -47,6 +47,7 @@ def test_public_json_and_csv_from_the_page(client, app):
     url = "/p/economische-agenda-2026-2030/export"
     page = client.get(url).get_data(as_text=True)
     response = client.post(url, data={"csrf_token": csrf_token(page), "format": "json",
+                                      "language": "en",
                                       "version": "public"})
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
@@ -69,7 +70,7 @@ def test_public_json_and_csv_from_the_page(client, app):
     names = [s["name"] for s in document["stakeholders"] if s["kind"]]
     assert names == sorted(names, key=str.casefold)
 
-    response = client.post(url, data={"csrf_token": csrf_token(page), "format": "csv",
+    response = client.post(url, data={"csrf_token": csrf_token(page), "format": "csv", "language": "en",
                                       "version": "public"})
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[0][:3] == ["stakeholder", "organisation_kind", "kind"]
@@ -110,7 +111,8 @@ def test_csv_neutralises_formulas_and_keeps_special_characters(app, client):
     login(client, "staff@example.nl")
     page = client.get("/p/economie/export").get_data(as_text=True)
     response = client.post("/p/economie/export", data={"csrf_token": csrf_token(page),
-                                                       "format": "csv", "version": "public"})
+                                                       "format": "csv", "version": "public",
+                                                       "language": "en"})
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[1][0].startswith("'=") and rows[1][6] == "'=1+1"
     assert rows[1][5] == "<b> & 😀 مرحبا"

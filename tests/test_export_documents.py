@@ -251,7 +251,8 @@ def test_xlsx_never_turns_text_into_formulas(app, client):
     login(client, "staff@example.nl")
     page = client.get("/p/economie/export").get_data(as_text=True)
     data = client.post("/p/economie/export", data={"csrf_token": csrf_token(page),
-                                                   "format": "xlsx", "language": "en"}).data
+                                                   "format": "xlsx", "language": "en",
+                                                   "version": "public"}).data
     sheet = load_workbook(io.BytesIO(data)).worksheets[0]
     assert sheet["A2"].value == "=cmd|' /C calc'!A0" and sheet["A2"].data_type == "s"
     assert sheet["E2"].value == "=SUM(A1:A9)" and sheet["E2"].data_type == "s"
@@ -300,3 +301,29 @@ def version_sections(process):
 
     return list(db.session.scalars(sa.select(Section).join(DraftVersion).where(
         DraftVersion.process_id == process.id).order_by(Section.position)))
+
+
+def test_page_refuses_a_pdf_too_large_for_a_web_request_and_bad_options(app, client, facts):
+    app.config["EXPORT_PDF_WEB_LIMIT"] = 5
+    login(client, "staff@example.nl")
+    url = f"/p/{SLUG}/export"
+    page = client.get(url).get_data(as_text=True)
+    response = client.post(url, data={"csrf_token": csrf_token(page), "format": "pdf",
+                                      "version": "internal", "language": "nl"})
+    assert response.status_code == 400
+    shown = response.get_data(as_text=True)
+    assert "as a PDF it would take minutes" in shown and "--format pdf" in shown
+    # The choices are kept, so one click on Word gets the document.
+    assert re.search(r'<input(?=[^>]*\bchecked)(?=[^>]*value="internal")', shown)
+    assert re.search(r'<input(?=[^>]*\bchecked)(?=[^>]*value="pdf")', shown)
+    response = client.post(url, data={"csrf_token": csrf_token(page), "format": "exe",
+                                      "version": "secret", "language": "fr"})
+    assert response.status_code == 400
+    assert "Not a valid choice" in response.get_data(as_text=True)
+    response = client.post(url, data={"csrf_token": csrf_token(page), "format": "docx",
+                                      "version": "internal", "language": "nl"})
+    assert response.status_code == 200 and response.data[:2] == b"PK"
+    with app.app_context():
+        actions = db.session.scalars(sa.select(AuditEvent.after).where(
+            AuditEvent.action == "export")).all()
+        assert [a["format"] for a in actions] == ["docx"]

@@ -21,6 +21,27 @@ def document(process: Process, *, public: bool, language: str) -> ParticipationD
                      municipality=current_app.config["MUNICIPALITY_NAME"])
 
 
+def item_count(process: Process, *, public: bool) -> int:
+    """How many contributions and reactions the document lists (two COUNT queries)."""
+    import sqlalchemy as sa
+
+    from ..comments.models import Comment, CommentState
+    from ..contributions.models import Contribution, ContributionState
+    from ..extensions import db
+    from ..processes.models import Round
+
+    total = 0
+    for model, state in ((Contribution, ContributionState), (Comment, CommentState)):
+        query = sa.select(sa.func.count(model.id)).join(Round, Round.id == model.round_id).where(
+            Round.process_id == process.id, model.state != state.withdrawn)
+        if model is Comment:
+            query = query.where(Comment.by_team.is_(False))
+        if public:
+            query = query.where(model.state == state.published, model.hidden_at.is_(None))
+        total += db.session.scalar(query)
+    return total
+
+
 def export(process: Process, fmt: str, *, public: bool, language: str, actor) -> bytes:
     """The document in `fmt` (see formats.FORMATS); recorded as an export by `actor` (None:
     the command line). The caller commits."""
