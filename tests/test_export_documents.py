@@ -3,6 +3,7 @@ and the command line, in Dutch and English. DOCX has its own file (test_export_d
 from __future__ import annotations
 
 import io
+import json
 import re
 import subprocess
 
@@ -236,6 +237,9 @@ def test_markdown_becomes_lists_links_and_emphasis_and_text_survives(app, client
     rows = list(load_workbook(io.BytesIO(download("xlsx")), read_only=True).worksheets[0]
                 .iter_rows(values_only=True))
     assert rows[1][0] == "Bakker & Zonen <BV>" and rows[1][5] == MARKDOWN
+    data = json.loads(download("json"))
+    assert data["stakeholders"][0]["name"] == "Bakker & Zonen <BV>"
+    assert data["stakeholders"][0]["items"][0]["text_md"] == MARKDOWN
 
 
 def test_xlsx_never_turns_text_into_formulas(app, client):

@@ -3,6 +3,7 @@ through WeasyPrint, the PDF. One template (`export/document.html` with `_documen
 serves all three."""
 from __future__ import annotations
 
+import gc
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,9 +17,10 @@ from .builder import ParticipationDocument, Stakeholder
 _CSS = Path(__file__).resolve().parent.parent / "static" / "css"
 
 #: Contributions and reactions per WeasyPrint run. WeasyPrint keeps the layout of every page of
-#: a run in memory (1 MB a page or more): a process of 15,000 items in one run took 6.5 GB. In
-#: parts of this size a run stays near 150 MB, and the parts are joined into one PDF.
-PDF_PART_ITEMS = 400
+#: a run in memory (1 MB a page or more): a process of 15,000 items in one run took 6.5 GB; in
+#: parts of 400 items the whole export peaked at 600 MB (joining the parts with pypdf takes
+#: ~180 MB of it). In parts of this size a run stays under 100 MB.
+PDF_PART_ITEMS = 200
 
 
 @dataclass
@@ -110,7 +112,8 @@ def to_pdf(document: ParticipationDocument) -> bytes:
         anchors_of(laid_out, first_page)
         chunks.append(laid_out.write_pdf())
         first_page += len(laid_out.pages)
-        del laid_out  # the next part's layout should not sit beside this one's
+        del laid_out
+        gc.collect()  # layouts are cyclic: free this one before the next part is laid out
     index = Part([], title=False, overview=False, stakeholders_heading=False,
                  first_page=first_page, pages=pages)
     index_pdf = run(index).write_pdf()
