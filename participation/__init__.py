@@ -30,8 +30,9 @@ def create_app(config: dict | None = None) -> Flask:
     _bind_extensions(app)
     _register_blueprints(app)
 
-    from . import cli, errors, templating
+    from . import cli, errors, resilience, templating
     errors.register(app)
+    resilience.register(app)
     templating.register(app)
     cli.register(app)
 
