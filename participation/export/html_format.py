@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import gc
 import io
+import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,12 +85,15 @@ def to_pdf(document: ParticipationDocument) -> bytes:
     bounded: the front (title, contents, process, overview) is laid out once to learn its
     length, then the stakeholders part by part, each numbering its pages on from the one
     before and telling on which page each stakeholder starts; then the index, and the front
-    again with the page numbers now known. pypdf joins the parts and adds the bookmarks.
+    again with the page numbers now known. The parts wait in temporary files, and pikepdf
+    (qpdf) joins them and adds the bookmarks: pypdf needed 180 MB and 6 s to join 4,600 pages,
+    pikepdf reading from files a fraction of both.
     """
-    from pypdf import PdfReader, PdfWriter
+    import pikepdf
 
     context = document_context(document)
     stakeholders = context["part"].stakeholders
+    pages: dict[str, int] = {}
 
     def run(part: Part):
         html = _render(document, {**context, "part": part}, for_print=True)
@@ -99,36 +104,47 @@ def to_pdf(document: ParticipationDocument) -> bytes:
             for anchor in page.anchors:
                 pages.setdefault(anchor, number)
 
-    pages: dict[str, int] = {}
-    front = run(Part([], stakeholders_heading=False, index=False))
-    anchors_of(front, 1)
-    first_page = len(front.pages) + 1
-    del front
-    chunks: list[bytes] = []
-    for n, group in enumerate(_groups(stakeholders, PDF_PART_ITEMS)):
-        part = Part(group, title=False, overview=False, stakeholders_heading=n == 0,
-                    index=False, first_page=first_page)
-        laid_out = run(part)
-        anchors_of(laid_out, first_page)
-        chunks.append(laid_out.write_pdf())
-        first_page += len(laid_out.pages)
-        del laid_out
-        gc.collect()  # layouts are cyclic: free this one before the next part is laid out
-    index = Part([], title=False, overview=False, stakeholders_heading=False,
-                 first_page=first_page, pages=pages)
-    index_pdf = run(index).write_pdf()
-    pages["doc-index"] = first_page
-    # The front again, now that its contents can give every section's page.
-    front_pdf = run(Part([], stakeholders_heading=False, index=False, pages=pages)).write_pdf()
+    with tempfile.TemporaryDirectory(prefix="participatiedocument-") as folder:
+        def keep(laid_out, name: str) -> str:
+            path = os.path.join(folder, name)
+            laid_out.write_pdf(path)
+            return path
 
-    writer = PdfWriter()
-    for data in (front_pdf, *chunks, index_pdf):
-        writer.append(PdfReader(io.BytesIO(data)), import_outline=False)
-    _outline(writer, context, pages)
-    writer.add_metadata({"/Title": f'{context["words"]["document"]} – {document.process_title}',
-                         "/Author": document.municipality})
-    out = io.BytesIO()
-    writer.write(out)
+        front = run(Part([], stakeholders_heading=False, index=False))
+        anchors_of(front, 1)
+        first_page = len(front.pages) + 1
+        del front
+        files: list[str] = []
+        for n, group in enumerate(_groups(stakeholders, PDF_PART_ITEMS)):
+            laid_out = run(Part(group, title=False, overview=False, stakeholders_heading=n == 0,
+                                index=False, first_page=first_page))
+            anchors_of(laid_out, first_page)
+            files.append(keep(laid_out, f"part-{n:05d}.pdf"))
+            first_page += len(laid_out.pages)
+            del laid_out
+            gc.collect()  # layouts are cyclic: free this one before the next part is laid out
+        files.append(keep(run(Part([], title=False, overview=False, stakeholders_heading=False,
+                                   first_page=first_page, pages=pages)), "index.pdf"))
+        pages["doc-index"] = first_page
+        # The front again, now that its contents can give every section's page.
+        files.insert(0, keep(run(Part([], stakeholders_heading=False, index=False,
+                                      pages=pages)), "front.pdf"))
+
+        joined = pikepdf.Pdf.new()
+        sources = [pikepdf.Pdf.open(path) for path in files]
+        try:
+            for source in sources:
+                joined.pages.extend(source.pages)
+            _outline(joined, context, pages)
+            with joined.open_metadata(set_pikepdf_as_editor=False) as meta:
+                meta["dc:title"] = f'{context["words"]["document"]} – {document.process_title}'
+                meta["dc:creator"] = [document.municipality]
+            out = io.BytesIO()
+            joined.save(out)
+        finally:
+            for source in sources:
+                source.close()
+            joined.close()
     return out.getvalue()
 
 
@@ -146,22 +162,24 @@ def _groups(stakeholders: list[Stakeholder], size: int):
     yield group
 
 
-def _outline(writer, context: dict, pages: dict[str, int]) -> None:
+def _outline(pdf, context: dict, pages: dict[str, int]) -> None:
     """Bookmarks: the four sections, and every stakeholder under the third."""
+    from pikepdf import OutlineItem
+
     labels = context["words"]
     sections = (("doc-process", labels["process"]), ("doc-overview", labels["overview"]),
                 ("doc-stakeholders", labels["by_stakeholder"]), ("doc-index", labels["index"]))
-    for number, (anchor, title) in enumerate(sections, 1):
-        if anchor not in pages:
-            continue
-        parent = writer.add_outline_item(title=f"{number}. {title}",
-                                         page_number=pages[anchor] - 1)
-        if anchor == "doc-stakeholders":
-            for name, stakeholder_anchor in context["anchors"].items():
-                if stakeholder_anchor in pages:
-                    writer.add_outline_item(title=name,
-                                            page_number=pages[stakeholder_anchor] - 1,
-                                            parent=parent)
+    with pdf.open_outline() as outline:
+        for number, (anchor, title) in enumerate(sections, 1):
+            if anchor not in pages:
+                continue
+            item = OutlineItem(f"{number}. {title}", pages[anchor] - 1)
+            if anchor == "doc-stakeholders":
+                item.children.extend(
+                    OutlineItem(name, pages[stakeholder_anchor] - 1)
+                    for name, stakeholder_anchor in context["anchors"].items()
+                    if stakeholder_anchor in pages)
+            outline.root.append(item)
 
 
 def _weasy(html: str):
