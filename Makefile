@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app participation
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test bench install translations extract-messages db demo clean
+.PHONY: run test lint bench install translations extract-messages db demo clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -47,13 +47,19 @@ demo: db
 run: demo
 	$(BIN)/python scripts/run_local.py --host $(HOST) --port $(PORT)
 
+# Static checks: ruff (mistakes) and bandit (security findings of medium severity or higher).
+lint: $(VENV)/.installed
+	$(BIN)/ruff check participation tests bench scripts migrations
+	$(BIN)/bandit -q -c pyproject.toml -r participation --severity-level medium
+
 # The whole suite. DATABASE_URL=postgresql://... runs it on PostgreSQL.
-test: install
+test: install lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Speed targets live here, not in the tests (see README, Benchmarks).
 bench: install
 	$(BIN)/python bench/draft_page.py
+	$(BIN)/python bench/export.py
 
 clean:
 	rm -rf $(VENV) participation/translations/*/LC_MESSAGES/*.mo

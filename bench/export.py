@@ -138,7 +138,7 @@ def seed(url: str, scale: int) -> dict:
              "lineage_id": parent.lineage_id, "parent_id": parent.id, "depth": 1,
              "body_md": REPLY, "body_html": reply_html, "state": CommentState.published,
              "submission_key": uuid.uuid4().hex, "created_at": now, "updated_at": now}
-            for i, parent in zip(range(comments - len(top)), parents)])
+            for i, parent in zip(range(comments - len(top)), parents, strict=False)])
         response_html = markdown_to_html(RESPONSE)
         dispositions = list(Disposition)
         targets = [(TargetType.contribution, i) for i in db.session.scalars(

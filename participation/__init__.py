@@ -17,6 +17,15 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config_module.from_environment())
     if config:
         app.config.update(config)
+    # The remember-me cookie logs a person in as surely as the session cookie: over HTTPS
+    # (SESSION_COOKIE_SECURE) it must be Secure too, and Flask-Login's default is not.
+    if app.config.get("SESSION_COOKIE_SECURE"):
+        app.config.setdefault("REMEMBER_COOKIE_SECURE", True)
+    if app.config.get("PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = (
@@ -29,6 +38,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     _bind_extensions(app)
     _register_blueprints(app)
+    from .extensions import limiter
+    limiter.init_app(app)  # after the blueprints: it puts the route limits on their views
 
     from . import cli, errors, resilience, templating
     errors.register(app)
@@ -108,3 +119,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(moderation_bp)
     from .dashboard import bp as dashboard_bp
     app.register_blueprint(dashboard_bp)
+    from .privacy import bp as privacy_bp
+    app.register_blueprint(privacy_bp)

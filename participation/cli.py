@@ -14,6 +14,7 @@ from .extensions import db
 
 user_cli = AppGroup("user", help="Manage accounts.")
 mail_cli = AppGroup("mail", help="Deliver the outbox.")
+privacy_cli = AppGroup("privacy", help="Privacy (AVG): the retention purge.")
 
 
 @user_cli.command("create")
@@ -134,8 +135,29 @@ def export_command(slug: str, fmt: str, output: str, internal: bool, language: s
                f"{language})")
 
 
+@privacy_cli.command("purge")
+@click.option("--dry-run", is_flag=True, help="Count what would be erased; change nothing.")
+def privacy_purge_command(dry_run: bool) -> None:
+    """Erase personal data of processes whose last round closed more than RETENTION_MONTHS
+    months ago (for a daily cron job; running it again changes nothing)."""
+    from .privacy.retention import purge
+
+    # Only the setting, which the privacy statement quotes, decides the term.
+    months = current_app.config["RETENTION_MONTHS"]
+    report = purge(months=months)
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    click.echo(f"privacy purge, retention {months} months"
+               + (" (dry run: nothing was changed)" if dry_run else "") + ":")
+    for line in report.lines():
+        click.echo(f"  {line}")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(user_cli)
+    app.cli.add_command(privacy_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(export_command)

@@ -22,6 +22,12 @@ ENV_SETTINGS: dict[str, type] = {
     "UPLOAD_FOLDER": str,
     "SITE_URL": str,
     "EXPORT_PDF_WEB_LIMIT": int,
+    "RATELIMIT_ENABLED": bool,
+    "RATELIMIT_STORAGE_URI": str,
+    "RATELIMIT_KEY_PREFIX": str,
+    "SPAM_MIN_SECONDS": float,
+    "PROXIES": int,
+    "RETENTION_MONTHS": int,
 }
 
 
@@ -75,6 +81,11 @@ class Defaults:
     CONFIRM_LINK_MAX_AGE = 3 * 24 * 3600
     RESET_LINK_MAX_AGE = 2 * 3600
 
+    #: Reverse proxies in front of the site (nginx, a load balancer) that set X-Forwarded-For
+    #: and -Proto. 0: none, and forwarded headers are ignored (anyone could send them). Rate
+    #: limits count per client address, so behind a proxy this must be set.
+    PROXIES = 0
+
     #: Days an invitation link works.
     INVITATION_DAYS = 14
 
@@ -86,9 +97,43 @@ class Defaults:
     PASSWORD_MIN_LENGTH = 10
     #: Version of the privacy statement; stored with each consent.
     PRIVACY_STATEMENT_VERSION = "2026-11"
+    #: Months after a process's last round closed before `flask privacy purge` erases the
+    #: personal data it no longer needs (the privacy statement tells participants this term).
+    RETENTION_MONTHS = 12
     MUNICIPALITY_NAME = "Gemeente Assen"
     #: The site's address, for links in mail that a command (not a request) writes.
     SITE_URL = "http://127.0.0.1:5000"
+
+    # Rate limits (participation.ratelimits, Flask-Limiter). None: on, but off when TESTING so
+    # the suite is not limited; tests that check the limits turn them on.
+    RATELIMIT_ENABLED: bool | None = None
+    #: Where the counters live. memory:// is per process; with several web processes set
+    #: redis://host:6379 so they share the counters.
+    RATELIMIT_STORAGE_URI = "memory://"
+    #: Prefix of the counters' keys, for sites that share one Redis.
+    RATELIMIT_KEY_PREFIX = "participation"
+    RATELIMIT_STRATEGY = "fixed-window"
+    #: When Redis cannot be reached, count in this process's memory rather than fail the page.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    #: Limits per route, in Flask-Limiter's notation ("10/minute;50/hour"). Only POSTs count.
+    #: "Per address" is the client's IP address, "per e-mail" the address typed in the form,
+    #: "per user" the logged-in account. Where a limit counts only saved posts, a form sent
+    #: back with a mistake does not use up the limit.
+    RATE_LIMITS = {
+        "login": "10/minute;50/hour",          # per address, every attempt
+        "login_per_email": "20/hour",          # per e-mail: one account from many addresses
+        "register": "5/hour",                  # per address, registrations made
+        "password_reset": "5/hour",            # per address: reset and confirmation links
+        "password_reset_per_email": "3/hour",  # per e-mail: no mail bombing of one inbox
+        "contributions": "10/hour",            # per user, input saved
+        "comments": "30/hour",                 # per user, reactions and replies saved
+        "flags": "30/hour",                    # per user, reports saved
+        "invitations": "30/hour",              # per team member, sends and CSV imports
+    }
+
+    #: Spam check on public forms (participation.spam): a form sent sooner than this many
+    #: seconds after it was shown is refused. None: 3, but 0 (no check) when TESTING.
+    SPAM_MIN_SECONDS: float | None = None
 
 
 def from_environment() -> dict:

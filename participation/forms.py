@@ -10,6 +10,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import ValidationError
 
+from .ratelimits import limited_form_message
+
 _SUBMISSION_KEY = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -18,7 +20,8 @@ class EmptyForm(FlaskForm):
 
 
 class BaseForm(FlaskForm):
-    """Checks every form needs: the CSRF token as a message, unreadable and NUL characters.
+    """Checks every form needs: the CSRF token as a message, unreadable and NUL characters,
+    and a rate limit the post went over (participation.ratelimits).
 
     An expired or missing CSRF token is shown as a message with the text kept, not a bare 400.
     NUL bytes (which PostgreSQL cannot store) and characters the browser sent in a broken
@@ -51,6 +54,11 @@ class BaseForm(FlaskForm):
             self.form_errors.append(_l(
                 "This form had expired or was sent from somewhere else. Your text is kept: "
                 "check it and send it again."))
+        limited = limited_form_message()
+        if limited:
+            # Over a rate limit: the view shows the form again with the text (status 429).
+            self.form_errors.append(limited)
+            valid = False
         return valid
 
 

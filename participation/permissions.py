@@ -56,6 +56,24 @@ def can_change_role(actor: User, target: User, new_role: Role, admin_count: int)
     return not (losing_an_admin and admin_count <= 1)
 
 
+def can_delete_account(user: User, admin_count: int) -> bool:
+    """Anyone may delete their own account, except the last admin: the site keeps one admin
+    (the same rule as for giving up the role, see can_change_role)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return not (user.role is Role.admin and admin_count <= 1)
+
+
+def needs_consent(user: User) -> bool:
+    """A participant who agreed to an older privacy statement (or none) agrees again before
+    taking part. The team works for the municipality and is not asked."""
+    from flask import current_app
+
+    if not getattr(user, "is_authenticated", False) or is_team(user):
+        return False
+    return user.consent_version != current_app.config["PRIVACY_STATEMENT_VERSION"]
+
+
 def member_source(user: User, process) -> str | None:
     """How the user joined the process ("read_along", "full", "team"), or None."""
     from .processes.models import ProcessMember
@@ -99,6 +117,7 @@ class Refusal(enum.Enum):
     not_author = "not_author"
     not_editable = "not_editable"
     no_draft = "no_draft"
+    consent = "consent"
 
     def message(self, round_=None):
         from flask_babel import format_datetime
@@ -120,6 +139,8 @@ REFUSAL_MESSAGES = {
     Refusal.theme_retired: _l("This theme no longer takes new input. Choose another theme."),
     Refusal.not_author: _l("You can only change your own input."),
     Refusal.no_draft: _l("There is no published draft to react to yet."),
+    Refusal.consent: _l("The privacy statement has changed. Read it and agree to it before you "
+                        "take part again."),
     Refusal.not_editable: _l("This input can no longer be changed."),
 }
 
@@ -149,6 +170,9 @@ def round_write_refusal(user: User, round_, now=None) -> Refusal | None:
             source == "read_along" and round_.kind is RoundKind.input)
         if not (admitted or took_part_in_input_round(user, process)):
             return Refusal.audience
+    # Last: agreeing helps only someone who may otherwise take part.
+    if needs_consent(user):
+        return Refusal.consent
     return None
 
 
@@ -208,4 +232,5 @@ PREDICATES = {
     "is_team": is_team,
     "can_moderate": can_moderate,
     "can_manage_roles": can_manage_roles,
+    "needs_consent": needs_consent,
 }

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 import unicodedata
 
 import bleach
+from bleach.linkifier import Linker, build_url_re
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -31,13 +33,48 @@ ALLOWED_TAGS = frozenset({"p", "br", "ul", "ol", "li", "a", "em", "strong", "blo
 ALLOWED_ATTRIBUTES = {"a": ["href", "title"]}
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 
-_cleaner = bleach.sanitizer.Cleaner(tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                                    protocols=ALLOWED_PROTOCOLS, strip=True, strip_comments=True)
+#: Plain addresses in the text become links only for these schemes. bleach's default list also
+#: has data:, feed:, ssh: and more, and linkify runs after the cleaner, so without this
+#: "data:example.com/..." became a data: link that the protocol allow-list never saw.
+LINKIFY_PROTOCOLS = frozenset({"http", "https"})
+_URL_RE = build_url_re(protocols=LINKIFY_PROTOCOLS)
+
+# bleach's Cleaner and Linker keep parser state between calls and are not thread-safe (bleach's
+# own warning), while the web server renders in threads: each thread gets its own pair.
+_local = threading.local()
 
 
-def _link_attributes(attrs, new=False):
+def _link_attributes(attrs: dict, new: bool = False) -> dict | None:
+    """Every link gets rel=nofollow; a link whose address is not an allowed scheme is dropped
+    (its text stays), whatever made it, so linkify can never add what the cleaner refused."""
+    href = attrs.get((None, "href"))
+    if href is not None and not _allowed_href(href):
+        return None
     attrs[(None, "rel")] = "nofollow noopener"
     return attrs
+
+
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20\x7f]")
+
+
+def _allowed_href(href: str) -> bool:
+    """Relative addresses and the allowed schemes; browsers drop whitespace and control
+    characters inside a scheme, so they are dropped here before looking."""
+    match = _SCHEME.match(_IGNORED_IN_SCHEME.sub("", html.unescape(href)))
+    return match is None or match.group(1).lower() in ALLOWED_PROTOCOLS
+
+
+def _tools() -> tuple[bleach.sanitizer.Cleaner, Linker]:
+    tools = getattr(_local, "tools", None)
+    if tools is None:
+        cleaner = bleach.sanitizer.Cleaner(tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                                           protocols=ALLOWED_PROTOCOLS, strip=True,
+                                           strip_comments=True)
+        linker = Linker(callbacks=[_link_attributes], skip_tags={"pre", "code"},
+                        parse_email=False, url_re=_URL_RE)
+        tools = _local.tools = (cleaner, linker)
+    return tools
 
 
 def markdown_to_html(text: str) -> str:
@@ -56,6 +93,5 @@ def markdown_to_html(text: str) -> str:
     html = md.convert(source)
     html = re.sub(r"<(/?)h[12]>", r"<\1h3>", html)
     html = re.sub(r"<(/?)h[56]>", r"<\1h4>", html)
-    cleaned = _cleaner.clean(html)
-    return bleach.linkify(cleaned, callbacks=[_link_attributes], skip_tags={"pre", "code"},
-                          parse_email=False)
+    cleaner, linker = _tools()
+    return linker.linkify(cleaner.clean(html))

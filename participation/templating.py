@@ -53,6 +53,7 @@ def register(app: Flask) -> None:
             "in_reply_to": _("In reply to"), "agree": _("I agree"), "reply": _("Reply"),
             "to": _("to"), "change": _("Change"), "withdraw": _("Withdraw"),
             "withdrawn": _("Comment withdrawn"), "not_shown": _("Comment not shown"),
+            "removed": _("Comment removed"),
             "name": author_labels(),
             "response": _("Response of the municipality"), "report": _("Report"),
             "moderate": _("Moderate and respond"),

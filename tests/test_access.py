@@ -31,7 +31,8 @@ ACCESS = {
     "notifications.preferences": USER, "comments.reply": USER, "comments.support": USER,
     "contributions.edit": OWNER, "contributions.withdraw": OWNER,
     "comments.edit": OWNER, "comments.withdraw": OWNER,
-    "moderation.audit": STAFF, "moderation.audit_all": STAFF, "export.export": STAFF, "export.preview": STAFF, "dashboard.dashboard": STAFF,
+    "moderation.audit": STAFF, "moderation.audit_all": STAFF, "export.export": STAFF,
+    "export.preview": STAFF, "dashboard.dashboard": STAFF,
     "processes.themes": TEAM, "processes.new_theme": TEAM, "processes.edit_theme": TEAM,
     "processes.change_theme": TEAM, "contributions.offline": TEAM, "drafts.upload": TEAM,
     "drafts.preview": TEAM, "invitations.manage": TEAM, "invitations.invite": TEAM,
@@ -40,9 +41,12 @@ ACCESS = {
     "moderation.respond": TEAM, "moderation.templates": TEAM,
     "admin.new_process": TEAM, "admin.edit_process": TEAM, "admin.edit_round": TEAM,
     "admin.users": ADMIN, "admin.change_role": ADMIN,
+    "privacy.my_data": USER, "privacy.my_data_json": USER, "privacy.delete_account": USER,
+    "privacy.consent": USER,
 }
 
-ROLES = ("visitor", "hostile", "moderator", "staff", "admin")
+#: "participant" owns the world's items; "hostile" is another participant who tries them.
+ROLES = ("visitor", "participant", "hostile", "moderator", "staff", "admin")
 ALLOWED = {PUBLIC: set(ROLES), USER: set(ROLES) - {"visitor"},
            OWNER: set(ROLES) - {"visitor"}, STAFF: {"moderator", "staff", "admin"},
            TEAM: {"moderator", "admin"}, ADMIN: {"admin"}}
@@ -101,7 +105,8 @@ def _url(rule, values: dict) -> str:
 
 def _clients(app):
     clients = {"visitor": app.test_client()}
-    for role, email in (("hostile", "hostile@example.nl"), ("moderator", "mod@example.nl"),
+    for role, email in (("participant", "owner@example.nl"), ("hostile", "hostile@example.nl"),
+                        ("moderator", "mod@example.nl"),
                         ("staff", "staff@example.nl"), ("admin", "admin@example.nl")):
         clients[role] = app.test_client()
         login(clients[role], email)
@@ -132,6 +137,7 @@ def test_role_by_action_for_every_route(app, world):
     clients = _clients(app)
     tokens = {role: csrf_token(c.get("/").get_data(as_text=True)) for role, c in clients.items()}
     problems = []
+    checked = 0
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         access = ACCESS[rule.endpoint]
         url = _url(rule, world)
@@ -166,6 +172,8 @@ def test_role_by_action_for_every_route(app, world):
                     ok = _snapshot(app) == before
                 if before is not None and owner_only and role == "hostile":
                     ok = ok and _snapshot(app) == before
+                checked += 1
                 if not ok:
                     problems.append(f"{method} {url} as {role}: {response.status_code}")
     assert problems == [], "\n".join(problems)
+    print(f"\naccess: {checked} route × method × role calls checked, 0 unexpected")

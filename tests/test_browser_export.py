@@ -33,7 +33,7 @@ def test_export_page_download_and_preview(site, page, app, tmp_path):  # noqa: F
     page.keyboard.press("Space")
     expect(page.get_by_label("PDF: ready to publish")).to_be_checked()
     page.get_by_role("button", name="Download").focus()
-    with page.expect_download() as download:
+    with page.expect_download(timeout=90_000) as download:  # a PDF takes seconds under load
         page.keyboard.press("Enter")
     saved = tmp_path / "doc.pdf"
     download.value.save_as(saved)

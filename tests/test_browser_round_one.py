@@ -62,7 +62,8 @@ def test_new_stakeholder_gives_input_on_two_themes_edits_and_finds_it(site, page
         assert_accessible(page)
         page.get_by_label("Theme").select_option(label=theme)
         page.get_by_label("Title").fill(title)
-        page.get_by_label("Your input").fill(f"Wij stellen voor: *{title.lower()}*.\n\n- punt een\n- punt twee")
+        page.get_by_label("Your input").fill(
+            f"Wij stellen voor: *{title.lower()}*.\n\n- punt een\n- punt twee")
         page.get_by_label("Position paper (PDF, optional)").set_input_files(str(paper))
         page.get_by_role("button", name="Send your input").click()
         expect(page.get_by_role("heading", level=1)).to_have_text(title)

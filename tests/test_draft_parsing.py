@@ -116,8 +116,8 @@ def example_document():
     document.add_paragraph("stap twee", style="List Number")
     document.add_heading("Scope", 2)
     table = document.add_table(rows=2, cols=2)
-    for row, cells in zip(table.rows, [("Wijk", "Woningen"), ("Noord", "120")]):
-        for cell, text in zip(row.cells, cells):
+    for row, cells in zip(table.rows, [("Wijk", "Woningen"), ("Noord", "120")], strict=True):
+        for cell, text in zip(row.cells, cells, strict=True):
             cell.text = text
     document.add_paragraph("Na de tabel.")
     document.add_heading("Maatregelen", 1)

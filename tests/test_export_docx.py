@@ -110,7 +110,7 @@ def _assert_word_structure(data: bytes, document) -> None:
     assert document.sections[0].header.paragraphs[0].text.startswith(
         document.core_properties.title)
     body = _part(data, "word/document.xml")
-    assert re.search(r'<w:instrText[^>]*> TOC \\o "1-3" \\h \\z \\u </w:instrText>', body)
+    assert re.search(r'<w:instrText[^>]*> TOC \\o "1-2" \\h \\z \\u </w:instrText>', body)
     assert '<w:updateFields w:val="true"/>' in _part(data, "word/settings.xml")
     footer = next(_part(data, n) for n in zipfile.ZipFile(io.BytesIO(data)).namelist()
                   if n.startswith("word/footer") and "NUMPAGES" in _part(data, n))

@@ -1,7 +1,7 @@
 """accounts, organisations and the mail outbox
 
 Revision ID: 0001_accounts
-Revises: 
+Revises:
 Create Date: 2026-11-27 17:33:18.679822
 
 """

@@ -7,6 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
 from ..forms import BaseForm
+from ..spam import SpamCheckMixin
 from .models import OrganisationKind
 from .passwords import password_problems
 
@@ -104,7 +105,7 @@ class NameMixin:
         Length(max=120, message=_l("Use at most %(max)d characters."))])
 
 
-class RegisterForm(NameMixin, OrganisationChoiceMixin, BaseForm):
+class RegisterForm(SpamCheckMixin, NameMixin, OrganisationChoiceMixin, BaseForm):
     email = _email_field()
     password, password_confirm = _new_password_fields()
     consent = BooleanField(
@@ -127,6 +128,10 @@ class LoginForm(BaseForm):
 
 class EmailOnlyForm(BaseForm):
     email = _email_field()
+
+
+class ForgotPasswordForm(SpamCheckMixin, EmailOnlyForm):
+    """Asks for a reset link: public, and it sends mail, so it has the spam checks."""
 
 
 class ResetPasswordForm(BaseForm):

@@ -76,6 +76,9 @@ class User(UserMixin, db.Model):
     consent_version: Mapped[str | None] = mapped_column(sa.String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    #: The person deleted their account: the row stays, without personal data, so that the
+    #: items they chose to keep still group as one "withdrawn participant" (privacy.erasure).
+    deleted_at: Mapped[datetime | None]
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="members")
 
@@ -97,6 +100,10 @@ class User(UserMixin, db.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.email_confirmed_at is not None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role.value}>"

@@ -13,8 +13,8 @@ from ..security import form_checks_csrf, no_store
 from ..timeutil import utcnow
 from ..urls import safe_next
 from . import bp, services, tokens
-from .forms import (AS_EXISTING, AS_NEW, ChangePasswordForm, EmailOnlyForm, LoginForm,
-                    ProfileForm, RegisterForm, ResetPasswordForm)
+from .forms import (AS_EXISTING, AS_NEW, ChangePasswordForm, EmailOnlyForm, ForgotPasswordForm,
+                    LoginForm, ProfileForm, RegisterForm, ResetPasswordForm)
 from .models import OrganisationKind
 from .passwords import verify_password
 
@@ -132,7 +132,7 @@ def logout():
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @form_checks_csrf
 def forgot_password():
-    form = EmailOnlyForm()
+    form = ForgotPasswordForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
         db.session.commit()

@@ -33,8 +33,9 @@ class UserPage:
 
 
 def user_page(query: str = "", page: int = 1) -> UserPage:
-    """One page of people by name, searched on name or e-mail: two queries, whatever the size."""
-    stmt = sa.select(User)
+    """One page of people by name, searched on name or e-mail: two queries, whatever the size.
+    Deleted accounts (emptied rows kept for their items) are nobody to manage."""
+    stmt = sa.select(User).where(User.deleted_at.is_(None))
     query = " ".join(query.split())
     if query:
         pattern = f"%{escape_like(query.lower())}%"

@@ -6,11 +6,12 @@ from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..forms import BaseForm, SubmissionKeyMixin
+from ..spam import SpamCheckMixin
 
 BODY_MAX = 10_000
 
 
-class CommentForm(SubmissionKeyMixin, BaseForm):
+class CommentForm(SpamCheckMixin, SubmissionKeyMixin, BaseForm):
     body = TextAreaField(_l("Your reaction"), validators=[
         DataRequired(_l("Write your reaction.")),
         Length(max=BODY_MAX, message=_l("Use at most %(max)d characters."))],

@@ -49,6 +49,9 @@ class Comment(ModeratedMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     withdrawn_at: Mapped[datetime | None]
+    #: Removed at the author's request when they deleted their account: the text is erased and
+    #: the row stays only as a placeholder (replies keep their place under "comment removed").
+    removed_at: Mapped[datetime | None]
 
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     parent: Mapped[Comment | None] = relationship(remote_side=[id])

@@ -163,7 +163,7 @@ def _visible_to(comment: Comment, user: User | None) -> bool:
 THREAD_COLUMNS = (Comment.id, Comment.lineage_id, Comment.parent_id, Comment.depth,
                   Comment.author_id, Comment.organisation_name, Comment.organisation_kind,
                   Comment.by_team, Comment.body_html, Comment.state, Comment.created_at,
-                  Comment.hidden_at)
+                  Comment.hidden_at, Comment.removed_at)
 
 
 def threads(lineage_ids: list[int], user) -> Threads:

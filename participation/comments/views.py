@@ -119,6 +119,8 @@ def reply(slug: str, comment_id: int):
     refusal = round_write_refusal(current_user, round_)
     if refusal is Refusal.login and request.method == "GET":
         return login_manager.unauthorized()
+    if refusal is Refusal.consent and request.method == "GET":
+        return redirect(url_for("privacy.consent", next=request.full_path.rstrip("?")))
     form = CommentForm()
     form.fresh_key()
     status = 200
@@ -175,6 +177,8 @@ def withdraw(slug: str, comment_id: int):
     comment = _load(process, comment_id)
     round_ = _feedback_round(process)
     refusal = comment_write_refusal(current_user, comment, round_)
+    if refusal is Refusal.consent:
+        refusal = None  # taking something back never waits for agreeing to a new statement
     if refusal is Refusal.login:
         return login_manager.unauthorized()
     if refusal is Refusal.not_author and request.method == "GET":

@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..forms import BaseForm, SubmissionKeyMixin
+from ..spam import SpamCheckMixin
 
 TITLE_MAX = 200
 BODY_MAX = 20_000
@@ -17,7 +18,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class ContributionForm(SubmissionKeyMixin, BaseForm):
+class ContributionForm(SpamCheckMixin, SubmissionKeyMixin, BaseForm):
     theme_id = SelectField(_l("Theme"), coerce=int, validate_choice=False)
     title = StringField(_l("Title"), filters=[_strip], validators=[
         DataRequired(_l("Give your input a title.")),

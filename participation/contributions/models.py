@@ -50,6 +50,9 @@ class Contribution(ModeratedMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     withdrawn_at: Mapped[datetime | None]
+    #: Removed at the author's request when they deleted their account: text, revisions and
+    #: paper are erased; the row stays (state withdrawn) so the audit trail still points at it.
+    removed_at: Mapped[datetime | None]
 
     round: Mapped[Round] = relationship()
     theme: Mapped[Theme] = relationship()

@@ -115,6 +115,8 @@ def new(slug: str):
     refusal = round_write_refusal(current_user, round_)
     if refusal is Refusal.login and request.method == "GET":
         return login_manager.unauthorized()
+    if refusal is Refusal.consent and request.method == "GET":
+        return redirect(url_for("privacy.consent", next=request.full_path.rstrip("?")))
     form = ContributionForm()
     # On a send, every theme is a valid choice so that a retired one gets its own message.
     form.set_theme_choices(process.themes if request.method == "POST"
@@ -216,6 +218,8 @@ def withdraw(slug: str, contribution_id: int):
     process = get_visible_process(slug)
     item = _load(process, contribution_id)
     refusal = contribution_write_refusal(current_user, item)
+    if refusal is Refusal.consent:
+        refusal = None  # taking something back never waits for agreeing to a new statement
     if refusal is Refusal.login:
         return login_manager.unauthorized()
     if refusal is Refusal.not_author and request.method == "GET":

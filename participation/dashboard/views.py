@@ -66,7 +66,7 @@ def _state_values(counts: StateCounts) -> list[int]:
 def _grouped(block_id: str, title: str, description: str, columns: list[str], rows) -> Markup:
     """One group of bars per row, one bar per column: the table's numbers, drawn."""
     return svg.grouped_bar_chart(block_id, title, description,
-                                 [(label, list(zip(columns, values))) for label, values in rows])
+                                 [(label, list(zip(columns, values, strict=True))) for label, values in rows])
 
 
 def _blocks(numbers: services.Dashboard) -> list[Block]:

@@ -41,7 +41,8 @@ class ParsedDraft:
 
 
 class DraftFormatError(ValueError):
-    """The file cannot be read as a draft; .message is a short English reason (the caller translates by kind)."""
+    """The file cannot be read as a draft; .message is a short English reason (the caller
+    translates by kind)."""
 
     def __init__(self, kind: str, message: str):
         super().__init__(message)
@@ -108,7 +109,8 @@ def parse_markdown(text: str) -> ParsedDraft:
         fence_match = _FENCE.match(line)
         if fence is not None:
             closing = fence_match.group(1) if fence_match else ""
-            if closing[:1] == fence[0] and len(closing) >= len(fence) and not line[fence_match.end():].strip():
+            if (closing[:1] == fence[0] and len(closing) >= len(fence)
+                    and not line[fence_match.end():].strip()):
                 fence = None
             current.append(line)
             continue

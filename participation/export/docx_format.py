@@ -224,7 +224,7 @@ def _row(twips: Sequence[int], cells: Sequence[str], numeric: frozenset[int], *,
         "<w:trPr><w:cantSplit/></w:trPr>"
     fill = f'<w:shd w:val="clear" w:color="auto" w:fill="{HEAD_FILL}"/>' if header else ""
     out = [f"<w:tr>{row_pr}"]
-    for n, (width, content) in enumerate(zip(twips, cells)):
+    for n, (width, content) in enumerate(zip(twips, cells, strict=True)):
         properties = ppr("TableText", align="right" if n in numeric else "")
         out.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{fill}</w:tcPr>'
                    f"{paragraph(content, properties)}</w:tc>")
@@ -794,7 +794,7 @@ def _styles(word, language: str) -> None:
                '<w:keepNext/><w:spacing w:before="0" w:after="80"/>',
                f'<w:color w:val="{GREY}"/><w:sz w:val="18"/><w:szCs w:val="18"/>'),
         _style("paragraph", "ReplyContext", "Reply Context",
-               f'<w:pBdr><w:left w:val="single" w:sz="18" w:space="8" w:color="B1B4B6"/></w:pBdr>'
+               '<w:pBdr><w:left w:val="single" w:sz="18" w:space="8" w:color="B1B4B6"/></w:pBdr>'
                '<w:spacing w:before="0" w:after="100"/><w:ind w:left="227"/>',
                f'<w:color w:val="{GREY}"/><w:sz w:val="19"/><w:szCs w:val="19"/>'),
         _style("paragraph", "Response", "Response",

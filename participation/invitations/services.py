@@ -152,22 +152,22 @@ def read_csv(data: bytes) -> tuple[list[CsvRow], list[CsvProblem]]:
     except csv.Error:
         dialect = csv.excel
     rows, problems, seen = [], [], {}
-    for line, record in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
-        if not any(cell.strip() for cell in record):
+    for line, cells in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
+        if not any(cell.strip() for cell in cells):
             continue
-        if line == 1 and record and record[0].strip().lower() in {"name", "naam"}:
+        if line == 1 and cells and cells[0].strip().lower() in {"name", "naam"}:
             continue
         if len(rows) + len(problems) >= MAX_CSV_ROWS:
             problems.append(CsvProblem(line, str(_l("More than %(n)d rows; split the file.",
                                                     n=MAX_CSV_ROWS))))
             break
-        if len(record) < 2 or len(record) > 3:
+        if len(cells) < 2 or len(cells) > 3:
             problems.append(CsvProblem(line, str(_l(
                 "Expected 2 or 3 columns (name, e-mail, organisation), found %(n)d.",
-                n=len(record)))))
+                n=len(cells)))))
             continue
-        name, email = record[0].strip(), record[1].strip()
-        organisation = record[2].strip() if len(record) == 3 else ""
+        name, email = cells[0].strip(), cells[1].strip()
+        organisation = cells[2].strip() if len(cells) == 3 else ""
         if not name:
             problems.append(CsvProblem(line, str(_l("The name is empty."))))
         elif len(name) > 120 or len(organisation) > 200:

@@ -7,6 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..forms import BaseForm
+from ..spam import SpamCheckMixin
 
 DISPOSITION_LABELS = {
     "adopted": _l("Adopted"),
@@ -62,7 +63,7 @@ class TemplateForm(BaseForm):
         Length(max=10_000, message=_l("Use at most %(max)d characters."))])
 
 
-class FlagForm(BaseForm):
+class FlagForm(SpamCheckMixin, BaseForm):
     reason = RadioField(_l("What is wrong with it?"),
                         choices=[SelectChoice(k, v) for k, v in FLAG_LABELS.items()],
                         validators=[InputRequired(_l("Choose what is wrong with it."))])

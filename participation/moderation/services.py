@@ -180,7 +180,8 @@ def publish_response(process: Process, kind: TargetType, item, response: Respons
     record("response.publish", actor=actor, target_type=kind.value, target_id=item.id,
            process_id=process.id, after={"disposition": response.disposition})
     author = item.author
-    if author is not None:
+    # A deleted account keeps only a placeholder address: there is nobody left to tell.
+    if author is not None and not author.is_deleted:
         queue_mail(author.email, "response", _l("The municipality has responded to your input"),
                    author.locale, user=author, process=process, response=response,
                    excerpt=_excerpt(kind, item), url=_item_url(process, kind, item))

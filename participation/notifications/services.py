@@ -62,7 +62,7 @@ def notice_reply(reply, parent) -> None:
     from ..drafts.models import Section
 
     author = parent.author
-    if author is None or author.id == reply.author_id:
+    if author is None or author.is_deleted or author.id == reply.author_id:
         return
     section = db.session.get(Section, reply.section_id)
     process = db.session.get(Process, section.version.process_id)
