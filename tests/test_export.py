@@ -76,7 +76,8 @@ def test_public_json_and_csv_from_the_page(client, app):
     assert rows[0][:3] == ["stakeholder", "organisation_kind", "kind"]
     assert len(rows) - 1 == sum(len(s["items"]) for s in document["stakeholders"])
     with app.app_context():
-        exports = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "export"))
+        exports = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "export")
+                                     .order_by(AuditEvent.id))
         assert [e.after["format"] for e in exports] == ["json", "csv"]
 
 

@@ -177,7 +177,7 @@ def test_internal_version_from_the_cli_marks_hidden_items(app, facts, tmp_path):
     assert [row[9] for row in rows if row[4] == facts["hidden"]] == ["yes"]
     with app.app_context():
         formats = [a["format"] for a in db.session.scalars(sa.select(AuditEvent.after).where(
-            AuditEvent.action == "export"))]
+            AuditEvent.action == "export").order_by(AuditEvent.id))]
         assert formats == ["pdf", "html", "xlsx", "docx", "csv", "json"]
 
 
