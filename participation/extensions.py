@@ -1,11 +1,14 @@
 """Flask extensions, created unbound here and bound to an app in the factory."""
+import logging
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
-from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy import SQLAlchemy as _SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase
 
 from .ratelimits import AppLimiter
@@ -22,6 +25,20 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class SQLAlchemy(_SQLAlchemy):
+    def _teardown_session(self, exc: BaseException | None) -> None:
+        """Ending a request's session rolls back on its connection; if the database went away
+        during the request, that rollback fails too. The answer (a 503, or the success already
+        committed) is made by then, so the failure must not turn it into a server error: the
+        dead connection is dropped (the pool's pre-ping replaces it) and the session with it."""
+        try:
+            self.session.remove()
+        except (OperationalError, InterfaceError) as error:
+            logging.getLogger(__name__).warning(
+                "closing a session on a lost connection: %s", str(error).splitlines()[0][:200])
+            self.session.registry.clear()
 
 
 db = SQLAlchemy(model_class=Base)

@@ -179,3 +179,24 @@ def test_the_unavailable_page_needs_no_database(own_postgres, smtp_server):
     assert client.get("/").status_code == 503
     own_postgres.start()
     assert client.get("/").status_code == 200
+
+
+def test_a_request_whose_connection_dies_ends_cleanly(own_postgres, smtp_server):
+    """The answer is made; then the database goes, and ending the request's session (a
+    rollback on the dead connection) must not turn that answer into a server error."""
+    from flask_migrate import upgrade
+
+    app = create_app(config_for(own_postgres.url, smtp_server.port))
+    with app.app_context():
+        upgrade()
+
+    @app.get("/_hold")
+    def hold():
+        db.session.execute(sa.text("SELECT 1"))  # the session now holds a connection
+        own_postgres.stop()
+        return "answered"
+
+    response = app.test_client().get("/_hold")
+    assert response.status_code == 200 and response.get_data(as_text=True) == "answered"
+    own_postgres.start()
+    assert app.test_client().get("/").status_code == 200
