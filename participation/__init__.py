@@ -41,7 +41,8 @@ def create_app(config: dict | None = None) -> Flask:
     from .extensions import limiter
     limiter.init_app(app)  # after the blueprints: it puts the route limits on their views
 
-    from . import cli, errors, resilience, templating
+    from . import caching, cli, errors, resilience, templating
+    caching.register(app)  # after Flask-Compress: its answer to If-None-Match comes last
     errors.register(app)
     resilience.register(app)
     templating.register(app)
@@ -55,7 +56,7 @@ def create_app(config: dict | None = None) -> Flask:
 def _bind_extensions(app: Flask) -> None:
     from sqlalchemy import event
 
-    from .extensions import babel, csrf, db, login_manager, mail, migrate
+    from .extensions import babel, compress, csrf, db, login_manager, mail, migrate
     from .i18n import select_locale, select_timezone
 
     db.init_app(app)
@@ -63,6 +64,7 @@ def _bind_extensions(app: Flask) -> None:
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     mail.init_app(app)
+    compress.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

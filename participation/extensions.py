@@ -2,6 +2,7 @@
 import logging
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
@@ -47,6 +48,8 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 mail = Mail()
 babel = Babel()
+#: Pages, styles and scripts compressed (zstd, brotli or gzip, as the browser accepts).
+compress = Compress()
 #: Flask-Limiter, one Limiter per app (see participation.ratelimits for why); bound after the
 #: blueprints, because it puts the route limits on their views.
 limiter = AppLimiter()

@@ -288,6 +288,7 @@ def test_markdown_becomes_word_lists_links_and_emphasis(client, app):
 
 # --- LibreOffice ---------------------------------------------------------------------------
 
+@pytest.mark.once  # LibreOffice reads the file; the database it came from does not matter
 def test_libreoffice_converts_the_docx_to_pdf(app, tmp_path):
     from pypdf import PdfReader
 

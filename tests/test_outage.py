@@ -26,6 +26,9 @@ from .conftest import test_config as config_for
 PG_BIN = sorted(glob.glob("/usr/lib/postgresql/*/bin"))[-1:] or [""]
 PG_BIN = PG_BIN[0]
 
+#: Runs its own PostgreSQL whatever DATABASE_URL says: once per CI run is enough.
+pytestmark = pytest.mark.once
+
 
 def _free_port() -> int:
     with socket.socket() as s:
