@@ -157,7 +157,10 @@ def test_version_two_keeps_comments_and_shows_changes(client, app, draft):
     html = reader.get("/p/economie/draft").get_data(as_text=True)
     assert "Versie 2" in html or "Version 2" in html
     assert "<ins>logistiek.</ins>" in html or "<ins>" in html
-    assert "Over werklocaties." in html and "Over energie." in html
+    # The reading view counts each section's reactions; the threads are on the sections' pages.
+    assert html.count("Lees de 1 reactie") == 2 or html.count("Read the 1 reaction") == 2
+    assert "Over werklocaties." in reader.get("/p/economie/draft/s/2.1").get_data(as_text=True)
+    assert "Over energie." in reader.get("/p/economie/draft/s/2.3").get_data(as_text=True)
     # The chapter that version 2 dropped keeps its comment, reachable from version 2.
     assert "Uitvoering" in html and "version=1" in html
     old = reader.get("/p/economie/draft/s/3?version=1").get_data(as_text=True)
@@ -527,3 +530,34 @@ def test_thread_and_draft_queries_do_not_grow(client, app, draft, count_queries)
     large = measure()
     assert small == large, (small, large)
     assert max(large.values()) <= 14
+
+
+def test_reading_view_counts_what_each_reader_may_see(client, app, draft):
+    """The reading view's counts (one GROUP BY) match the threads on the sections' pages."""
+    from participation.comments import services as comment_services
+    from participation.timeutil import utcnow as now
+
+    with app.app_context():
+        anna = db.session.scalar(sa.select(User).where(User.email == "anna@example.nl"))
+        pieter = db.session.scalar(sa.select(User).where(User.email == "pieter@example.nl"))
+        section = db.session.get(Section, draft["2.1"])
+        make_comment(section, anna, "Gepubliceerd.")
+        make_comment(section, anna, "Wacht op het team.", state="pending")
+        make_comment(section, anna, "Ingetrokken.", state="withdrawn")
+        make_comment(section, anna, "Afgewezen.", state="rejected")
+        make_comment(section, pieter, "Verborgen.").hidden_at = now()
+        make_comment(db.session.get(Section, draft["2.2"]), pieter, "Van Pieter.", state="pending")
+        db.session.commit()
+        lineages = [s.lineage_id for s in section.version.sections]
+        for reader, expected in ((None, 1), (anna, 2), (pieter, 1)):
+            counts = comment_services.thread_counts(lineages, reader)
+            assert counts == comment_services.threads(lineages, reader).counts
+            assert counts.get(section.lineage_id, 0) == expected
+
+    anonymous = client.get("/p/economie/draft").get_data(as_text=True)
+    assert "Lees de 1 reactie<" in anonymous and "Lees de 2 reacties" not in anonymous
+    login(client, "anna@example.nl")
+    page = client.get("/p/economie/draft").get_data(as_text=True)  # Anna reads in English
+    assert "Read the 2 reactions" in page
+    thread = client.get("/p/economie/draft/s/2.1").get_data(as_text=True)
+    assert "Wacht op het team." in thread and "Verborgen." not in thread

@@ -43,7 +43,7 @@ from participation.comments.models import Comment
 from participation.contributions import services as contribution_services
 from participation.contributions.models import Contribution
 from participation.drafts import services as draft_services
-from participation.drafts.models import DraftVersion
+from participation.drafts.models import DraftVersion, Section
 from participation.extensions import db
 from participation.invitations.models import Invitation, InvitationKind
 from participation.invitations.services import invite
@@ -657,11 +657,17 @@ class Recorder:
                              "(e) => e.value).join(' ')")
         self.missing += [f"{label}: {m}" for m in markers if m not in text]
         self.pages.append(label)
+        return text
 
-    def visit(self, page, url: str, path: str, markers=()) -> None:
+    def visit(self, page, url: str, path: str, markers=()) -> str:
         response = page.goto(url + path)
         assert response is not None and response.status == 200, (path, response and response.status)
-        self.check(page, path, markers)
+        return self.check(page, path, markers)
+
+    def visit_all(self, page, url: str, paths: list[str], markers=()) -> None:
+        """Visit every page; each marker must be shown on one of them."""
+        text = " ".join(self.visit(page, url, path) for path in paths)
+        self.missing += [f"{paths[0]}…: {m}" for m in markers if m not in text]
 
     def assert_clean(self) -> None:
         report = [f"ran: {c}" for c in self.calls] + self.problems + [
@@ -735,14 +741,19 @@ def participant_pages(recorder: Recorder, page, url: str, app, world: World) -> 
     recorder.visit(page, url, "/account/", ["XSS-fred-profile", "XSS-fred-org"])
     recorder.visit(page, url, "/account/data", ["XSS-fred-profile", "XSS-fred-sector"])
     headings = _markers("hd", len(heading_packs()))
-    recorder.visit(page, url, f"/p/{SLUG}/draft", headings + _markers("dr", len(chunks("dr")))
-                   + _markers("cm", len(chunks("cm"))) + ["XSS-rp-0", "XSS-rs-0", "XSS-tm-0"])
+    recorder.visit(page, url, f"/p/{SLUG}/draft", headings + _markers("dr", len(chunks("dr"))))
     recorder.visit(page, url, f"/p/{SLUG}/draft?version=1", headings + ["XSS-drp-0"])
     with app.app_context():
         version = draft_services.latest_published(db.session.get(Process, world.process_id))
         sections = [(s.number, s.heading.split()[0]) for s in
                     sorted(version.sections, key=lambda s: s.position)]
+        with_comments = sorted(set(db.session.scalars(
+            sa.select(Section.number).join(Comment, Comment.lineage_id == Section.lineage_id)
+            .where(Section.version_id == version.id))))
     numbers = [number for number, _ in sections]
+    # The threads are on the sections' pages (the reading view only counts them).
+    recorder.visit_all(page, url, [f"/p/{SLUG}/draft/s/{n}" for n in with_comments],
+                       _markers("cm", len(chunks("cm"))) + ["XSS-rp-0", "XSS-rs-0", "XSS-tm-0"])
     # The sections made from the heading packs (a vector '# ...' in a text makes one too).
     for number, marker in [(n, m) for n, m in sections if m.startswith("XSS-hd-")][:6]:
         recorder.visit(page, url, f"/p/{SLUG}/draft/s/{number}", [marker, "XSS-dr-"])

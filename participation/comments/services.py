@@ -166,6 +166,27 @@ THREAD_COLUMNS = (Comment.id, Comment.lineage_id, Comment.parent_id, Comment.dep
                   Comment.hidden_at, Comment.removed_at)
 
 
+def visible_to(user):
+    """The SQL form of `_visible_to`: shown, and published or this user's own pending one."""
+    shown = sa.and_(Comment.hidden_at.is_(None), Comment.state == CommentState.published)
+    if user is None:
+        return shown
+    return sa.or_(shown, sa.and_(Comment.hidden_at.is_(None),
+                                 Comment.state == CommentState.pending,
+                                 Comment.author_id == user.id))
+
+
+def thread_counts(lineage_ids: list[int], user) -> dict[int, int]:
+    """How many comments each of these sections' threads shows this user: one query."""
+    user = user if getattr(user, "is_authenticated", False) else None
+    if not lineage_ids:
+        return {}
+    return dict(db.session.execute(
+        sa.select(Comment.lineage_id, sa.func.count()).where(
+            Comment.lineage_id.in_(lineage_ids), visible_to(user))
+        .group_by(Comment.lineage_id)).all())
+
+
 def threads(lineage_ids: list[int], user) -> Threads:
     """Every thread of these sections, nested, with support counts: three queries in all."""
     user = user if getattr(user, "is_authenticated", False) else None

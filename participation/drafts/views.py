@@ -1,4 +1,4 @@
-"""The draft: the reading view with threads, a section's page, and the team's upload,
+"""The draft: the reading view (reaction counts per section), a section's page, and the team's upload,
 preview and publishing."""
 from __future__ import annotations
 
@@ -97,7 +97,6 @@ def _context(process: Process, version: DraftVersion, sections: list[Section]) -
         "is_latest": version.id == versions[-1].id,
         "round": feedback_round,
         "refusal": round_write_refusal(current_user, feedback_round) if feedback_round else None,
-        "threads": comment_services.threads([s.lineage_id for s in sections], current_user),
     }
 
 
@@ -107,7 +106,11 @@ def read(slug: str):
     version = _version_to_read(process)
     sections = _sections(version)
     context = _context(process, version, sections)
-    return render_template("drafts/read.html", diffs=_diffs(sections),
+    # The reading view stays a document: each section says how many reactions it has and
+    # links to its own page, where the thread is. (With thousands of reactions inline the
+    # page grew to megabytes and took seconds, on a phone most of all.)
+    counts = comment_services.thread_counts([s.lineage_id for s in sections], current_user)
+    return render_template("drafts/read.html", diffs=_diffs(sections), counts=counts,
                            left_behind=_left_behind(process, sections) if context["is_latest"]
                            else [], **context)
 
@@ -127,8 +130,9 @@ def render_section(process: Process, version: DraftVersion, section: Section, fo
         form = CommentForm(formdata=None)
         form.fresh_key()
     diffs = _diffs([section])
+    threads = comment_services.threads([section.lineage_id], current_user)
     return render_template("drafts/section.html", section=section, form=form, diffs=diffs,
-                           **context), status
+                           threads=threads, **context), status
 
 
 @bp.route("/p/<slug>/draft/s/<number>", methods=["GET", "POST"])
