@@ -352,7 +352,7 @@ def test_reply_mail_in_the_authors_language_with_unsubscribe(client, app, draft,
     mail = mailbox.only("anna@example.nl")
     assert mail.subject == "Someone replied to your comment"
     assert "Antwoord van Pieter" in mail.text and "Drenth Logistiek BV" in mail.text
-    reply_link = mail.link("/draft/s/2.2#c-")
+    reply_link = mail.link("/draft/s/2.2?comment=")
     unsubscribe = mail.link("/unsubscribe/")
     visitor = app.test_client()  # not logged in
     path = unsubscribe.replace("http://localhost", "")
@@ -551,7 +551,9 @@ def test_reading_view_counts_what_each_reader_may_see(client, app, draft):
         lineages = [s.lineage_id for s in section.version.sections]
         for reader, expected in ((None, 1), (anna, 2), (pieter, 1)):
             counts = comment_services.thread_counts(lineages, reader)
-            assert counts == comment_services.threads(lineages, reader).counts
+            assert counts == {lineage: comment_services.thread_page(lineage, reader).count
+                              for lineage in lineages
+                              if comment_services.thread_page(lineage, reader).count}
             assert counts.get(section.lineage_id, 0) == expected
 
     anonymous = client.get("/p/economie/draft").get_data(as_text=True)
@@ -561,3 +563,65 @@ def test_reading_view_counts_what_each_reader_may_see(client, app, draft):
     assert "Read the 2 reactions" in page
     thread = client.get("/p/economie/draft/s/2.1").get_data(as_text=True)
     assert "Wacht op het team." in thread and "Verborgen." not in thread
+
+
+def test_a_long_thread_is_paged_by_conversation(client, app, draft):
+    """120 conversations on one section: pages of 50, each with all its replies; a link to a
+    comment opens the page that holds it; a new reaction lands on the page it is on."""
+    from participation.comments.services import THREAD_PAGE_SIZE
+
+    with app.app_context():
+        anna = db.session.scalar(sa.select(User).where(User.email == "anna@example.nl"))
+        section = db.session.get(Section, draft["2.2"])
+        start = utcnow() - timedelta(days=2)
+        last_reply = None
+        for n in range(120):
+            root = make_comment(section, anna, f"Gesprek {n:03d}.",
+                                created_at=start + timedelta(minutes=n))
+            if n % 10 == 0:
+                last_reply = make_comment(section, anna, f"Antwoord op {n:03d}.", parent=root,
+                                          created_at=start + timedelta(minutes=n, seconds=30))
+        db.session.commit()
+        reply_id = last_reply.id
+    assert THREAD_PAGE_SIZE == 50
+
+    def shown(html: str) -> list[str]:
+        return re.findall(r"Gesprek (\d{3})\.", html)
+
+    first = client.get("/p/economie/draft/s/2.2").get_data(as_text=True)
+    assert shown(first) == [f"{n:03d}" for n in range(50)]
+    assert "Antwoord op 000." in first and "132 reacties" in first
+    assert "Pagina 1 van 3" in first and 'rel="next"' in first and 'rel="prev"' not in first
+    third = client.get("/p/economie/draft/s/2.2?page=3").get_data(as_text=True)
+    assert shown(third) == [f"{n:03d}" for n in range(100, 120)]
+    assert "Antwoord op 110." in third and 'rel="next"' not in third
+    # A page past the end shows the last one; the reply to 110 opens page 3.
+    assert shown(client.get("/p/economie/draft/s/2.2?page=9").get_data(as_text=True)) == \
+        shown(third)
+    focused = client.get(f"/p/economie/draft/s/2.2?comment={reply_id}").get_data(as_text=True)
+    assert f'id="c-{reply_id}"' in focused and "Pagina 3 van 3" in focused
+
+    login(client)
+    posted = comment_form(client, "/p/economie/draft/s/2.2", "Gesprek 999.")
+    assert posted.status_code == 302
+    assert "comment=" in posted.headers["Location"]
+    landed = client.get(posted.headers["Location"]).get_data(as_text=True)
+    assert "Gesprek 999." in landed and "Pagina 3 van 3" in landed
+
+
+def test_a_deep_reply_to_a_withdrawn_comment_names_whom_it_answers(client, app, draft):
+    """Replies deeper than the screen indents are listed under an ancestor with "in reply to";
+    the comment they answer may be withdrawn (and so not shown), its name is still given."""
+    with app.app_context():
+        anna = db.session.scalar(sa.select(User).where(User.email == "anna@example.nl"))
+        pieter = db.session.scalar(sa.select(User).where(User.email == "pieter@example.nl"))
+        section = db.session.get(Section, draft["2.2"])
+        parent = make_comment(section, anna, "Begin.")
+        for depth in range(1, 5):
+            parent = make_comment(section, pieter if depth % 2 else anna, f"Diepte {depth}.",
+                                  parent=parent, state="withdrawn" if depth == 3 else "published")
+        db.session.commit()
+    page = client.get("/p/economie/draft/s/2.2").get_data(as_text=True)
+    assert "Diepte 4." in page and "Diepte 3." not in page
+    deepest = page.split("Diepte 4.")[0].rsplit('<article', 1)[1]
+    assert "Drenth Logistiek BV" in deepest  # Pieter's organisation wrote the withdrawn one

@@ -22,7 +22,8 @@ class CommentState(enum.Enum):
 
 class Comment(ModeratedMixin, db.Model):
     __tablename__ = "comment"
-    __table_args__ = (sa.Index("ix_comment_lineage_state", "lineage_id", "state"),)
+    # Counting what a thread shows (state, hidden) reads only the index.
+    __table_args__ = (sa.Index("ix_comment_lineage_visible", "lineage_id", "state", "hidden_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id"), index=True)

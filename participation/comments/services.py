@@ -6,7 +6,6 @@ Functions flush, callers commit. A published reply queues a notice for the paren
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -34,10 +33,13 @@ class DuplicateSubmission(Exception):
         self.comment = comment
 
 
+def find_by_submission_key(key: str) -> Comment | None:
+    return db.session.scalar(sa.select(Comment).where(Comment.submission_key == key))
+
+
 def post(*, author: User, round_: Round, section: Section, body_md: str, submission_key: str,
          parent: Comment | None = None) -> Comment:
-    existing = db.session.scalar(sa.select(Comment).where(
-        Comment.submission_key == submission_key))
+    existing = find_by_submission_key(submission_key)
     if existing is not None:
         raise DuplicateSubmission(existing)
     if parent is not None and parent.lineage_id != section.lineage_id:
@@ -109,8 +111,9 @@ class Node:
     visible: bool
     display_depth: int
     children: list[Node] = field(default_factory=list)
-    #: For replies shown flattened below the deepest level: the comment they answer.
-    in_reply_to: Comment | None = None
+    #: For replies shown flattened below the deepest level: the comment they answer (its id
+    #: while the tree is built).
+    in_reply_to: Comment | int | None = None
     supporters: int = 0
     supported_by_me: bool = False
     #: Who wrote it and when, as shown: made once here rather than per comment in Jinja.
@@ -130,22 +133,33 @@ class FlatItem:
     closes: int = 0
 
 
+#: Conversations (a comment with all its replies) per page of a thread: a page stays quick to
+#: make and light on a phone however long the thread grows (5,000 reactions were seen in a
+#: benchmark, 765 on one section).
+THREAD_PAGE_SIZE = 50
+
+
 @dataclass
-class Threads:
-    by_lineage: dict[int, list[Node]]
-    counts: dict[int, int]
+class ThreadPage:
+    #: The page's comments in reading order, ready for the thread macro.
+    items: list[FlatItem]
+    #: Comments this reader sees in the whole thread (all pages).
+    count: int
+    page: int
+    pages: int
 
-    def for_lineage(self, lineage_id: int) -> list[FlatItem]:
-        flat: list[FlatItem] = []
 
-        def walk(nodes: list[Node]) -> None:
-            for node in nodes:
-                flat.append(FlatItem(node, bool(node.children)))
-                if node.children:
-                    walk(node.children)
-                    flat[-1].closes += 1
-        walk(self.by_lineage.get(lineage_id, []))
-        return flat
+def _flatten(roots: list[Node]) -> list[FlatItem]:
+    flat: list[FlatItem] = []
+
+    def walk(nodes: list[Node]) -> None:
+        for node in nodes:
+            flat.append(FlatItem(node, bool(node.children)))
+            if node.children:
+                walk(node.children)
+                flat[-1].closes += 1
+    walk(roots)
+    return flat
 
 
 def _visible_to(comment: Comment, user: User | None) -> bool:
@@ -187,59 +201,95 @@ def thread_counts(lineage_ids: list[int], user) -> dict[int, int]:
         .group_by(Comment.lineage_id)).all())
 
 
-def threads(lineage_ids: list[int], user) -> Threads:
-    """Every thread of these sections, nested, with support counts: three queries in all."""
+#: Enough of every comment of a thread to build the tree and decide what is shown ("not
+#: hidden" as a flag: parsing hundreds of timestamps on SQLite cost more than the rest).
+SKELETON_COLUMNS = (Comment.id, Comment.parent_id, Comment.depth, Comment.author_id,
+                    Comment.state,
+                    sa.type_coerce(Comment.hidden_at.is_(None), sa.Boolean).label("not_hidden"))
+
+
+def _skeleton_visible(row, user: User | None) -> bool:
+    """`_visible_to` for a skeleton row."""
+    if not row.not_hidden:
+        return False
+    return row.state is CommentState.published or (
+        row.state is CommentState.pending and user is not None and row.author_id == user.id)
+
+
+def thread_page(lineage_id: int, user, page: int = 1, focus: int | None = None) -> ThreadPage:
+    """One page of a section's thread, nested, with support counts and responses.
+
+    The tree is built from a skeleton of the whole thread (so pages split between
+    conversations, and the count is right); text, supports and responses are loaded only for
+    the page's comments. `focus`, a comment id, picks the page that holds it. Six queries
+    whatever the thread's length.
+    """
     user = user if getattr(user, "is_authenticated", False) else None
-    if not lineage_ids:
-        return Threads({}, {})
-    comments = list(db.session.execute(
-        sa.select(*THREAD_COLUMNS).where(Comment.lineage_id.in_(lineage_ids))
+    skeleton = list(db.session.execute(
+        sa.select(*SKELETON_COLUMNS).where(Comment.lineage_id == lineage_id)
         .order_by(Comment.created_at, Comment.id)))
-    ids = [c.id for c in comments]
-    support_counts: dict[int, int] = {}
-    mine: set[int] = set()
-    if ids:
-        support_counts = dict(db.session.execute(
-            sa.select(CommentSupport.comment_id, sa.func.count())
-            .join(Comment, Comment.id == CommentSupport.comment_id)
-            .where(Comment.lineage_id.in_(lineage_ids))
-            .group_by(CommentSupport.comment_id)).all())
-        if user is not None:
-            mine = set(db.session.scalars(
-                sa.select(CommentSupport.comment_id)
-                .join(Comment, Comment.id == CommentSupport.comment_id)
-                .where(Comment.lineage_id.in_(lineage_ids), CommentSupport.user_id == user.id)))
-    from ..moderation.models import Response, TargetType
-    responses = {r.target_id: r for r in db.session.scalars(
-        sa.select(Response).where(Response.target_type == TargetType.comment,
-                                  Response.published_at.is_not(None),
-                                  Response.target_id.in_(
-                                      sa.select(Comment.id).where(
-                                          Comment.lineage_id.in_(lineage_ids)))))} if ids else {}
-    name = author_labels()
-    nodes = {c.id: Node(c, _visible_to(c, user), min(c.depth, MAX_DISPLAY_DEPTH),
-                        supporters=support_counts.get(c.id, 0), supported_by_me=c.id in mine,
-                        who=name(c), when=fast_datetime(c.created_at),
-                        response=responses.get(c.id))
-             for c in comments}
-    by_id = {c.id: c for c in comments}
-    roots: dict[int, list[Node]] = defaultdict(list)
-    counts: dict[int, int] = defaultdict(int)
-    for comment in comments:
-        node = nodes[comment.id]
-        if node.visible:
-            counts[comment.lineage_id] += 1
-        parent = nodes.get(comment.parent_id) if comment.parent_id else None
+    nodes = {c.id: Node(c, _skeleton_visible(c, user), min(c.depth, MAX_DISPLAY_DEPTH))
+             for c in skeleton}
+    roots: list[Node] = []
+    for row in skeleton:
+        node = nodes[row.id]
+        parent = nodes.get(row.parent_id) if row.parent_id else None
         if parent is None:
-            roots[comment.lineage_id].append(node)
-        elif comment.depth > MAX_DISPLAY_DEPTH:
+            roots.append(node)
+        elif row.depth > MAX_DISPLAY_DEPTH:
             # Too deep to indent further: list it at the third level, saying whom it answers.
-            node.in_reply_to = by_id[comment.parent_id]
+            node.in_reply_to = row.parent_id
             _ancestor_at(parent, MAX_DISPLAY_DEPTH - 1, nodes).children.append(node)
         else:
             parent.children.append(node)
-    result = {lineage: _prune(nodes_) for lineage, nodes_ in roots.items()}
-    return Threads({k: v for k, v in result.items() if v}, dict(counts))
+    roots = _prune(roots)
+    count = sum(1 for node in nodes.values() if node.visible)
+    pages = max(1, -(-len(roots) // THREAD_PAGE_SIZE))
+    if focus in nodes:
+        top = nodes[focus]
+        while top.comment.parent_id in nodes:
+            top = nodes[top.comment.parent_id]
+        if top in roots:
+            page = roots.index(top) // THREAD_PAGE_SIZE + 1
+    page = min(max(page, 1), pages)
+    shown = roots[(page - 1) * THREAD_PAGE_SIZE:page * THREAD_PAGE_SIZE]
+    items = _flatten(shown)
+    ids = [item.node.comment.id for item in items]
+    if ids:
+        _fill(items, ids, user)
+    return ThreadPage(items, count, page, pages)
+
+
+def _fill(items: list[FlatItem], ids: list[int], user) -> None:
+    """Text, names, times, supports and responses for the comments on the page."""
+    from ..moderation.models import Response, TargetType
+
+    # The comments that deep replies answer are named too (they may be withdrawn, so not shown).
+    answered = {item.node.in_reply_to for item in items if item.node.in_reply_to is not None}
+    rows = {c.id: c for c in db.session.execute(
+        sa.select(*THREAD_COLUMNS).where(Comment.id.in_(set(ids) | answered)))}
+    support_counts = dict(db.session.execute(
+        sa.select(CommentSupport.comment_id, sa.func.count())
+        .where(CommentSupport.comment_id.in_(ids))
+        .group_by(CommentSupport.comment_id)).all())
+    mine = set(db.session.scalars(
+        sa.select(CommentSupport.comment_id).where(
+            CommentSupport.comment_id.in_(ids), CommentSupport.user_id == user.id))
+    ) if user is not None else set()
+    responses = {r.target_id: r for r in db.session.scalars(
+        sa.select(Response).where(Response.target_type == TargetType.comment,
+                                  Response.published_at.is_not(None),
+                                  Response.target_id.in_(ids)))}
+    name = author_labels()
+    for item in items:
+        node = item.node
+        row = node.comment = rows[node.comment.id]
+        node.who, node.when = name(row), fast_datetime(row.created_at)
+        node.supporters = support_counts.get(row.id, 0)
+        node.supported_by_me = row.id in mine
+        node.response = responses.get(row.id)
+        if node.in_reply_to is not None:
+            node.in_reply_to = rows[node.in_reply_to]
 
 
 def author_labels():

@@ -5,6 +5,7 @@ or invalid form comes back with the person's text.
 """
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -32,8 +33,10 @@ def _feedback_round(process: Process):
 def _thread_url(process: Process, comment: Comment) -> str:
     section = db.session.get(Section, comment.section_id)
     version = db.session.get(DraftVersion, section.version_id)
+    # comment=: the section's page opens the page of the thread that holds the comment.
     return url_for("drafts.section", slug=process.slug, number=section.number,
-                   version=None if _is_latest(version) else version.number) + f"#c-{comment.id}"
+                   version=None if _is_latest(version) else version.number,
+                   comment=comment.id) + f"#c-{comment.id}"
 
 
 def _is_latest(version: DraftVersion) -> bool:
@@ -79,13 +82,25 @@ def _create(process, round_, section, form, parent=None):
         db.session.commit()
     except services.DuplicateSubmission as duplicate:
         db.session.rollback()
-        comment = duplicate.comment
-        if comment.author_id != current_user.id:
-            abort(409)
-        flash(_("Your reaction had already been received."), "info")
-        return redirect(_thread_url(process, comment)), None
+        return _after_duplicate(process, duplicate.comment), None
+    except sa.exc.IntegrityError:
+        # The same form sent twice at once (a double click that two web processes answer): the
+        # other send saved it first and the unique submission key refused this one.
+        db.session.rollback()
+        existing = services.find_by_submission_key(form.submission_key.data)
+        if existing is None:
+            raise
+        return _after_duplicate(process, existing), None
     flash(_saved_message(comment), "success")
     return redirect(_thread_url(process, comment)), None
+
+
+def _after_duplicate(process, comment):
+    """The same form came twice (double click, resend): show what the first one made."""
+    if comment.author_id != current_user.id:
+        abort(409)
+    flash(_("Your reaction had already been received."), "info")
+    return redirect(_thread_url(process, comment))
 
 
 def post_comment(process: Process, version: DraftVersion, section: Section):

@@ -23,7 +23,13 @@ class ContributionState(enum.Enum):
 
 class Contribution(ModeratedMixin, db.Model):
     __tablename__ = "contribution"
-    __table_args__ = (sa.Index("ix_contribution_round_state", "round_id", "state"),)
+    # The reading pages: published, not hidden, newest first, per theme or all; the index
+    # gives the order, the counts per theme and the page without touching the table rows.
+    __table_args__ = (
+        sa.Index("ix_contribution_reading", "round_id", "state", "theme_id", "hidden_at",
+                 "created_at"),
+        sa.Index("ix_contribution_recent", "round_id", "state", "hidden_at", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id"))

@@ -72,10 +72,12 @@ def _diffs(sections: list[Section]) -> dict[int, str]:
 def _left_behind(process: Process, sections: list[Section]) -> list[Section]:
     """Earlier sections that this version does not continue but that have comments."""
     current = {s.lineage_id for s in sections}
+    # Asked per earlier lineage (a few hundred sections at most), not over all comments.
     lineages = set(db.session.scalars(
-        sa.select(Comment.lineage_id).join(Section, Section.id == Comment.section_id)
-        .join(DraftVersion, DraftVersion.id == Section.version_id)
-        .where(DraftVersion.process_id == process.id).distinct())) - current
+        sa.select(Section.lineage_id).join(DraftVersion, DraftVersion.id == Section.version_id)
+        .where(DraftVersion.process_id == process.id, Section.lineage_id.not_in(current),
+               sa.exists().where(Comment.lineage_id == Section.lineage_id))
+        .distinct()))
     if not lineages:
         return []
     latest = {}
@@ -130,9 +132,11 @@ def render_section(process: Process, version: DraftVersion, section: Section, fo
         form = CommentForm(formdata=None)
         form.fresh_key()
     diffs = _diffs([section])
-    threads = comment_services.threads([section.lineage_id], current_user)
+    page_of_thread = comment_services.thread_page(
+        section.lineage_id, current_user, page=request.args.get("page", 1, type=int),
+        focus=request.args.get("comment", type=int))
     return render_template("drafts/section.html", section=section, form=form, diffs=diffs,
-                           threads=threads, **context), status
+                           page_of_thread=page_of_thread, **context), status
 
 
 @bp.route("/p/<slug>/draft/s/<number>", methods=["GET", "POST"])

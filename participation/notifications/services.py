@@ -87,7 +87,7 @@ def _reply_view(reply, section, process) -> dict:
     return {"who": who, "by_team": reply.by_team, "section": f"{section.number} {section.heading}",
             "text": reply.body_md,
             "url": url_for("drafts.section", slug=process.slug, number=section.number,
-                           _external=True) + f"#c-{reply.id}"}
+                           comment=reply.id, _external=True) + f"#c-{reply.id}"}
 
 
 def send_daily_digests() -> int:
