@@ -18,7 +18,7 @@ depends_on = None
 
 def upgrade():
     op.create_index('ix_contribution_reading', 'contribution',
-                    ['round_id', 'state', 'theme_id', 'hidden_at', 'created_at'])
+                    ['round_id', 'state', 'hidden_at', 'theme_id', 'created_at'])
     op.create_index('ix_contribution_recent', 'contribution',
                     ['round_id', 'state', 'hidden_at', 'created_at'])
     op.drop_index('ix_contribution_round_state', table_name='contribution')

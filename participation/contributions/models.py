@@ -26,7 +26,7 @@ class Contribution(ModeratedMixin, db.Model):
     # The reading pages: published, not hidden, newest first, per theme or all; the index
     # gives the order, the counts per theme and the page without touching the table rows.
     __table_args__ = (
-        sa.Index("ix_contribution_reading", "round_id", "state", "theme_id", "hidden_at",
+        sa.Index("ix_contribution_reading", "round_id", "state", "hidden_at", "theme_id",
                  "created_at"),
         sa.Index("ix_contribution_recent", "round_id", "state", "hidden_at", "created_at"),
     )
