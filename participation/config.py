@@ -1,6 +1,7 @@
 """Configuration: safe local defaults, overridden by instance config, the environment and tests."""
 from __future__ import annotations
 
+import json
 import os
 from datetime import timedelta
 
@@ -25,6 +26,8 @@ ENV_SETTINGS: dict[str, type] = {
     "RATELIMIT_ENABLED": bool,
     "RATELIMIT_STORAGE_URI": str,
     "RATELIMIT_KEY_PREFIX": str,
+    #: JSON, e.g. {"contributions": "40/hour"}: figures that replace those in RATE_LIMITS.
+    "RATE_LIMITS": dict,
     "SPAM_MIN_SECONDS": float,
     "PROXIES": int,
     "RETENTION_MONTHS": int,
@@ -34,6 +37,8 @@ ENV_SETTINGS: dict[str, type] = {
 def _parse(value: str, kind: type):
     if kind is bool:
         return value.strip().lower() in {"1", "true", "yes", "on"}
+    if kind is dict:
+        return json.loads(value)
     return kind(value)
 
 
@@ -145,7 +150,23 @@ def from_environment() -> dict:
             found[name] = _parse(value, kind)
     if "DATABASE_URL" in found:
         found["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(found.pop("DATABASE_URL"))
+    if "RATE_LIMITS" in found:
+        found["RATE_LIMITS"] = rate_limits_with(found["RATE_LIMITS"])
     return found
+
+
+def rate_limits_with(figures) -> dict[str, str]:
+    """RATE_LIMITS with some figures replaced; a wrong name or figure stops the start."""
+    from limits import parse_many
+
+    if not isinstance(figures, dict):
+        raise ValueError("RATE_LIMITS must be a JSON object, e.g. {\"contributions\": \"40/hour\"}")
+    for name, figure in figures.items():
+        if name not in Defaults.RATE_LIMITS:
+            raise ValueError(f"RATE_LIMITS: unknown limit {name!r}; known: "
+                             + ", ".join(Defaults.RATE_LIMITS))
+        parse_many(str(figure))  # ValueError when Flask-Limiter could not read it
+    return {**Defaults.RATE_LIMITS, **{name: str(figure) for name, figure in figures.items()}}
 
 
 def normalise_database_url(url: str) -> str:
