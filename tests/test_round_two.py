@@ -625,3 +625,20 @@ def test_a_deep_reply_to_a_withdrawn_comment_names_whom_it_answers(client, app, 
     assert "Diepte 4." in page and "Diepte 3." not in page
     deepest = page.split("Diepte 4.")[0].rsplit('<article', 1)[1]
     assert "Drenth Logistiek BV" in deepest  # Pieter's organisation wrote the withdrawn one
+
+
+def test_posting_a_comment_takes_the_same_queries_on_a_long_thread(client, app, draft,
+                                                                    count_queries):
+    login(client)
+
+    def post_once() -> int:
+        page = client.get("/p/economie/draft/s/2.2").get_data(as_text=True)
+        key = re.search(r'name="submission_key" type="hidden" value="([^"]*)"', page).group(1)
+        with count_queries() as counter:
+            response = client.post("/p/economie/draft/s/2.2", data={
+                "csrf_token": csrf_token(page), "body": "Nog een reactie.", "submission_key": key})
+        assert response.status_code == 302
+        return counter.count
+    small = post_once()
+    _fill(app, "2.2", 600)
+    assert post_once() == small <= 12
