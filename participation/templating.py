@@ -13,7 +13,10 @@ from .permissions import DATETIME_FORMAT, PREDICATES, can_moderate
 
 
 def register(app: Flask) -> None:
+    from .i18n import install_fast_gettext
+
     app.jinja_env.add_extension("jinja2.ext.do")
+    install_fast_gettext(app)
 
     @app.context_processor
     def globals_for_templates():

@@ -67,3 +67,18 @@ def test_language_switch_refuses_unknown_languages_and_foreign_redirects(client)
     response = submit(client, "/language", {"locale": "en", "next": "//evil.example/"},
                       page_url="/")
     assert response.headers["Location"] == "/"
+
+
+def test_templates_follow_a_forced_locale_inside_a_request(app):
+    """Templates' strings come from a per-request cache of translations: mail rendered in the
+    recipient's language (force_locale) inside a Dutch request must still be English, and the
+    page after it Dutch again."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    template = '{{ _("Log in") }} / {{ ngettext("%(num)d reaction", "%(num)d reactions", 2) }}'
+    with app.test_request_context("/"):
+        assert render_template_string(template) == "Inloggen / 2 reacties"
+        with force_locale("en"):
+            assert render_template_string(template) == "Log in / 2 reactions"
+        assert render_template_string(template) == "Inloggen / 2 reacties"
