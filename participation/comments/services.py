@@ -6,7 +6,7 @@ Functions flush, callers commit. A published reply queues a notice for the paren
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -104,13 +104,13 @@ def withdraw_support(comment: Comment, user: User) -> None:
 
 @dataclass(slots=True)
 class Node:
-    #: A light row with Comment's columns (threads can hold thousands; ORM objects cost more).
-    comment: Comment
+    #: A light row with Comment's columns (threads can hold thousands; ORM objects cost more);
+    #: its id while the page is being built.
+    comment: Comment | int
     #: False: withdrawn, rejected or someone else's pending comment, kept only as a placeholder
     #: because replies hang under it.
     visible: bool
     display_depth: int
-    children: list[Node] = field(default_factory=list)
     #: For replies shown flattened below the deepest level: the comment they answer (its id
     #: while the tree is built).
     in_reply_to: Comment | int | None = None
@@ -147,19 +147,6 @@ class ThreadPage:
     count: int
     page: int
     pages: int
-
-
-def _flatten(roots: list[Node]) -> list[FlatItem]:
-    flat: list[FlatItem] = []
-
-    def walk(nodes: list[Node]) -> None:
-        for node in nodes:
-            flat.append(FlatItem(node, bool(node.children)))
-            if node.children:
-                walk(node.children)
-                flat[-1].closes += 1
-    walk(roots)
-    return flat
 
 
 def _visible_to(comment: Comment, user: User | None) -> bool:
@@ -208,55 +195,74 @@ SKELETON_COLUMNS = (Comment.id, Comment.parent_id, Comment.depth, Comment.author
                     sa.type_coerce(Comment.hidden_at.is_(None), sa.Boolean).label("not_hidden"))
 
 
-def _skeleton_visible(row, user: User | None) -> bool:
-    """`_visible_to` for a skeleton row."""
-    if not row.not_hidden:
-        return False
-    return row.state is CommentState.published or (
-        row.state is CommentState.pending and user is not None and row.author_id == user.id)
-
-
 def thread_page(lineage_id: int, user, page: int = 1, focus: int | None = None) -> ThreadPage:
     """One page of a section's thread, nested, with support counts and responses.
 
     The tree is built from a skeleton of the whole thread (so pages split between
-    conversations, and the count is right); text, supports and responses are loaded only for
-    the page's comments. `focus`, a comment id, picks the page that holds it. Six queries
-    whatever the thread's length.
+    conversations, and the count is right), as plain ids: objects are made only for the
+    page's comments, and their text, supports and responses loaded. `focus`, a comment id,
+    picks the page that holds it. Six queries whatever the thread's length.
     """
     user = user if getattr(user, "is_authenticated", False) else None
-    skeleton = list(db.session.execute(
-        sa.select(*SKELETON_COLUMNS).where(Comment.lineage_id == lineage_id)
-        .order_by(Comment.created_at, Comment.id)))
-    nodes = {c.id: Node(c, _skeleton_visible(c, user), min(c.depth, MAX_DISPLAY_DEPTH))
-             for c in skeleton}
-    roots: list[Node] = []
-    for row in skeleton:
-        node = nodes[row.id]
-        parent = nodes.get(row.parent_id) if row.parent_id else None
-        if parent is None:
-            roots.append(node)
-        elif row.depth > MAX_DISPLAY_DEPTH:
-            # Too deep to indent further: list it at the third level, saying whom it answers.
-            node.in_reply_to = row.parent_id
-            _ancestor_at(parent, MAX_DISPLAY_DEPTH - 1, nodes).children.append(node)
+    user_id = user.id if user is not None else None
+    published, pending = CommentState.published, CommentState.pending
+    parent_of: dict[int, int | None] = {}
+    depth_of: dict[int, int] = {}
+    visible: dict[int, bool] = {}
+    children: dict[int, list[int]] = {}
+    answers: dict[int, int] = {}  # deep reply -> the comment it answers
+    roots: list[int] = []
+    order: list[int] = []
+    for id_, parent_id, depth, author_id, state, not_hidden in db.session.execute(
+            sa.select(*SKELETON_COLUMNS).where(Comment.lineage_id == lineage_id)
+            .order_by(Comment.created_at, Comment.id)):
+        order.append(id_)
+        parent_of[id_], depth_of[id_] = parent_id, depth
+        visible[id_] = bool(not_hidden) and (state is published or (
+            state is pending and user_id is not None and author_id == user_id))
+        if parent_id not in depth_of:
+            roots.append(id_)
+        elif depth > MAX_DISPLAY_DEPTH:
+            # Too deep to indent further: listed at the third level, saying whom it answers.
+            answers[id_] = parent_id
+            ancestor = parent_id
+            while depth_of[ancestor] > MAX_DISPLAY_DEPTH - 1 and parent_of[ancestor] in depth_of:
+                ancestor = parent_of[ancestor]
+            children.setdefault(ancestor, []).append(id_)
         else:
-            parent.children.append(node)
-    roots = _prune(roots)
-    count = sum(1 for node in nodes.values() if node.visible)
+            children.setdefault(parent_id, []).append(id_)
+    # Withdrawn or hidden comments stay as placeholders only when replies hang under them;
+    # replies come after what they answer, so one pass from the end decides.
+    kept: set[int] = set()
+    for id_ in reversed(order):
+        below = [c for c in children.get(id_, ()) if c in kept]
+        children[id_] = below
+        if visible[id_] or below:
+            kept.add(id_)
+    roots = [r for r in roots if r in kept]
+    count = sum(visible.values())
     pages = max(1, -(-len(roots) // THREAD_PAGE_SIZE))
-    if focus in nodes:
-        top = nodes[focus]
-        while top.comment.parent_id in nodes:
-            top = nodes[top.comment.parent_id]
-        if top in roots:
+    if focus in parent_of:
+        top = focus
+        while parent_of[top] in parent_of:
+            top = parent_of[top]
+        if top in kept:
             page = roots.index(top) // THREAD_PAGE_SIZE + 1
     page = min(max(page, 1), pages)
-    shown = roots[(page - 1) * THREAD_PAGE_SIZE:page * THREAD_PAGE_SIZE]
-    items = _flatten(shown)
-    ids = [item.node.comment.id for item in items]
-    if ids:
-        _fill(items, ids, user)
+
+    items: list[FlatItem] = []
+
+    def walk(ids: list[int]) -> None:
+        for id_ in ids:
+            node = Node(id_, visible[id_], min(depth_of[id_], MAX_DISPLAY_DEPTH),
+                        in_reply_to=answers.get(id_))
+            items.append(FlatItem(node, bool(children[id_])))
+            if children[id_]:
+                walk(children[id_])
+                items[-1].closes += 1
+    walk(roots[(page - 1) * THREAD_PAGE_SIZE:page * THREAD_PAGE_SIZE])
+    if items:
+        _fill(items, [item.node.comment for item in items], user)
     return ThreadPage(items, count, page, pages)
 
 
@@ -283,7 +289,7 @@ def _fill(items: list[FlatItem], ids: list[int], user) -> None:
     name = author_labels()
     for item in items:
         node = item.node
-        row = node.comment = rows[node.comment.id]
+        row = node.comment = rows[node.comment]
         node.who, node.when = name(row), fast_datetime(row.created_at)
         node.supporters = support_counts.get(row.id, 0)
         node.supported_by_me = row.id in mine
@@ -306,23 +312,6 @@ def author_labels():
             return team
         return comment.organisation_name if comment.organisation_kind else resident
     return name
-
-
-def _ancestor_at(node: Node, depth: int, nodes: dict[int, Node]) -> Node:
-    current = node
-    while current.comment.depth > depth and current.comment.parent_id:
-        current = nodes[current.comment.parent_id]
-    return current
-
-
-def _prune(nodes: list[Node]) -> list[Node]:
-    """Drop invisible comments with no visible replies; keep the others as placeholders."""
-    kept = []
-    for node in nodes:
-        node.children = _prune(node.children)
-        if node.visible or node.children:
-            kept.append(node)
-    return kept
 
 
 def load(comment_id: int) -> Comment | None:
