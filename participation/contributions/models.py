@@ -23,12 +23,19 @@ class ContributionState(enum.Enum):
 
 class Contribution(ModeratedMixin, db.Model):
     __tablename__ = "contribution"
-    # The reading pages: published, not hidden, newest first, per theme or all; the index
-    # gives the order, the counts per theme and the page without touching the table rows.
+    # The reading pages: published, not hidden, newest first, per theme or all. Partial
+    # indexes (only rows not hidden) because PostgreSQL does not take "hidden_at IS NULL" as
+    # an equality, so an index with hidden_at in the middle could not give the order; the
+    # trailing hidden_at lets SQLite count from the index alone. The index gives the page
+    # (backwards, LIMIT 20), its count and the counts per theme without reading the table.
     __table_args__ = (
-        sa.Index("ix_contribution_reading", "round_id", "state", "hidden_at", "theme_id",
-                 "created_at"),
-        sa.Index("ix_contribution_recent", "round_id", "state", "hidden_at", "created_at"),
+        sa.Index("ix_contribution_round_state", "round_id", "state"),
+        sa.Index("ix_contribution_reading", "round_id", "state", "theme_id", "created_at", "id",
+                 "hidden_at", sqlite_where=sa.text("hidden_at IS NULL"),
+                 postgresql_where=sa.text("hidden_at IS NULL")),
+        sa.Index("ix_contribution_recent", "round_id", "state", "created_at", "id", "hidden_at",
+                 sqlite_where=sa.text("hidden_at IS NULL"),
+                 postgresql_where=sa.text("hidden_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
