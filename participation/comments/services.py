@@ -282,10 +282,11 @@ def _fill(items: list[FlatItem], ids: list[int], user) -> None:
         sa.select(CommentSupport.comment_id).where(
             CommentSupport.comment_id.in_(ids), CommentSupport.user_id == user.id))
     ) if user is not None else set()
-    responses = {r.target_id: r for r in db.session.scalars(
-        sa.select(Response).where(Response.target_type == TargetType.comment,
-                                  Response.published_at.is_not(None),
-                                  Response.target_id.in_(ids)))}
+    # The columns the thread shows (rows, not ORM objects: a page can hold a hundred).
+    responses = {r.target_id: r for r in db.session.execute(
+        sa.select(Response.target_id, Response.disposition, Response.body_html).where(
+            Response.target_type == TargetType.comment, Response.published_at.is_not(None),
+            Response.target_id.in_(ids)))}
     name = author_labels()
     for item in items:
         node = item.node
