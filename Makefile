@@ -56,10 +56,11 @@ lint: $(VENV)/.installed
 test: install lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Speed targets live here, not in the tests (see README, Benchmarks).
+# Speed targets live here, not in the tests (see README, Benchmarks): pages under wrk against
+# baselines, queries per page and the export, on SQLite and PostgreSQL; writes bench/REPORT.md.
+# BENCH_ARGS=--quick for a fast check (see bench/pages.py for the options).
 bench: install
-	$(BIN)/python bench/draft_page.py
-	$(BIN)/python bench/export.py
+	$(BIN)/python bench/pages.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) participation/translations/*/LC_MESSAGES/*.mo
