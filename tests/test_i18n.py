@@ -82,3 +82,27 @@ def test_templates_follow_a_forced_locale_inside_a_request(app):
         with force_locale("en"):
             assert render_template_string(template) == "Log in / 2 reactions"
         assert render_template_string(template) == "Inloggen / 2 reacties"
+
+
+def test_the_fast_date_format_matches_babels(app):
+    """Pages show times through a formatter that skips Babel per call: it must give Babel's
+    text, in winter and summer time and across the changes, with the zone as CET/CEST in both
+    languages (Babel's plain English would say "+0100"; British English, like Dutch, CET)."""
+    from datetime import datetime, timedelta, timezone
+
+    from babel.dates import format_datetime, get_timezone
+    from flask_babel import force_locale
+
+    from participation.permissions import DATETIME_FORMAT
+    from participation.templating import fast_datetime
+
+    moments = [datetime(2026, 3, 29, 0, 0) + timedelta(minutes=37 * n) for n in range(12)]
+    moments += [datetime(2026, 10, 25, 0, 0) + timedelta(minutes=29 * n) for n in range(12)]
+    moments += [datetime(2026, month, 1, 23, 59, 59) for month in range(1, 13)]
+    amsterdam = get_timezone("Europe/Amsterdam")
+    for locale, babel_locale in (("nl", "nl"), ("en", "en_GB")):
+        with app.test_request_context("/"), force_locale(locale):
+            for moment in moments:
+                expected = format_datetime(moment.replace(tzinfo=timezone.utc), DATETIME_FORMAT,
+                                           tzinfo=amsterdam, locale=babel_locale)
+                assert fast_datetime(moment) == expected, moment
