@@ -512,3 +512,45 @@ def test_demo_loads_both_processes_idempotently(app):
     assert runner.invoke(args=["demo"]).exit_code == 0
     with app.app_context():
         assert count(Contribution) == contributions and count(Process) == 2
+
+
+def test_a_double_send_saved_elsewhere_first_leaves_no_stray_file(participant, setup, app,
+                                                                  tmp_path):
+    """Two workers answer the same send at once: the other one's row is committed between this
+    one's duplicate check and its insert. This one must answer with the saved item and must not
+    leave its copy of the PDF in the upload folder."""
+    from participation import uploads
+
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+    key = "d" * 32
+    with app.app_context():
+        author = db.session.scalar(sa.select(User))
+        theme = db.session.get(Theme, setup["Werklocaties"])
+        round_id = theme.process.round_of(RoundKind.input).id
+        author_id, theme_id = author.id, theme.id
+
+    done = []
+
+    def the_other_worker(session, _context, _instances):
+        # Runs once, just before this request's insert, on a connection of its own.
+        if done or not any(isinstance(o, Contribution) for o in session.new):
+            return
+        done.append(True)
+        with db.engine.begin() as other:
+            other.execute(sa.insert(Contribution).values(
+                round_id=round_id, theme_id=theme_id, author_id=author_id, title="Eerst",
+                body_md="Eerst.", body_html="<p>Eerst.</p>", state="published",
+                submission_key=key, created_at=utcnow(), updated_at=utcnow()))
+
+    try:
+        with app.app_context():
+            uploads.upload_folder().mkdir(parents=True, exist_ok=True)
+        sa.event.listen(db.session, "before_flush", the_other_worker)
+        response = give(participant, setup["Werklocaties"], paper=upload(pdf_bytes(1)),
+                        submission_key=key)
+    finally:
+        sa.event.remove(db.session, "before_flush", the_other_worker)
+    assert done and response.status_code == 302
+    with app.app_context():
+        assert count(Contribution) == 1 and count(Attachment) == 0
+        assert list((tmp_path / "uploads").iterdir()) == []

@@ -69,8 +69,15 @@ def submit(*, author: User, round_: Round, theme: Theme, title: str, body_md: st
                else ContributionState.published),
         submission_key=submission_key)
     db.session.add(contribution)
-    _attach(contribution, pdf)
-    db.session.flush()
+    stored_name = _attach(contribution, pdf)
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError:
+        # The same form saved at this moment by another process (a double click answered by
+        # two workers): its file is the one kept; this copy would stay behind unowned.
+        if stored_name:
+            uploads.discard(stored_name)
+        raise
     log.info("user %s gave input %s on theme %s", author.id, contribution.id, theme.id)
     return contribution
 
