@@ -15,8 +15,11 @@ from .permissions import DATETIME_FORMAT, PREDICATES, can_moderate
 def register(app: Flask) -> None:
     from .i18n import install_fast_gettext
 
+    from .moderation.labels import DISPOSITION_LABELS
+
     app.jinja_env.add_extension("jinja2.ext.do")
     install_fast_gettext(app)
+    app.jinja_env.globals["disposition_labels"] = DISPOSITION_LABELS
 
     @app.context_processor
     def globals_for_templates():
@@ -50,6 +53,7 @@ def register(app: Flask) -> None:
         from flask_wtf.csrf import generate_csrf
 
         from .comments.services import author_labels
+        from .moderation.labels import disposition_names
 
         return {
             "can_write": can_write, "csrf": generate_csrf() if can_write else "",
@@ -65,9 +69,7 @@ def register(app: Flask) -> None:
             "response": _("Response of the municipality"), "report": _("Report"),
             "moderate": _("Moderate and respond"),
             "is_team_member": can_moderate(current_user),
-            "dispositions": {"adopted": _("Adopted"), "partly": _("Partly adopted"),
-                             "not_adopted": _("Not adopted"), "noted": _("Noted"),
-                             "already": _("Already in the draft")},
+            "dispositions": disposition_names(),
         }
 
     @app.template_filter("date")

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ..models import Disposition, OrganisationKind
+from ..moderation.labels import disposition_names
 from ..permissions import is_team, require
 from ..processes.services import get_visible_process
 from . import bp, services, svg
@@ -50,9 +51,7 @@ def _kind_labels() -> dict[OrganisationKind | None, str]:
 
 
 def _disposition_labels() -> dict[Disposition, str]:
-    return {Disposition.adopted: _("Adopted"), Disposition.partly: _("Partly adopted"),
-            Disposition.not_adopted: _("Not adopted"), Disposition.noted: _("Noted"),
-            Disposition.already: _("Already in the draft")}
+    return {Disposition(value): name for value, name in disposition_names().items()}
 
 
 def _state_columns() -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 
+from ..moderation.labels import disposition_names
 
 
 def labels() -> dict:
@@ -74,9 +75,7 @@ def labels() -> dict:
         "response": _("Response of the municipality"),
         "no_response": _("No response yet."),
         "disposition": _("Disposition"),
-        "dispositions": {"adopted": _("Adopted"), "partly": _("Partly adopted"),
-                         "not_adopted": _("Not adopted"), "noted": _("Noted"),
-                         "already": _("Already in the draft")},
+        "dispositions": disposition_names(),
         "taken_up_in": _("Taken up in"),
         "states": {"published": _("Published"), "pending": _("Waiting for moderation"),
                    "rejected": _("Rejected"), "withdrawn": _("Withdrawn")},

@@ -8,14 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..forms import BaseForm
 from ..spam import SpamCheckMixin
-
-DISPOSITION_LABELS = {
-    "adopted": _l("Adopted"),
-    "partly": _l("Partly adopted"),
-    "not_adopted": _l("Not adopted"),
-    "noted": _l("Noted"),
-    "already": _l("Already in the draft"),
-}
+from .labels import DISPOSITION_LABELS  # noqa: F401  (also imported from here)
 
 FLAG_LABELS = {
     "offensive": _l("Offensive or discriminating"),
