@@ -307,8 +307,11 @@ def version_sections(process):
         DraftVersion.process_id == process.id).order_by(Section.position)))
 
 
-def test_page_refuses_a_pdf_too_large_for_a_web_request_and_bad_options(app, client, facts):
-    app.config["EXPORT_PDF_WEB_LIMIT"] = 5
+def test_page_refuses_a_pdf_too_large_for_a_web_request_and_bad_options(app, client, facts,
+                                                                         monkeypatch):
+    # monkeypatch: the app is shared by the session; a limit left at 5 refused the browser
+    # test's PDF whenever it ran after this one.
+    monkeypatch.setitem(app.config, "EXPORT_PDF_WEB_LIMIT", 5)
     login(client, "staff@example.nl")
     url = f"/p/{SLUG}/export"
     page = client.get(url).get_data(as_text=True)

@@ -515,13 +515,13 @@ def test_demo_loads_both_processes_idempotently(app):
 
 
 def test_a_double_send_saved_elsewhere_first_leaves_no_stray_file(participant, setup, app,
-                                                                  tmp_path):
+                                                                  tmp_path, monkeypatch):
     """Two workers answer the same send at once: the other one's row is committed between this
     one's duplicate check and its insert. This one must answer with the saved item and must not
     leave its copy of the PDF in the upload folder."""
     from participation import uploads
 
-    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
     key = "d" * 32
     with app.app_context():
         author = db.session.scalar(sa.select(User))

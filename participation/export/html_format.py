@@ -14,7 +14,7 @@ from flask import current_app, render_template
 from flask_babel import get_locale
 
 from . import labels as words
-from .builder import ParticipationDocument, Stakeholder
+from .builder import KIND_ORDER, ParticipationDocument, Stakeholder
 
 _CSS = Path(__file__).resolve().parent.parent / "static" / "css"
 
@@ -48,8 +48,7 @@ def document_context(document: ParticipationDocument) -> dict:
             "generated": words.date(document.generated_at),
             "periods": {r.kind: (words.date(r.opens_at), words.date(r.closes_at))
                         for r in document.rounds},
-            "kind_order": ("business", "education", "government", "civil_society", "other",
-                           "individual"),
+            "kind_order": (*KIND_ORDER, "individual"),
             "part": Part(document.contributors)}
 
 
