@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app participation
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint bench install translations extract-messages db demo clean
+.PHONY: run test lint bench bench-load install translations extract-messages db demo clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,12 @@ test: install lint
 # BENCH_ARGS=--quick for a fast check (see bench/pages.py for the options).
 bench: install
 	$(BIN)/python bench/pages.py $(BENCH_ARGS)
+
+# Throughput of posting: the load of tests/test_load.py (5,000 posts from 50 people over two
+# gunicorn instances on PostgreSQL and Redis), measured; writes bench/load.json.
+# LOAD_ARGS="--users 20 --posts 40" for a smaller load (see bench/load.py).
+bench-load: install
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) participation/translations/*/LC_MESSAGES/*.mo

@@ -374,18 +374,21 @@ def _session_cookie(headers: dict, old: str = "") -> str:
 
 
 class Server:
-    """The real app (plus baselines) under gunicorn with 2 sync workers on a free port."""
+    """The real app (plus baselines) under gunicorn with 2 sync workers on a free port.
 
-    def __init__(self, url: str):
+    `env` adds or replaces settings (bench/load.py: the rate limits on, in Redis)."""
+
+    def __init__(self, url: str, env: dict[str, str] | None = None, workers: int = 2):
         self.port = free_port()
         self.log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log",
                                                delete=False)
         env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-" + uuid.uuid4().hex,
-               "RATELIMIT_ENABLED": "false", "SPAM_MIN_SECONDS": "0"}
+               "RATELIMIT_ENABLED": "false", "SPAM_MIN_SECONDS": "0", **(env or {})}
         env.pop("FLASK_DEBUG", None)
         gunicorn = Path(sys.executable).parent / "gunicorn"
         self.process = subprocess.Popen(
-            [str(gunicorn), "--no-control-socket", "--workers", "2", "--worker-class", "sync",
+            [str(gunicorn), "--no-control-socket", "--workers", str(workers),
+             "--worker-class", "sync",
              "--bind", f"127.0.0.1:{self.port}", "--timeout", "120", "--graceful-timeout", "5",
              "--chdir", str(BENCH), "--log-level", "warning", "wsgi_bench:app"],
             env=env, stdout=self.log, stderr=subprocess.STDOUT)

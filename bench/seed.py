@@ -161,7 +161,8 @@ def seed(url: str, scale: float = 1.0) -> dict:
 
 
 def _fill(db, consent_version: str, scale: float) -> dict:
-    from participation.accounts.models import Organisation, OrganisationKind, Role, User
+    from participation.accounts.models import (DecisionBasis, Membership, Organisation,
+                                               OrganisationKind, Role, User, VerificationState)
     from participation.accounts.passwords import hash_password
     from participation.comments.models import Comment, CommentState, CommentSupport
     from participation.contributions.models import (Attachment, Contribution,
@@ -231,7 +232,8 @@ def _fill(db, consent_version: str, scale: float) -> dict:
                           f"{rng.choice(sectors)} {i:04d} & Zn B.V.")
         org_rows.append({"name": name, "name_key": " ".join(name.split()).casefold(),
                          "kind": kinds[pick_kind()], "sector": rng.choice(sectors),
-                         "created_at": now - timedelta(days=70)})
+                         "created_at": now - timedelta(days=70),
+                         "state": VerificationState.verified, "decided_at": now})
     if org_rows:
         db.session.execute(sa.insert(Organisation), org_rows)
     orgs = db.session.execute(sa.select(Organisation.id, Organisation.name, Organisation.kind)
@@ -246,6 +248,13 @@ def _fill(db, consent_version: str, scale: float) -> dict:
     db.session.execute(sa.insert(User), people)
     users = db.session.execute(sa.select(User.id, User.organisation_id, User.email).where(
         User.role == Role.participant).order_by(User.id)).all()
+    # Every participant for an organisation is its confirmed member: the document names them all.
+    members = [{"user_id": u.id, "organisation_id": u.organisation_id, "role": "medewerker",
+                "state": VerificationState.verified, "decided_via": DecisionBasis.team,
+                "decided_at": now, "created_at": now, "requested_at": now,
+                "registered_organisation": False} for u in users if u.organisation_id]
+    if members:
+        db.session.execute(sa.insert(Membership), members)
     org_by_id = {o.id: o for o in orgs}
     db.session.execute(sa.insert(ProcessMember), [
         {"process_id": process_id, "user_id": u.id, "source": rng.choice(("full", "read_along"))}

@@ -37,6 +37,8 @@ def create_app(config: dict | None = None) -> Flask:
     from . import models  # noqa: F401  (the whole schema, for Alembic and the tests)
 
     _bind_extensions(app)
+    from . import integers
+    integers.register(app)  # before the blueprints: their <int:...> routes use it
     _register_blueprints(app)
     from .extensions import limiter
     limiter.init_app(app)  # after the blueprints: it puts the route limits on their views
@@ -77,12 +79,24 @@ def _bind_extensions(app: Flask) -> None:
             # SQLite only enforces foreign keys when asked to, per connection.
             @event.listens_for(db.engine, "connect")
             def _sqlite_pragmas(dbapi_connection, _record):
+                # The driver's own BEGIN comes late and savepoints fail with it; _sqlite_begin
+                # below begins instead (SQLAlchemy's documented recipe for pysqlite).
+                dbapi_connection.isolation_level = None
                 cursor = dbapi_connection.cursor()
                 cursor.execute("PRAGMA foreign_keys=ON")
                 cursor.execute("PRAGMA busy_timeout=5000")
                 # WAL lets readers (the web process) go on while the mail sender writes.
                 cursor.execute("PRAGMA journal_mode=WAL")
                 cursor.close()
+
+            @event.listens_for(db.engine, "begin")
+            def _sqlite_begin(connection):
+                # A request that writes takes the write lock when it begins: a second writer
+                # then waits (busy_timeout) for the first. Begun as a reader, it could not
+                # write after another writer had committed ("database is locked" at once).
+                # On the driver's connection: not a statement of the page's (query counts).
+                connection.connection.dbapi_connection.execute(
+                    "BEGIN IMMEDIATE" if _writes() else "BEGIN")
 
     from .accounts.models import User
     from .extensions import db as _db
@@ -92,34 +106,42 @@ def _bind_extensions(app: Flask) -> None:
         return User.from_session_id(session_id, _db.session)
 
 
+def _writes() -> bool:
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+
+
 def _register_blueprints(app: Flask) -> None:
-    from .accounts import bp as accounts_bp
-    from .admin import bp as admin_bp
-    from .contributions import bp as contributions_bp
-    from .main import bp as main_bp
-    from .processes import bp as processes_bp
+    from .accounts.views import bp as accounts_bp
+    from .admin.views import bp as admin_bp
+    from .contributions.views import bp as contributions_bp
+    from .main.views import bp as main_bp
+    from .processes.views import bp as processes_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp, url_prefix="/account")
     app.register_blueprint(admin_bp)
     app.register_blueprint(processes_bp)
     app.register_blueprint(contributions_bp)
-    from .comments import bp as comments_bp
-    from .drafts import bp as drafts_bp
-    from .invitations import bp as invitations_bp
-    from .notifications import bp as notifications_bp
+    from .comments.views import bp as comments_bp
+    from .drafts.views import bp as drafts_bp
+    from .invitations.views import bp as invitations_bp
+    from .notifications.views import bp as notifications_bp
 
     app.register_blueprint(drafts_bp)
     app.register_blueprint(comments_bp)
     app.register_blueprint(invitations_bp)
     app.register_blueprint(notifications_bp)
     from .export.views import bp as export_bp
-    from .moderation import bp as moderation_bp
+    from .moderation.views import bp as moderation_bp
 
     app.register_blueprint(export_bp)
 
     app.register_blueprint(moderation_bp)
-    from .dashboard import bp as dashboard_bp
+    from .dashboard.views import bp as dashboard_bp
     app.register_blueprint(dashboard_bp)
-    from .privacy import bp as privacy_bp
+    from .privacy.views import bp as privacy_bp
     app.register_blueprint(privacy_bp)
+    from .organisations.views import bp as organisations_bp
+    app.register_blueprint(organisations_bp)

@@ -120,13 +120,15 @@ class Defaults:
     RATELIMIT_STRATEGY = "fixed-window"
     #: When Redis cannot be reached, count in this process's memory rather than fail the page.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
-    #: Limits per route, in Flask-Limiter's notation ("10/minute;50/hour"). Only POSTs count.
+    #: Limits, in Flask-Limiter's notation ("10/minute;50/hour": both hold). Only POSTs count.
     #: "Per address" is the client's IP address, "per e-mail" the address typed in the form,
     #: "per user" the logged-in account. Where a limit counts only saved posts, a form sent
-    #: back with a mistake does not use up the limit.
+    #: back with a mistake does not use up the limit. Logging in counts wrong passwords and
+    #: logins apart (participation.accounts.login_limits), so a room behind one address gets in.
     RATE_LIMITS = {
-        "login": "10/minute;50/hour",          # per address, every attempt
-        "login_per_email": "20/hour",          # per e-mail: one account from many addresses
+        "failed_login_per_account": "10 per 15 minutes",  # wrong passwords for one account
+        "failed_login_per_address": "50/hour",  # wrong passwords from one address, any account
+        "login_per_address": "200/hour",        # logins from one address: a room, an office
         "register": "5/hour",                  # per address, registrations made
         "password_reset": "5/hour",            # per address: reset and confirmation links
         "password_reset_per_email": "3/hour",  # per e-mail: no mail bombing of one inbox

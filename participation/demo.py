@@ -14,7 +14,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from . import demo_content as content
-from .accounts.models import Organisation, OrganisationKind, Role, User, name_key
+from .accounts.models import (DecisionBasis, Membership, Organisation, OrganisationKind, Role,
+                              User, VerificationState, name_key)
 from .accounts.passwords import hash_password
 from .accounts.services import create_user
 from .contributions.models import Contribution, ContributionState
@@ -42,6 +43,7 @@ def load_demo(admin_password: str) -> tuple[str, str] | None:
         _assen_draft(_process(content.ASSEN_PROCESS["slug"]), organisations, moderator)
     if _process(content.SMALL_PROCESS["slug"]) is None:
         _small()
+    _pending(organisations)
     db.session.flush()
     return created
 
@@ -60,8 +62,11 @@ def _organisations() -> dict[str, Organisation]:
     for name, kind, sector in content.ORGANISATIONS:
         organisation = existing.get(name_key(name))
         if organisation is None:
+            # Known to the team: confirmed, as every organisation was before memberships were
+            # checked (migration 0007).
             organisation = Organisation(name=name, name_key=name_key(name),
-                                        kind=OrganisationKind(kind), sector=sector)
+                                        kind=OrganisationKind(kind), sector=sector,
+                                        state=VerificationState.verified, decided_at=utcnow())
             db.session.add(organisation)
         found[name] = organisation
     db.session.flush()
@@ -82,7 +87,36 @@ def _stakeholder(name: str, organisation: Organisation | None) -> User:
                     role=Role.participant, organisation=organisation, locale="nl",
                     email_confirmed_at=utcnow(), consent_at=utcnow(), consent_version="demo")
         db.session.add(user)
+        if organisation is not None:
+            db.session.add(Membership(user=user, organisation=organisation,
+                                      state=VerificationState.verified, role="contactpersoon",
+                                      decided_at=utcnow(), decided_via=DecisionBasis.team))
     return user
+
+
+def _pending(organisations: dict[str, Organisation]) -> None:
+    """A new organisation and a newcomer to a known one, both waiting for the team."""
+    def person(name: str, email: str, organisation: Organisation, role: str, kvk, new: bool):
+        if _user(email) is not None:
+            return
+        user = User(email=email, name=name, password_hash=hash_password(secrets.token_urlsafe(24)),
+                    role=Role.participant, organisation=organisation, locale="nl",
+                    email_confirmed_at=utcnow(), consent_at=utcnow(), consent_version="demo")
+        db.session.add(user)
+        db.session.add(Membership(user=user, organisation=organisation, role=role, kvk=kvk,
+                                  state=VerificationState.unverified,
+                                  registered_organisation=new))
+
+    for org_name, kind, sector, name, email, role, kvk in content.PENDING_NEW_ORGANISATIONS:
+        organisation = db.session.scalar(sa.select(Organisation).where(
+            Organisation.name_key == name_key(org_name)))
+        if organisation is None:
+            organisation = Organisation(name=org_name, name_key=name_key(org_name),
+                                        kind=OrganisationKind(kind), sector=sector)
+            db.session.add(organisation)
+        person(name, email, organisation, role, kvk, True)
+    for org_name, name, email, role, kvk in content.PENDING_MEMBERS:
+        person(name, email, organisations[org_name], role, kvk, False)
 
 
 def _contribution(round_, theme, title, body_md, created_at, *, author=None, organisation=None,

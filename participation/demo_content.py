@@ -671,3 +671,16 @@ SMALL_THEMES = [
         "fietsenstallingen, openbaar vervoer en looproutes.",
     ),
 ]
+
+# Waiting for the project team (Organisations page): someone who registered a new organisation,
+# and someone who says they take part for a known one. They have given no input, so the
+# participation document is the same with or without them.
+PENDING_NEW_ORGANISATIONS = [
+    # (organisation, kind, sector, person, e-mail, role, KvK number or None)
+    ("Bakkerij De Korenschoof", "business", "bakkerij", "Sanne Korenschoof",
+     "sanne@korenschoof.example", "eigenaar", "12345678"),
+]
+PENDING_MEMBERS = [
+    # (organisation from ORGANISATIONS, person, e-mail, role, KvK number or None)
+    ("Van der Veen Logistiek", "Tim Bakker", "tim.bakker@mail.example", "planner", None),
+]

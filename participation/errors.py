@@ -3,12 +3,16 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, make_response, render_template
+from urllib.parse import urlsplit
+
+from flask import Flask, make_response, render_template, request
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
+from .urls import safe_next
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +40,34 @@ def register(app: Flask) -> None:
         code = error.code or 500
         if code not in PAGES:
             return error
+        if code == 413 and request.method == "POST":
+            # The body is not read, so the text cannot be shown here: the browser's copy of
+            # the form (static/js/site.js) has it, and the form page fills it in again.
+            return render_template("errors/error.html", code=code, sent_to=request.path,
+                                   form_page=_form_page()), code
         return render_template("errors/error.html", code=code), code
+
+    @app.errorhandler(StaleDataError)
+    def changed_meanwhile(error: StaleDataError):
+        # Someone else's change, saved at the same moment, met one that has no form to show
+        # both in (the edit forms do that themselves: participation.conflicts). Nothing of this
+        # request is saved; the row is as the other person left it.
+        log.warning("changed by someone else at the same moment: %s", error)
+        db.session.rollback()
+        return render_template("errors/error.html", code=409, sent_to=request.path,
+                               form_page=_form_page()), 409
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         log.exception("unhandled error")
         db.session.rollback()
         return render_template("errors/error.html", code=500), 500
+
+
+def _form_page() -> str:
+    """The page of this site the form was sent from, else the address it was sent to."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host:
+        return request.path
+    return safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else ""),
+                     request.path)

@@ -44,6 +44,11 @@ def can_manage_roles(user: User) -> bool:
     return is_admin(user)
 
 
+def can_lift_login_locks(user: User) -> bool:
+    """Admins see who is locked out of logging in, and let them try again."""
+    return is_admin(user)
+
+
 def can_change_role(actor: User, target: User, new_role: Role, admin_count: int) -> bool:
     """May `actor` give `target` `new_role`, with `admin_count` admins now?
 

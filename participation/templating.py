@@ -65,6 +65,8 @@ def register(app: Flask) -> None:
             "to": _("to"), "change": _("Change"), "withdraw": _("Withdraw"),
             "withdrawn": _("Comment withdrawn"), "not_shown": _("Comment not shown"),
             "removed": _("Comment removed"),
+            "reply_to_removed": _("Reply to a contribution that was removed"),
+            "reply_to_withdrawn": _("Reply to a contribution its author withdrew"),
             "name": author_labels(),
             "response": _("Response of the municipality"), "report": _("Report"),
             "moderate": _("Moderate and respond"),

@@ -1,7 +1,18 @@
-"""Position papers: checked by content (a real PDF with pages), stored under instance/uploads.
+"""Position papers: checked by content (a real PDF with pages and nothing active in it), stored
+under instance/uploads so that a file appears only with the commit that records it.
 
 The name on disk is random; the uploaded name is only kept to show and to offer on download.
 With several web instances, UPLOAD_FOLDER points at shared storage.
+
+Storing is tied to the database transaction of the session that stores. `store` writes the
+bytes to `<name>.part` in the upload folder (the same file system, so the later rename is
+atomic) and fsyncs them; the commit renames the part to `<name>`; a rollback, or a session
+closed without a commit, removes it. A storage error (disk full, no permission, I/O error)
+removes the part and raises `StorageFailed`, whose message the form shows next to the file.
+If the process dies between the commit and the rename, the row exists and the part is
+complete: `path_of` renames it when the paper is first asked for, since a row is only seen
+once it is committed. A part without a row is a send that never committed; it is never
+served (no row names it).
 """
 from __future__ import annotations
 
@@ -13,12 +24,27 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+
+from .extensions import db
 
 log = logging.getLogger(__name__)
 
 MAX_PDF_BYTES = 10 * 1024 * 1024
+PART_SUFFIX = ".part"
+
+#: session.info keys: parts to rename once the transaction commits, and stored names to
+#: delete once it has (a replaced or removed paper).
+_STAGED = "uploads.staged"
+_DOOMED = "uploads.doomed"
+
+#: Actions that run code, start a program or open an embedded file (PDF 2.0, 12.6.4).
+_ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch", "/GoToE", "/ImportData",
+                             "/RichMediaExecute"})
+#: Annotations that carry a file or a player of their own.
+_ACTIVE_ANNOTATIONS = frozenset({"/FileAttachment", "/RichMedia"})
 
 
 class UploadRefused(ValueError):
@@ -27,6 +53,14 @@ class UploadRefused(ValueError):
     def __init__(self, message):
         super().__init__(message)
         self.message = message
+
+
+class StorageFailed(Exception):
+    """The file could not be written (disk full, no permission, I/O error); nothing was left
+    behind. `.message` is for the person, next to the file field."""
+
+    message = _l("The file could not be stored; your text is kept below. Try again later or "
+                 "send it without the file.")
 
 
 @dataclass(frozen=True)
@@ -53,7 +87,9 @@ def _display_name(filename: str | None) -> str:
 
 
 def check_pdf(storage) -> CheckedPdf:
-    """Read an uploaded file and accept it only if it is a PDF that opens and has pages."""
+    """Read an uploaded file and accept it only if it is a PDF that opens, has pages and has
+    nothing in it that acts (scripts, launch actions, embedded files)."""
+    import pikepdf
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
@@ -71,34 +107,201 @@ def check_pdf(storage) -> CheckedPdf:
             raise UploadRefused(_l("This PDF is protected with a password. Upload a version "
                                    "without a password."))
         pages = len(reader.pages)
+        active = active_content(data)
     except UploadRefused:
         raise
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError) as error:
+    except (PyPdfError, pikepdf.PdfError, ValueError, KeyError, TypeError, OSError,
+            RecursionError) as error:
         log.info("refused unreadable PDF: %s", error)
         raise UploadRefused(_l("This PDF cannot be opened. It may be damaged; save it again as "
                                "PDF and choose it again.")) from None
     if pages == 0:
         raise UploadRefused(_l("This PDF has no pages."))
+    if active:
+        log.info("refused PDF with active content: %s", active)
+        raise UploadRefused(_l("This PDF contains scripts, actions that start programs or "
+                               "attached files, which the site does not pass on. Save it again "
+                               "as a plain PDF (for example with “Print to PDF”) and choose it "
+                               "again."))
     return CheckedPdf(data=data, original_name=_display_name(storage.filename), pages=pages,
                       sha256=hashlib.sha256(data).hexdigest())
 
 
+def active_content(data: bytes) -> str | None:
+    """What in the PDF would act when opened, or None: a JavaScript, launch or embedded-file
+    action, additional actions (/AA), a /Names tree of scripts or embedded files, an embedded
+    file, a file-attachment or rich-media annotation, or an XFA form (which carries scripts).
+
+    Every object in the file is looked at, reachable or not, wherever it hangs (open action,
+    pages, annotations and their /A and /AA, form fields, bookmarks), so an action cannot hide
+    in a place one reader looks at and this check does not. qpdf (pikepdf) reads object
+    streams and undoes escaped names (`/J#61vaScript` is `/JavaScript`). Stream data is not
+    decoded: actions are dictionaries. A file qpdf cannot read raises pikepdf.PdfError.
+    """
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        # Indirect objects are all in pdf.objects; direct ones are reached through them.
+        pending = [pdf.trailer, *pdf.objects]
+        while pending:
+            obj = pending.pop()
+            if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
+                found = _active_in(obj)
+                if found:
+                    return found
+                children = obj.values()
+            elif isinstance(obj, pikepdf.Array):
+                children = obj
+            else:
+                continue
+            pending.extend(child for child in children
+                           if isinstance(child, (pikepdf.Dictionary, pikepdf.Array))
+                           and not child.is_indirect)
+    return None
+
+
+def _active_in(dictionary) -> str | None:
+    keys = set(dictionary.keys())
+    if "/JS" in keys:
+        return "a script (/JS)"
+    if "/AA" in keys:
+        return "additional actions (/AA)"
+    if "/JavaScript" in keys:
+        return "a /Names tree of scripts"
+    if "/EmbeddedFiles" in keys or "/EF" in keys:
+        return "an embedded file"
+    if "/XFA" in keys:
+        return "an XFA form"
+    if "/S" in keys and str(dictionary.get("/S")) in _ACTIVE_ACTIONS:
+        return f"a {dictionary.get('/S')} action"
+    if "/Type" in keys and str(dictionary.get("/Type")) == "/EmbeddedFile":
+        return "an embedded file"
+    if "/Subtype" in keys and str(dictionary.get("/Subtype")) in _ACTIVE_ANNOTATIONS:
+        return f"a {dictionary.get('/Subtype')} annotation"
+    return None
+
+
+# --- storing ------------------------------------------------------------------------------
+
 def store(pdf: CheckedPdf) -> str:
-    """Write the file under a random name and return that name."""
+    """Write the file under a random name, to appear with this session's commit; return the
+    name. On a storage error nothing is left and StorageFailed is raised."""
     stored_name = f"{secrets.token_hex(16)}.pdf"
-    path = upload_folder() / stored_name
-    with open(path, "xb") as handle:
-        handle.write(pdf.data)
+    try:
+        folder = upload_folder()
+        part = _part_of(folder / stored_name)
+        _write_synced(part, pdf.data)
+        _sync_folder(folder)
+    except OSError as error:
+        log.error("could not store an upload (%s bytes): %s", len(pdf.data), error)
+        raise StorageFailed() from error
+    session = db.session()  # the Session itself: scoped_session does not pass on in_transaction
+    if not session.in_transaction():
+        session.begin()  # so that its end, whatever it is, is an event that cleans up
+    session.info.setdefault(_STAGED, []).append((part, folder / stored_name))
     return stored_name
 
 
-def path_of(stored_name: str) -> Path:
+def discard_after_commit(stored_name: str) -> None:
+    """Delete a stored file once this session's commit is done (a replaced or removed paper):
+    a rollback keeps it, as it keeps the row."""
+    db.session.info.setdefault(_DOOMED, []).append(_path(stored_name))
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    """All bytes on disk, or no file: a partly written part is removed before the error goes."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        _remove(path)
+        raise
+    os.close(fd)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a new or renamed entry in the folder durable (POSIX; a no-op where unsupported)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError as error:  # some network file systems refuse fsync on a directory
+        log.debug("fsync of %s: %s", folder, error)
+    finally:
+        os.close(fd)
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError as error:
+        log.error("could not remove %s: %s", path, error)
+
+
+def _publish(part: Path, final: Path) -> None:
+    try:
+        os.replace(part, final)
+    except FileNotFoundError:
+        if not final.exists():
+            log.error("stored upload %s is missing", final.name)
+        return  # another process asking for the paper renamed it first
+    except OSError as error:
+        # The commit is done: the part stays and path_of renames it when it is asked for.
+        log.error("could not rename %s after its commit: %s", part.name, error)
+        return
+    _sync_folder(final.parent)
+
+
+@sa.event.listens_for(db.session, "after_commit")
+def _after_commit(session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint: the outer transaction can still roll back
+    for part, final in session.info.pop(_STAGED, ()):
+        _publish(part, final)
+    for path in session.info.pop(_DOOMED, ()):
+        _remove(path)
+        _remove(_part_of(path))
+
+
+@sa.event.listens_for(db.session, "after_transaction_end")
+def _after_transaction_end(session, transaction) -> None:
+    if transaction.parent is not None or transaction.nested:
+        return
+    # Reached after the commit's own handler has taken its lists: what is left was not
+    # committed (rolled back, or the session closed), so its files go and the doomed stay.
+    for part, _final in session.info.pop(_STAGED, ()):
+        _remove(part)
+    session.info.pop(_DOOMED, None)
+
+
+def _path(stored_name: str) -> Path:
     # stored_name comes from our own database, never from a request; still, no path parts.
     return upload_folder() / os.path.basename(stored_name)
 
 
+def _part_of(path: Path) -> Path:
+    return path.with_name(path.name + PART_SUFFIX)
+
+
+def path_of(stored_name: str) -> Path:
+    """Where a committed paper is."""
+    path = _path(stored_name)
+    if not path.exists() and _part_of(path).exists():
+        # The row is committed (it was read), but its process stopped before the rename.
+        _publish(_part_of(path), path)
+    return path
+
+
 def discard(stored_name: str) -> None:
-    try:
-        path_of(stored_name).unlink()
-    except FileNotFoundError:
-        pass
+    """Delete a paper now (its row is already gone for good)."""
+    path = _path(stored_name)
+    _remove(path)
+    _remove(_part_of(path))

@@ -134,3 +134,23 @@ def make_comment(section, author, body="Een reactie.", parent=None, state="publi
     db.session.add(comment)
     db.session.flush()
     return comment
+
+
+def verify_membership(user, organisation=None):
+    """The team has confirmed that `user` takes part for `organisation` (by default the one they
+    take part for now) and confirmed the organisation itself: their items are listed under it.
+    For setups that registered through the form, where every membership starts unverified."""
+    from participation.accounts.models import DecisionBasis, Membership, VerificationState
+
+    organisation = organisation or user.organisation
+    membership = db.session.scalar(db.select(Membership).where(
+        Membership.user_id == user.id, Membership.organisation_id == organisation.id))
+    if membership is None:
+        membership = Membership(user=user, organisation=organisation)
+        db.session.add(membership)
+    membership.state = VerificationState.verified
+    membership.decided_at = utcnow()
+    membership.decided_via = DecisionBasis.team
+    organisation.state = VerificationState.verified
+    db.session.commit()
+    return membership

@@ -9,6 +9,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from participation.accounts.models import Membership
 from participation.extensions import db
 
 from .conftest import csrf_token, login, make_organisation, make_user
@@ -38,11 +39,17 @@ ACCESS = {
     "drafts.preview": TEAM, "invitations.manage": TEAM, "invitations.invite": TEAM,
     "invitations.import_csv": TEAM, "invitations.change": TEAM, "moderation.queue": TEAM,
     "moderation.bulk": TEAM, "moderation.item": TEAM, "moderation.act": TEAM,
-    "moderation.respond": TEAM, "moderation.templates": TEAM,
+    "moderation.respond": TEAM, "moderation.templates": TEAM, "moderation.edit_template": TEAM,
     "admin.new_process": TEAM, "admin.edit_process": TEAM, "admin.edit_round": TEAM,
-    "admin.users": ADMIN, "admin.change_role": ADMIN,
+    "admin.users": ADMIN, "admin.change_role": ADMIN, "admin.login_locks": ADMIN,
+    "admin.lift_login_lock": ADMIN,
     "privacy.my_data": USER, "privacy.my_data_json": USER, "privacy.delete_account": USER,
     "privacy.consent": USER,
+    "organisations.queue": TEAM, "organisations.organisation": TEAM,
+    "organisations.decide_organisation": TEAM,
+    # The page of newcomers to the visitor's own organisation; deciding on one is for its
+    # verified members (the owner is one) and the team.
+    "organisations.requests": OWNER, "organisations.decide_membership": OWNER,
 }
 
 #: "participant" owns the world's items; "hostile" is another participant who tries them.
@@ -65,6 +72,8 @@ def world(app):
     from participation.drafts.services import add_version
     from participation.invitations.models import InvitationKind
     from participation.invitations.services import invite
+    from participation.moderation.models import Disposition
+    from participation.moderation.services import add_template
 
     from .factories import (DRAFT_MD, make_comment, make_contribution, make_process,
                             open_feedback_round, publish_draft)
@@ -73,6 +82,9 @@ def world(app):
         org = make_organisation("Bos Bouw", "business", "bouw")
         owner = make_user("owner@example.nl", name="Owner", organisation=org)
         make_user("hostile@example.nl", name="Fred")
+        newcomer = make_user("newcomer@example.nl", name="Nieuw", organisation=org,
+                             membership="unverified")
+        waiting = make_organisation("Nog Niet BV", state="unverified")
         moderator = make_user("mod@example.nl", role="moderator")
         make_user("staff@example.nl", role="staff")
         make_user("admin@example.nl", role="admin")
@@ -86,12 +98,16 @@ def world(app):
                               source_name="v2.md", by=moderator)
         invitation = invite(process, email="x@example.nl", name="X", organisation_name="",
                             kind=InvitationKind.read_along, by=moderator)
+        template = add_template(process, moderator, title="Dank", body_md="Dank voor uw inbreng.",
+                                disposition=Disposition.noted)
         db.session.commit()
         return {"slug": process.slug, "theme_id": process.themes[0].id,
                 "contribution_id": item.id, "comment_id": comment.id, "number": "2.2",
                 "version_id": preview.id, "invitation_id": invitation.id,
                 "item_id": item.id, "kind": "contribution", "user_id": owner.id,
-                "token": "not-a-token", "filename": "css/site.css"}
+                "organisation_id": waiting.id, "membership_id": db.session.scalar(
+                    sa.select(Membership.id).where(Membership.user_id == newcomer.id)),
+                "token": "not-a-token", "filename": "css/site.css", "template_id": template.id}
 
 
 def _url(rule, values: dict) -> str:

@@ -17,7 +17,7 @@ PASSWORD = "zonnige-werklocatie-7"
 NEW_ORG = {
     "name": "Anna Jansen", "email": "Anna@Example.nl", "password": PASSWORD,
     "password_confirm": PASSWORD, "participate_as": "new", "org_name": "Bakker & Zn",
-    "org_kind": "business", "org_sector": "bakkerij", "consent": "y",
+    "org_kind": "business", "org_sector": "bakkerij", "org_role": "eigenaar", "consent": "y",
 }
 
 
@@ -288,7 +288,8 @@ def test_profile_change_and_duplicate_organisation(client, app):
 
     response = submit(client, "/account/", {"name": "Pieter V.", "locale": "en",
                                             "participate_as": "existing",
-                                            "organisation_id": str(org_id)})
+                                            "organisation_id": str(org_id),
+                                            "org_role": "beleidsmedewerker"})
     assert response.status_code == 302
     with app.app_context():
         user = db.session.scalar(sa.select(User))
@@ -303,7 +304,7 @@ def test_profile_change_and_duplicate_organisation(client, app):
     assert any(e.startswith("name:") for e in errors)
     response = submit(client, "/account/", {"name": "Pieter", "locale": "en", "participate_as": "new",
                                             "org_name": "provincie drenthe", "org_kind": "government",
-                                            "org_sector": "overheid"})
+                                            "org_sector": "overheid", "org_role": "adviseur"})
     errors = field_errors(response.get_data(as_text=True))
     assert any(e.startswith("org_name:") and "already registered" in e for e in errors), errors
     with app.app_context():

@@ -49,6 +49,7 @@ def test_register_confirm_login_switch_language_reset_and_log_out(site, page, ap
     page.get_by_label("Naam van de organisatie").fill("Bos Bouw & Onderhoud")
     page.get_by_label("Bedrijf", exact=True).check()
     page.get_by_label("Sector").fill("bouw")
+    page.locator("#org_role").fill("eigenaar")
     page.locator("#consent").check()
     assert_accessible(page)
     page.get_by_role("button", name="Registreren").click()

@@ -12,7 +12,7 @@ from participation.extensions import db
 
 from .browser import assert_accessible
 from .conftest import login, make_user
-from .factories import pdf_bytes
+from .factories import pdf_bytes, verify_membership
 from .test_browser import site  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.browser
@@ -38,11 +38,19 @@ def test_new_stakeholder_gives_input_on_two_themes_edits_and_finds_it(site, page
     page.get_by_label("Name of the organisation").fill("Koffiebar De Brink")
     page.get_by_label("Business", exact=True).check()
     page.get_by_label("Sector").fill("horeca")
+    page.get_by_label("Your role or function in the organisation").fill("owner")
     page.locator("#consent").check()
     page.get_by_role("button", name="Register").click()
     mailbox.deliver()
     page.goto(mailbox.only("sanne@koffiebar.example").link("/account/confirm/").replace(
         "http://localhost", site.url))
+    # The project team confirms the new organisation (tests/test_organisations.py does it
+    # through the pages): from then on the input is listed under it.
+    with app.app_context():
+        from participation.accounts.models import User
+
+        verify_membership(db.session.scalar(sa.select(User).where(
+            User.email == "sanne@koffiebar.example")))
     page.get_by_label("E-mail address").fill("sanne@koffiebar.example")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()

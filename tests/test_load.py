@@ -4,7 +4,8 @@ instances (2 workers each) that share PostgreSQL and Redis, with the rate limits
 Every response is recorded. Afterwards: no 5xx; every post the person saw accepted (a redirect to
 their input, or to their reaction in the thread) has exactly one row, and every refused one none;
 double clicks and re-sent forms (the same submission key) never make a second row; the shared
-rate-limit counters held per person across both instances.
+rate-limit counters held per person across both instances. However long it takes: how fast it
+goes is measured by bench/load.py (see the README, Benchmarks), not asserted here.
 """
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ import collections
 import http.client
 import re
 import threading
-import time
 import uuid
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -50,7 +50,6 @@ LIMIT = 45
 RESEND, TWIN = {6, 27}, {12, 33}
 #: Of every 10 posts, the person follows the redirect and reads the confirmation.
 FOLLOW = 3
-TIME_LIMIT = 150
 
 CONFIRMED = {"input": "Thank you. Your input has been published.",
              "comment": "Thank you. Your reaction has been placed."}
@@ -233,7 +232,7 @@ def test_rate_limit_figures_come_from_the_environment_and_are_checked(monkeypatc
     monkeypatch.setenv("RATE_LIMITS", as_json(LIMITS))
     figures = from_environment()["RATE_LIMITS"]
     assert figures == {**Defaults.RATE_LIMITS, **LIMITS}
-    assert figures["login"] == "10/minute;50/hour"  # the others keep their defaults
+    assert figures["failed_login_per_account"] == "10 per 15 minutes"  # the others: defaults
     for wrong in ('{"comment": "45/hour"}', '{"comments": "45 an hour"}', '["comments"]', "45"):
         monkeypatch.setenv("RATE_LIMITS", wrong)
         with pytest.raises(ValueError):
@@ -251,7 +250,6 @@ def test_load_without_loss(two_instances):
             sent.append(item)
 
     people = [Participant(n, instances, seeded, record, problems) for n in range(USERS)]
-    began = time.monotonic()
     tokens = [None] * USERS
 
     def log_in(n: int) -> None:
@@ -260,7 +258,7 @@ def test_load_without_loss(two_instances):
     for thread in logins:
         thread.start()
     for thread in logins:
-        thread.join(timeout=60)
+        thread.join()
     assert all(tokens), "not every participant could log in"
     plans = [plan(n, tokens[n], seeded) for n in range(USERS)]
 
@@ -270,11 +268,8 @@ def test_load_without_loss(two_instances):
     for thread in threads:
         thread.start()
     start.wait()
-    load_began = time.monotonic()
     for thread in threads:
-        thread.join(timeout=max(1.0, load_began + TIME_LIMIT - time.monotonic()))
-    load_seconds = time.monotonic() - load_began
-    assert not any(t.is_alive() for t in threads), f"the load took over {TIME_LIMIT} s"
+        thread.join()
 
     # --- every answer ---------------------------------------------------------------------
     all_posts = [post for posts in plans for post in posts]
@@ -359,8 +354,6 @@ def test_load_without_loss(two_instances):
     saved_kinds = collections.Counter(kind for _m, kind, _i, _e in stored)
     print(f"\nload: {len(all_posts)} posts ({kinds['input']} input, {kinds['comment']} reactions "
           f"of which {replies} replies) from {USERS} participants over 2 instances x 2 workers; "
-          f"{posts_sent} POSTs with re-sends and double clicks in {load_seconds:.1f} s = "
-          f"{posts_sent / load_seconds:.0f} posts/s; answers {dict(statuses)}; "
+          f"{posts_sent} POSTs with re-sends and double clicks; answers {dict(statuses)}; "
           f"{len(accepted)} accepted = {len(stored)} rows ({saved_kinds['input']} input, "
-          f"{saved_kinds['comment']} reactions), 0 lost, 0 duplicates; "
-          f"wall time with logins {time.monotonic() - began:.1f} s")
+          f"{saved_kinds['comment']} reactions), 0 lost, 0 duplicates")

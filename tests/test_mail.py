@@ -163,3 +163,86 @@ def test_an_smtp_server_that_does_not_answer_is_a_failure_not_a_hang(app, mailbo
     with app.app_context():
         row = db.session.scalar(sa.select(OutboxMessage))
         assert "timed out" in row.last_error.lower() or "timeout" in row.last_error.lower()
+
+
+def test_a_sender_that_dies_after_the_servers_ok_sends_again_with_the_same_message_id(
+        app, database_url):
+    """The real `flask mail send` process gets the SMTP server's OK and cannot commit it: the
+    server locks the outbox row before it answers OK, so the process dies on its commit
+    (SQLite's busy timeout, a lock timeout on PostgreSQL), as a killed sender would. While the
+    lease runs no run sends the mail again; after it, the second copy has the first one's
+    Message-ID, by which the receiver recognises it."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from .conftest import Inbox, SMTPServer
+
+    sqlite = database_url.startswith("sqlite")
+    locker = sa.create_engine(database_url, isolation_level="AUTOCOMMIT",
+                              connect_args={"check_same_thread": False} if sqlite else {})
+    holder = locker.connect()
+
+    def lock_the_outbox():
+        if sqlite:
+            holder.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            holder.exec_driver_sql("BEGIN")
+            holder.exec_driver_sql("SELECT id FROM outbox_message FOR UPDATE")
+
+    class LockingInbox(Inbox):
+        """Keeps the mail, then locks the outbox before it answers OK (the first time)."""
+        hold = staticmethod(lock_the_outbox)
+
+        async def handle_DATA(self, server, session, envelope):
+            answer = await super().handle_DATA(server, session, envelope)
+            if self.hold is not None:
+                self.hold()
+                self.hold = None
+            return answer
+
+    server = SMTPServer()
+    server.inbox = LockingInbox()
+    server.start()
+    env = {**os.environ, "DATABASE_URL": database_url,
+           "SECRET_KEY": "sender-test-secret-0123456789abcdef", "MAIL_SERVER": "127.0.0.1",
+           "MAIL_PORT": str(server.port), "MAIL_DEFAULT_SENDER": "participatie@assen.example",
+           "PGOPTIONS": "-c lock_timeout=2s"}
+    flask = str(Path(sys.executable).parent / "flask")
+
+    def send():
+        return subprocess.run([flask, "--app", "participation", "mail", "send"], env=env,
+                              capture_output=True, text=True, timeout=120)
+    try:
+        _queue(app)
+        died = send()
+        assert died.returncode != 0 and "lock" in died.stderr.lower(), died.stderr[-2000:]
+        holder.exec_driver_sql("ROLLBACK")
+        assert len(server.inbox.messages) == 1  # the server has it; the outbox does not know
+        with app.app_context():
+            row = db.session.scalar(sa.select(OutboxMessage))
+            assert row.state is OutboxState.pending and row.attempts == 1
+            assert row.due_at > utcnow()  # the lease: not sent again at once
+            db.session.remove()
+        again = send()
+        assert again.returncode == 0 and "sent 0," in again.stdout, again.stderr[-2000:]
+        assert len(server.inbox.messages) == 1
+        with app.app_context():
+            row = db.session.scalar(sa.select(OutboxMessage))
+            row.due_at = utcnow()  # the lease is over
+            db.session.commit()
+        after = send()
+        assert after.returncode == 0 and "sent 1," in after.stdout, after.stderr[-2000:]
+    finally:
+        server.stop()
+        holder.close()
+        locker.dispose()
+    first, second = server.inbox.messages
+    assert first.recipient == second.recipient == "anna@example.nl"
+    assert first.message["Message-ID"] == second.message["Message-ID"]
+    assert first.message["Message-ID"].endswith("@assen.example>")
+    with app.app_context():
+        row = db.session.scalar(sa.select(OutboxMessage))
+        assert row.state is OutboxState.sent and row.attempts == 2
+        assert f"<outbox.{row.id}." in first.message["Message-ID"]

@@ -5,10 +5,13 @@ same test database, with small figures so a limit is reached in a few posts.
 """
 from __future__ import annotations
 
+import html
 import io
 import re
+import threading
 import time
 import uuid
+from urllib.parse import urlsplit
 
 import pytest
 import redis
@@ -16,6 +19,7 @@ import sqlalchemy as sa
 
 from participation import create_app
 from participation.accounts.models import User
+from participation.audit.models import AuditEvent
 from participation.comments.models import Comment
 from participation.config import Defaults
 from participation.contributions.models import Contribution
@@ -24,7 +28,8 @@ from participation.invitations.models import Invitation
 from participation.mail.models import OutboxMessage
 from participation.moderation.models import Flag
 
-from .conftest import csrf_token, field_errors, login, make_organisation, make_user
+from .conftest import (QueryCounter, csrf_token, field_errors, login, make_organisation,
+                       make_user)
 from .conftest import test_config as base_config
 from .factories import make_contribution, make_process, open_feedback_round, publish_draft
 
@@ -113,39 +118,195 @@ def assert_form_kept(response, *kept: str, wait=AN_HOUR):
 # --- accounts -----------------------------------------------------------------------------
 
 LOGIN = "/account/login"
+WRONG = "The e-mail address or the password is not right."
+ACCOUNT_LOCKED = ("Someone has typed a wrong password for this account too many times in a "
+                  "short time, so it is locked for now. Wait {wait} and try again, or choose a "
+                  "new password with “Forgot your password?”: that lifts the lock at once.")
+ADDRESS_FAILED = ("Too many wrong passwords have been typed from your network in a short time. "
+                  "Wait {wait} and try again. If many people log in here together, the project "
+                  "team can lift this limit.")
+ADDRESS_LOGINS = ("Very many people have logged in from your network in the past hour. Wait "
+                  "{wait} and try again, or ask the project team to lift this limit.")
+QUARTER = r"(15 minutes|14 minutes)"
 
 
 def log_in(client, email="pieter@example.nl", password=PASSWORD):
     return post_form(client, LOGIN, {"email": email, "password": password})
 
 
-def test_login_is_limited_per_address_and_every_attempt_counts(limited):
-    site = limited(login="3/hour")
+def assert_login_refused(response, message: str, wait: str, email: str):
+    """The login form again, status 429 with Retry-After: the message with the wait next to
+    the form, the e-mail address still filled in."""
+    assert response.status_code == 429, response.status_code
+    page = text(response)
+    assert re.search(re.escape(message).replace(re.escape("{wait}"), wait), page), page[:3000]
+    assert f'value="{email}"' in page
+    assert WRONG not in page
+    return int(response.headers["Retry-After"])
+
+
+def assert_wrong_password(response):
+    assert response.status_code == 200, response.status_code
+    assert WRONG in text(response)
+
+
+def logged_in(client) -> bool:
+    """The login page sends someone who is logged in on to the home page."""
+    return client.get(LOGIN).status_code == 302
+
+
+def make_people(count: int, password=PASSWORD) -> list[str]:
+    """`count` confirmed participants with one password hash (scrypt takes a while per call)."""
+    from flask import current_app
+
+    from participation.accounts.models import Role
+    from participation.accounts.passwords import hash_password
+    from participation.timeutil import utcnow
+
+    hashed = hash_password(password)
+    emails = [f"deelnemer{n:02d}@example.nl" for n in range(count)]
+    for n, email in enumerate(emails):
+        db.session.add(User(email=email, name=f"Deelnemer {n}", password_hash=hashed,
+                            role=Role.participant, locale="en", email_confirmed_at=utcnow(),
+                            consent_at=utcnow(),
+                            consent_version=current_app.config["PRIVACY_STATEMENT_VERSION"]))
+    db.session.commit()
+    return emails
+
+
+def test_a_room_of_sixty_people_behind_one_address_all_log_in(limited):
+    """A participation evening: everyone logs in, one after the other, from the venue's address,
+    with the default figures (before: the 11th in a minute, and the 51st in an hour, waited)."""
+    site = limited()
+    with site.app_context():
+        emails = make_people(60)
+    for email in emails:
+        person = client_at(site, "192.0.2.10")
+        assert log_in(person, email).status_code == 302, email
+        assert logged_in(person), email
+    # Logging in is not counted as a failure: a wrong password from the room is still answered.
+    assert_wrong_password(log_in(client_at(site, "192.0.2.10"), emails[0], "typfout-in-zaal"))
+
+
+def test_logins_per_address_have_a_limit_of_their_own(limited):
+    site = limited(login_per_address="3/hour")
+    with site.app_context():
+        emails = make_people(4)
+    for email in emails[:3]:
+        assert log_in(client_at(site, "192.0.2.11"), email).status_code == 302
+    fourth = client_at(site, "192.0.2.11")
+    retry = assert_login_refused(log_in(fourth, emails[3]), ADDRESS_LOGINS, AN_HOUR, emails[3])
+    assert 3595 <= retry <= 3601
+    assert not logged_in(fourth)
+    assert log_in(client_at(site, "192.0.2.12"), emails[3]).status_code == 302
+
+
+def test_wrong_passwords_lock_the_account_but_not_other_accounts_from_that_address(limited):
+    site = limited()  # the defaults: 10 wrong passwords per account in 15 minutes
     with site.app_context():
         make_user(locale="en")
-    client = client_at(site, "192.0.2.10")
-    for _ in range(3):
-        wrong = log_in(client, password="niet-het-goede-wachtwoord")
-        assert wrong.status_code == 200
-        assert "The e-mail address or the password is not right." in text(wrong)
-    limited_answer = log_in(client)  # even the right password waits now
-    assert 3595 <= assert_limited_page(limited_answer) <= 3601
-    assert client.get("/account/").status_code == 302  # not logged in
-    assert client.get(LOGIN).status_code == 200  # loading the form is never limited
-    assert log_in(client_at(site, "192.0.2.11")).status_code == 302  # another address
+        make_user("anna@example.nl", name="Anna", locale="en")
+    guesser = client_at(site, "192.0.2.13")
+    for attempt in range(10):
+        assert_wrong_password(log_in(guesser, password=f"geraden-wachtwoord-{attempt}"))
+    eleventh = log_in(guesser, password="geraden-wachtwoord-10")
+    retry = assert_login_refused(eleventh, ACCOUNT_LOCKED, QUARTER, "pieter@example.nl")
+    assert 895 <= retry <= 901
+    # Locked for the right password too, from any address, however the address is written.
+    for address, email in (("192.0.2.13", "pieter@example.nl"),
+                           ("192.0.2.14", "  Pieter@Example.NL ")):
+        owner = client_at(site, address)
+        assert_login_refused(log_in(owner, email), ACCOUNT_LOCKED, QUARTER,
+                             email.strip().lower())
+        assert not logged_in(owner)
+    assert client_at(site, "192.0.2.13").get(LOGIN).status_code == 200  # loading is never limited
+    # Another account, from the guesser's own address, logs in.
+    anna = client_at(site, "192.0.2.13")
+    assert log_in(anna, "anna@example.nl").status_code == 302
+    assert logged_in(anna)
 
 
-def test_login_is_limited_per_email_address_from_many_addresses(limited):
-    site = limited(login="100/hour", login_per_email="2/hour")
+def test_an_address_without_an_account_is_locked_alike(limited):
+    """The limit does not tell whether an account exists: an unknown address locks the same."""
+    site = limited(failed_login_per_account="2/hour")
+    with site.app_context():
+        make_user(locale="en")
+    for email in ("pieter@example.nl", "niemand@example.nl"):
+        client = client_at(site, "192.0.2.15")
+        for _ in range(2):
+            assert_wrong_password(log_in(client, email, "geraden-wachtwoord"))
+        assert_login_refused(log_in(client, email, "geraden-wachtwoord"), ACCOUNT_LOCKED,
+                             AN_HOUR, email)
+
+
+def test_wrong_passwords_over_many_accounts_reach_the_limit_per_address(limited):
+    site = limited()  # the defaults: 50 wrong passwords per address in an hour
+    with site.app_context():
+        emails = make_people(51)
+    guesser = client_at(site, "192.0.2.16")
+    for email in emails[:50]:
+        assert_wrong_password(log_in(guesser, email, "zomer2026!"))
+    refused = log_in(guesser, emails[50], "zomer2026!")
+    # Until the hour since the first wrong password has passed (50 scrypt checks took a while).
+    within_the_hour = r"(1 hour|\d\d? minutes)"
+    retry = assert_login_refused(refused, ADDRESS_FAILED, within_the_hour, emails[50])
+    assert 60 < retry <= 3601
+    # The address waits, also with a right password; every other address does not.
+    assert_login_refused(log_in(guesser, emails[50]), ADDRESS_FAILED, within_the_hour,
+                         emails[50])
+    assert not logged_in(guesser)
+    elsewhere = client_at(site, "192.0.2.17")
+    assert log_in(elsewhere, emails[50]).status_code == 302
+    assert logged_in(elsewhere)
+
+
+def test_a_right_password_forgets_the_accounts_wrong_ones_but_not_the_addresses(limited):
+    site = limited(failed_login_per_account="3/hour", failed_login_per_address="5/hour")
+    with site.app_context():
+        make_user(locale="en")
+    client = client_at(site, "192.0.2.18")
+    for _ in range(2):
+        assert_wrong_password(log_in(client, password="geraden-wachtwoord"))
+    assert log_in(client).status_code == 302
+    client.post("/account/logout", data={"csrf_token": csrf_token(client.get("/").get_data(
+        as_text=True))})
+    assert not logged_in(client)
+    for _ in range(3):  # three more for the account: the first two were forgotten
+        assert_wrong_password(log_in(client, password="geraden-wachtwoord"))
+    # The address counted all five: a guesser's own account does not reset that.
+    assert_login_refused(log_in(client, "anna@example.nl", "geraden-wachtwoord"),
+                         ADDRESS_FAILED, AN_HOUR, "anna@example.nl")
+
+
+def test_a_new_password_through_the_reset_link_lifts_the_account_lock(limited, mailbox):
+    site = limited(failed_login_per_account="2/hour")
+    with site.app_context():
+        make_user(locale="en")
+    client = client_at(site, "192.0.2.19")
+    for _ in range(2):
+        assert_wrong_password(log_in(client, password="geraden-wachtwoord"))
+    assert_login_refused(log_in(client), ACCOUNT_LOCKED, AN_HOUR, "pieter@example.nl")
+    assert post_form(client, "/account/password/forgot",
+                     {"email": "pieter@example.nl"}).status_code == 200
+    mailbox.deliver()
+    link = urlsplit(mailbox.only("pieter@example.nl").link("/account/password/reset/")).path
+    new_password = "nieuwe-lange-wachtzin-2026"
+    done = post_form(client, link, {"password": new_password, "password_confirm": new_password})
+    assert done.status_code == 302, field_errors(done.get_data(as_text=True))
+    assert log_in(client, password=new_password).status_code == 302
+    assert logged_in(client)
+
+
+def test_login_is_limited_per_account_from_many_addresses(limited):
+    site = limited(failed_login_per_account="2/hour")
     with site.app_context():
         make_user(locale="en")
         make_user("anna@example.nl", name="Anna", locale="en")
     for address in ("192.0.2.20", "192.0.2.21"):
-        assert log_in(client_at(site, address), password="geraden-wachtwoord").status_code == 200
-    # A third address, the right password: this account is protected for the rest of the hour,
-    # however the address is written.
-    assert_limited_page(log_in(client_at(site, "192.0.2.22")))
-    assert_limited_page(log_in(client_at(site, "192.0.2.23"), email="  Pieter@Example.NL "))
+        assert_wrong_password(log_in(client_at(site, address), password="geraden-wachtwoord"))
+    # A third address, the right password: this account is protected for the rest of the hour.
+    assert_login_refused(log_in(client_at(site, "192.0.2.22")), ACCOUNT_LOCKED, AN_HOUR,
+                         "pieter@example.nl")
     # Other accounts, from the same address, are not affected.
     assert log_in(client_at(site, "192.0.2.22"), "anna@example.nl").status_code == 302
 
@@ -378,23 +539,234 @@ def test_every_limit_lifts_when_its_window_has_passed(limited):
         assert post().status_code in (200, 302), name
 
 
+# --- the team sees and lifts login locks --------------------------------------------------
+
+LOCKS = "/admin/login-locks"
+
+
+def admin_client(site, address="192.0.2.90"):
+    with site.app_context():
+        make_user("beheer@example.nl", role="admin", name="Beheerder", locale="en")
+    admin = client_at(site, address)
+    login(admin, "beheer@example.nl")
+    return admin
+
+
+def lock_rows(page) -> list[str]:
+    """The rows of the locks table as the admin reads them: who, what, attempts, time left."""
+    body = page.get_data(as_text=True)
+    rows = re.findall(r"<tr>\s*<th scope=\"row\">(.*?)</tr>", body, re.S)
+    return [re.sub(r"\s+", " ", re.sub(r"<form.*?</form>|<[^>]+>", " ",
+                                        html.unescape(row), flags=re.S)).strip()
+            for row in rows]
+
+
+def lift(client, limit: str, subject: str):
+    page = client.get(LOCKS).get_data(as_text=True)
+    return client.post(f"{LOCKS}/lift", data={"csrf_token": csrf_token(page), "limit": limit,
+                                               "subject": subject}, follow_redirects=True)
+
+
+def lifts() -> list[AuditEvent]:
+    return list(db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "ratelimit.lift").order_by(AuditEvent.id)))
+
+
+def locked_site(limited):
+    """Pieter's account locked, an unknown address locked, and the address 192.0.2.80 locked
+    for wrong passwords; Pieter's account id."""
+    site = limited(failed_login_per_account="2/hour", failed_login_per_address="6/hour")
+    with site.app_context():
+        pieter = make_user(locale="en").id
+        make_user("anna@example.nl", name="Anna", locale="en")
+    guesser = client_at(site, "192.0.2.80")
+    for email in ("pieter@example.nl", "niemand@example.nl") * 2 + ("a@example.nl", "b@x.nl"):
+        assert_wrong_password(log_in(guesser, email, "geraden-wachtwoord"))
+    return site, pieter
+
+
+def test_the_admin_sees_the_locks_and_lifting_one_lets_the_person_log_in_at_once(limited):
+    site, pieter = locked_site(limited)
+    admin = admin_client(site)
+    page = admin.get(LOCKS)
+    assert page.status_code == 200
+    rows = lock_rows(page)
+    assert len(rows) == 3, rows
+    # Accounts first (by e-mail address, or hashed when there is no account), then addresses.
+    accounts = sorted(rows[:2])
+    assert re.fullmatch(r"An e-mail address without an account \(email:[0-9a-f]{8}…\) Wrong "
+                        rf"passwords for one account 2 {AN_HOUR}", accounts[0]), rows
+    assert re.fullmatch(r"pieter@example\.nl \(Pieter de Vries\) Wrong passwords for one "
+                        rf"account 2 {AN_HOUR}", accounts[1]), rows
+    assert re.fullmatch(r"Address 192\.0\.2\.80 Wrong passwords from one address, for any "
+                        rf"account 6 {AN_HOUR}", rows[2]), rows
+    assert "Wrong passwords for one account: 2 in 1 hour" in text(page)
+
+    # Pieter, at home, is locked out; the admin lifts his lock; he logs in at once.
+    pieter_at_home = client_at(site, "192.0.2.81")
+    assert_login_refused(log_in(pieter_at_home), ACCOUNT_LOCKED, AN_HOUR, "pieter@example.nl")
+    lifted = lift(admin, "failed_login_per_account", f"user:{pieter}")
+    assert "The lock on pieter@example.nl has been lifted: logging in works again at once." \
+        in text(lifted)
+    assert not any(row.startswith("pieter@example.nl") for row in lock_rows(lifted))
+    assert len(lock_rows(lifted)) == 2
+    assert log_in(pieter_at_home).status_code == 302
+    with site.app_context():
+        [event] = lifts()
+        assert event.actor.email == "beheer@example.nl"
+        assert (event.target_type, event.target_id) == ("user", pieter)
+        assert event.before["limit"] == "failed_login_per_account"
+        # The account is the target; its address is not copied into the trail.
+        assert "pieter@example.nl" not in str(event.before) + str(event.after)
+        assert event.before["attempts"] == 2 and 3500 < event.before["seconds_left"] <= 3600
+        assert event.after["seconds_left"] == 0
+
+    # Lifting it again is harmless: nothing changes and nothing more is recorded.
+    again = lift(admin, "failed_login_per_account", f"user:{pieter}")
+    assert "This lock had already been lifted or has run out; nothing has changed." \
+        in text(again)
+    assert len(lock_rows(again)) == 2
+    with site.app_context():
+        assert len(lifts()) == 1
+
+
+def test_lifting_the_lock_of_an_address_lets_everyone_there_log_in(limited):
+    site, _pieter = locked_site(limited)
+    admin = admin_client(site)
+    anna = client_at(site, "192.0.2.80")
+    assert_login_refused(log_in(anna, "anna@example.nl"), ADDRESS_FAILED, AN_HOUR,
+                         "anna@example.nl")
+    lifted = lift(admin, "failed_login_per_address", "addr:192.0.2.80")
+    assert "The lock on 192.0.2.80 has been lifted" in text(lifted)
+    assert not any(row.startswith("Address") for row in lock_rows(lifted))
+    assert log_in(anna, "anna@example.nl").status_code == 302
+    with site.app_context():
+        [event] = lifts()
+        assert (event.target_type, event.target_id) == ("login_lock", None)
+        assert event.before["address"] == "192.0.2.80"
+
+
+def test_two_admins_lifting_one_lock_at_once_lift_it_once(limited):
+    site, pieter = locked_site(limited)
+    admins = [admin_client(site)]
+    with site.app_context():
+        make_user("beheer2@example.nl", role="admin", name="Beheerder 2", locale="en")
+    admins.append(client_at(site, "192.0.2.91"))
+    login(admins[1], "beheer2@example.nl")
+    tokens = [csrf_token(a.get(LOCKS).get_data(as_text=True)) for a in admins]
+    answers, ready = [None, None], threading.Barrier(2)
+
+    def send(n: int) -> None:
+        ready.wait()
+        answers[n] = admins[n].post(f"{LOCKS}/lift", data={
+            "csrf_token": tokens[n], "limit": "failed_login_per_account",
+            "subject": f"user:{pieter}"}, follow_redirects=True)
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    said = sorted("has been lifted" in text(a) for a in answers)
+    assert said == [False, True]
+    assert "already been lifted" in text(answers[said.index(False)]) or \
+        "already been lifted" in " ".join(text(a) for a in answers)
+    with site.app_context():
+        assert len(lifts()) == 1
+    assert log_in(client_at(site, "192.0.2.82")).status_code == 302
+
+
+def test_only_admins_see_and_lift_login_locks(limited):
+    site, pieter = locked_site(limited)
+    with site.app_context():
+        make_user("mod@example.nl", role="moderator", name="Mod", locale="en")
+    moderator = client_at(site, "192.0.2.92")
+    login(moderator, "mod@example.nl")
+    assert moderator.get(LOCKS).status_code == 403
+    token = csrf_token(moderator.get("/").get_data(as_text=True))
+    refused = moderator.post(f"{LOCKS}/lift", data={
+        "csrf_token": token, "limit": "failed_login_per_account", "subject": f"user:{pieter}"})
+    assert refused.status_code == 403
+    visitor = client_at(site, "192.0.2.93")
+    assert visitor.get(LOCKS).status_code == 302  # to the login page
+    assert_login_refused(log_in(client_at(site, "192.0.2.94")), ACCOUNT_LOCKED, AN_HOUR,
+                         "pieter@example.nl")
+    with site.app_context():
+        assert lifts() == []
+    # A forged lift without the page's token changes nothing either.
+    admin = admin_client(site)
+    forged = admin.post(f"{LOCKS}/lift", data={"limit": "failed_login_per_account",
+                                               "subject": f"user:{pieter}"})
+    assert forged.status_code == 400
+    assert any(row.startswith("pieter@example.nl") for row in lock_rows(admin.get(LOCKS)))
+    with site.app_context():
+        assert lifts() == []
+
+
+def test_the_locks_page_has_the_same_queries_for_two_locks_or_twelve(limited):
+    site = limited(failed_login_per_account="1/hour", failed_login_per_address="1000/hour")
+    with site.app_context():
+        emails = make_people(12)
+    admin = admin_client(site)
+    counter = QueryCounter()
+    with site.app_context():
+        engine = db.engine
+
+    def queries() -> tuple[int, int]:
+        sa.event.listen(engine, "before_cursor_execute", counter)
+        try:
+            counter.statements.clear()
+            rows = len(lock_rows(admin.get(LOCKS)))
+            return rows, counter.count
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", counter)
+    guesser = client_at(site, "192.0.2.95")
+    for email in emails[:2]:
+        assert_wrong_password(log_in(guesser, email, "geraden-wachtwoord"))
+    rows_two, few = queries()
+    for email in emails[2:]:
+        assert_wrong_password(log_in(guesser, email, "geraden-wachtwoord"))
+    rows_twelve, many = queries()
+    assert (rows_two, rows_twelve) == (2, 12)
+    assert few == many
+
+
+def test_without_its_redis_logging_in_still_works_and_the_admin_is_told(limited):
+    """Redis away: a login is let through rather than refused, and the locks page says why it
+    lists nothing."""
+    from .conftest import free_port
+
+    site = limited({"RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{free_port()}"})
+    with site.app_context():
+        make_user(locale="en")
+    admin = admin_client(site)  # logging in works
+    page = admin.get(LOCKS)
+    assert page.status_code == 200
+    assert ("The store of the rate limits cannot be reached now, so the locks cannot be "
+            "shown. Try again in a moment.") in text(page)
+    assert_wrong_password(log_in(client_at(site, "192.0.2.96"), password="geraden-wachtwoord"))
+
+
 # --- several web processes ----------------------------------------------------------------
 
 def test_two_app_instances_share_their_counters_through_redis(limited):
     prefix = f"participation-test-{uuid.uuid4().hex}"
     shared = {"RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_KEY_PREFIX": prefix}
-    one, two = limited(shared, login="3/hour"), limited(shared, login="3/hour")
+    one, two = (limited(shared, failed_login_per_address="3/hour"),
+                limited(shared, failed_login_per_address="3/hour"))
     with one.app_context():
         make_user(locale="en")
+        make_user("anna@example.nl", name="Anna", locale="en")
     store = redis.Redis.from_url(REDIS_URL)
     try:
         first, second = client_at(one, "192.0.2.70"), client_at(two, "192.0.2.70")
-        for client in (first, second, first):
-            assert log_in(client, password="fout-wachtwoord-1").status_code == 200
-        assert_limited_page(log_in(second))  # the fourth attempt, whichever process gets it
-        assert_limited_page(log_in(first))
+        for client, email in ((first, "pieter@example.nl"), (second, "anna@example.nl"),
+                              (first, "niemand@example.nl")):
+            assert_wrong_password(log_in(client, email, "fout-wachtwoord-1"))
+        # The fourth attempt waits, whichever process gets it.
+        assert_login_refused(log_in(second), ADDRESS_FAILED, AN_HOUR, "pieter@example.nl")
+        assert_login_refused(log_in(first), ADDRESS_FAILED, AN_HOUR, "pieter@example.nl")
         keys = [key.decode() for key in store.scan_iter(match=f"*{prefix}*")]
-        assert keys and all("pieter@example.nl" not in key for key in keys)
+        assert keys and all("@example.nl" not in key for key in keys)
     finally:
         for key in store.scan_iter(match=f"*{prefix}*"):
             store.delete(key)
@@ -403,8 +775,44 @@ def test_two_app_instances_share_their_counters_through_redis(limited):
             site.extensions["participation.limiter"].storage.storage.close()
 
     # Without a shared store each process counts on its own: the reason for Redis.
-    alone_one, alone_two = limited(login="3/hour"), limited(login="3/hour")
+    alone_one, alone_two = (limited(failed_login_per_address="3/hour"),
+                            limited(failed_login_per_address="3/hour"))
     for _ in range(3):
-        log_in(client_at(alone_one, "192.0.2.71"), password="fout-wachtwoord-1")
-    assert_limited_page(log_in(client_at(alone_one, "192.0.2.71")))
+        log_in(client_at(alone_one, "192.0.2.71"), "anna@example.nl", "fout-wachtwoord-1")
+    assert_login_refused(log_in(client_at(alone_one, "192.0.2.71")), ADDRESS_FAILED, AN_HOUR,
+                         "pieter@example.nl")
     assert log_in(client_at(alone_two, "192.0.2.71")).status_code == 302
+
+
+def test_a_lock_counted_in_redis_is_listed_and_lifted_through_another_instance(limited):
+    prefix = f"participation-test-{uuid.uuid4().hex}"
+    shared = {"RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_KEY_PREFIX": prefix}
+    one, two = (limited(shared, failed_login_per_account="2/hour"),
+                limited(shared, failed_login_per_account="2/hour"))
+    with one.app_context():
+        pieter = make_user(locale="en").id
+    store = redis.Redis.from_url(REDIS_URL)
+    try:
+        for site in (one, two):
+            assert_wrong_password(log_in(client_at(site, "192.0.2.72"),
+                                         password="fout-wachtwoord-1"))
+        assert_login_refused(log_in(client_at(one, "192.0.2.73")), ACCOUNT_LOCKED, AN_HOUR,
+                             "pieter@example.nl")
+        admin = admin_client(two)
+        [row] = lock_rows(admin.get(LOCKS))
+        assert re.fullmatch(r"pieter@example\.nl \(Pieter de Vries\) Wrong passwords for one "
+                            rf"account 2 {AN_HOUR}", row), row
+        lifted = lift(admin, "failed_login_per_account", f"user:{pieter}")
+        assert "The lock on pieter@example.nl has been lifted" in text(lifted)
+        assert lock_rows(lifted) == []
+        assert log_in(client_at(one, "192.0.2.73")).status_code == 302  # the other instance
+        again = lift(admin, "failed_login_per_account", f"user:{pieter}")
+        assert "already been lifted" in text(again)
+        with two.app_context():
+            assert len(lifts()) == 1
+    finally:
+        for key in store.scan_iter(match=f"*{prefix}*"):
+            store.delete(key)
+        store.close()
+        for site in (one, two):
+            site.extensions["participation.limiter"].storage.storage.close()

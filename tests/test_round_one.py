@@ -514,6 +514,7 @@ def test_demo_loads_both_processes_idempotently(app):
         assert count(Contribution) == contributions and count(Process) == 2
 
 
+@pytest.mark.postgresql
 def test_a_double_send_saved_elsewhere_first_leaves_no_stray_file(participant, setup, app,
                                                                   tmp_path, monkeypatch):
     """Two workers answer the same send at once: the other one's row is committed between this

@@ -12,7 +12,7 @@ from participation.config import DEFAULT_SECRET_KEY
 from participation.extensions import db
 from participation.security import InsecureConfiguration
 
-from .conftest import login, make_user, submit
+from .conftest import login, make_organisation, make_user, submit
 
 
 def post_routes(app):
@@ -59,7 +59,9 @@ def test_every_post_refuses_a_missing_csrf_token(client, app):
                   "contribution_id": item.id, "token": "known-token",
                   "number": "2.2", "comment_id": comment.id, "version_id": preview.id,
                   "invitation_id": invitation.id, "user_id": user.id,
-                  "kind": "contribution", "item_id": item.id}
+                  "kind": "contribution", "item_id": item.id,
+                  "organisation_id": make_organisation("Nog Niet BV", state="unverified").id,
+                  "membership_id": 1}
     login(client, "mod@example.nl")
     rules = list(post_routes(app))
     assert len(rules) >= 9, [r.rule for r in rules]

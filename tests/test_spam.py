@@ -23,7 +23,7 @@ from participation.moderation.models import Flag
 from participation.processes.models import Process
 
 from .browser import assert_accessible
-from .conftest import csrf_token, login, make_organisation, make_user
+from .conftest import csrf_token, form_versions, login, make_organisation, make_user
 from .factories import (make_comment, make_contribution, make_process, open_feedback_round,
                         publish_draft)
 
@@ -108,7 +108,7 @@ def load(client, url: str) -> dict:
     fields["form_started"] = started.group(1)
     assert re.search(r'<input autocomplete="off" id="website" name="website" tabindex="-1" '
                      r'type="text" value="">', html), "the page has no honeypot"
-    return fields
+    return {**fields, **form_versions(html, url, url)}
 
 
 def rows(app, model) -> int:

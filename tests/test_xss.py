@@ -31,7 +31,8 @@ import pytest
 import sqlalchemy as sa
 from markupsafe import escape
 
-from participation.accounts.models import OrganisationKind, Role, User
+from participation.accounts.models import (Membership, Organisation, OrganisationKind, Role, User,
+                                           VerificationState)
 from participation.accounts.services import (
     OrganisationChoice,
     confirm_email,
@@ -362,6 +363,11 @@ def build_with_services(app) -> World:
             update_profile(person, name=name, choice=choice, locale="en")
             people.append(person)
         db.session.commit()
+        # The team has confirmed these organisations and their people, so the pages show the
+        # organisations' names (the vectors in them must be shown, and must not run).
+        db.session.execute(sa.update(Organisation).values(state=VerificationState.verified))
+        db.session.execute(sa.update(Membership).values(state=VerificationState.verified))
+        db.session.commit()
 
         round_ = process.round_of(RoundKind.input)
         bodies = chunks("cb")
@@ -483,7 +489,8 @@ def round_one_through_forms(app, world: World, fred_client, admin_client) -> Non
     register = {"name": form_line("fred", 120), "email": FRED, "password": PASSWORD,
                 "password_confirm": PASSWORD, "participate_as": "new",
                 "org_name": form_line("fred-org", 200), "org_kind": "business",
-                "org_sector": form_line("fred-sector", 120), "consent": "y"}
+                "org_sector": form_line("fred-sector", 120),
+                "org_role": form_line("fred-role", 120), "consent": "y"}
     _saved(submit(fred_client, "/account/register", register))
     with app.app_context():
         fred = db.session.scalar(sa.select(User).where(User.email == FRED))
@@ -820,6 +827,8 @@ def team_pages(recorder: Recorder, page, url: str, app, world: World) -> None:
             (f"/p/{SLUG}/audit", ["XSS-pt-0", "XSS-rs-", "XSS-hr-0"]),
             ("/audit", ["XSS-"]),
             ("/admin/users", every("un", 120) + ["XSS-fred-profile"]),
+            # Fred's organisation waits for the team, with his evidence.
+            ("/organisations", ["XSS-fred-org", "XSS-fred-role"]),
             (f"/p/{SLUG}/invitations", every("iv", 120) + every("io", 200) + ["XSS-form-invitee"]),
             (f"/p/{SLUG}/dashboard", every("th", 200)),
             (f"/p/{SLUG}/themes", every("th", 200) + ["XSS-form-theme"]),

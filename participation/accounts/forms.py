@@ -7,6 +7,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
 from ..forms import BaseForm
+from ..integers import db_int
+from ..organisations.services import clean_kvk
 from ..spam import SpamCheckMixin
 from .models import OrganisationKind
 from .passwords import password_problems
@@ -58,13 +60,24 @@ class OrganisationChoiceMixin:
                  SelectChoice(AS_NEW, _l("for an organisation that is not registered yet")),
                  SelectChoice(AS_INDIVIDUAL, _l("as an individual (resident)"))],
         validators=[InputRequired(_l("Choose how you take part."))])
-    organisation_id = SelectField(_l("Organisation"), coerce=int, validate_choice=False)
+    organisation_id = SelectField(_l("Organisation"), coerce=db_int, validate_choice=False)
     org_name = StringField(_l("Name of the organisation"), filters=[_strip])
     org_kind = RadioField(_l("Kind of organisation"),
                           choices=[SelectChoice(kind.value, label) for kind, label in KIND_LABELS.items()],
                           validate_choice=False)
     org_sector = StringField(_l("Sector"), filters=[_strip],
                              description=_l("For example: retail, logistics, care, education."))
+    #: Evidence for the team or the organisation's members, who confirm that the person
+    #: takes part for it (participation.organisations).
+    org_role = StringField(_l("Your role or function in the organisation"), filters=[_strip],
+                           description=_l("For example: owner, policy adviser, secretary."))
+    org_kvk = StringField(_l("KvK number of the organisation (optional)"), filters=[_strip],
+                          description=_l("The 8 digits of its registration with the Chamber of "
+                                         "Commerce. It helps to confirm that you take part for "
+                                         "it."))
+    #: The organisation the person takes part for now (the profile form): keeping it asks
+    #: for no new evidence.
+    current_organisation_id: int | None = None
 
     def set_organisation_choices(self, organisations) -> None:
         self.organisation_id.choices = [SelectChoice(0, _l("Choose an organisation"))] + [
@@ -89,6 +102,30 @@ class OrganisationChoiceMixin:
             return
         if field.data not in {kind.value for kind in OrganisationKind}:
             raise ValidationError(_l("Choose the kind of organisation."))
+
+    def _claims_an_organisation(self) -> bool:
+        """Taking part for an organisation the person does not take part for already."""
+        if self.participate_as.data == AS_NEW:
+            return True
+        return (self.participate_as.data == AS_EXISTING
+                and self.organisation_id.data != self.current_organisation_id)
+
+    def validate_org_role(self, field):
+        if self.participate_as.data not in (AS_EXISTING, AS_NEW):
+            return
+        if not field.data and self._claims_an_organisation():
+            raise ValidationError(_l("Enter your role or function in the organisation."))
+        if len(field.data or "") > 120:
+            raise ValidationError(_l("Use at most %(max)d characters.", max=120))
+
+    def validate_org_kvk(self, field):
+        if self.participate_as.data not in (AS_EXISTING, AS_NEW):
+            return
+        try:
+            field.data = clean_kvk(field.data)
+        except ValueError:
+            raise ValidationError(_l("A KvK number has exactly 8 digits, like 12345678. "
+                                     "Check the number, or leave the field empty.")) from None
 
     def validate_org_sector(self, field):
         if self.participate_as.data != AS_NEW:

@@ -1,7 +1,7 @@
 """Account pages. Views validate, call a service, commit, and redirect (post/redirect/get)."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -12,20 +12,27 @@ from ..forms import EmptyForm
 from ..security import form_checks_csrf, no_store
 from ..timeutil import utcnow
 from ..urls import safe_next
-from . import bp, services, tokens
+from . import services, tokens
 from .forms import (AS_EXISTING, AS_NEW, ChangePasswordForm, EmailOnlyForm, ForgotPasswordForm,
                     LoginForm, ProfileForm, RegisterForm, ResetPasswordForm)
+from .login_limits import LoginAttempt, lift_account_lock
 from .models import OrganisationKind
+from ..organisations import services as memberships
 from .passwords import verify_password
+
+bp = Blueprint("accounts", __name__)
 
 
 def _choice_from(form) -> services.OrganisationChoice:
     if form.participate_as.data == AS_EXISTING:
-        return services.OrganisationChoice(existing_id=form.organisation_id.data)
+        return services.OrganisationChoice(existing_id=form.organisation_id.data,
+                                           role=form.org_role.data or "",
+                                           kvk=form.org_kvk.data)
     if form.participate_as.data == AS_NEW:
         return services.OrganisationChoice(new_name=form.org_name.data,
                                            new_kind=OrganisationKind(form.org_kind.data),
-                                           new_sector=form.org_sector.data)
+                                           new_sector=form.org_sector.data,
+                                           role=form.org_role.data or "", kvk=form.org_kvk.data)
     return services.OrganisationChoice.individual()
 
 
@@ -35,13 +42,20 @@ def _duplicate_organisation(form) -> None:
     form.participate_as.data = AS_NEW
 
 
+def _refused_organisation(form) -> None:
+    form.org_name.errors = list(form.org_name.errors) + [
+        _("The project team could not confirm an organisation with this name. Contact the "
+          "project team if you take part for it.")]
+    form.participate_as.data = AS_NEW
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @form_checks_csrf
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = RegisterForm()
-    form.set_organisation_choices(services.organisations_alphabetically())
+    form.set_organisation_choices(services.organisations_to_choose())
     if form.validate_on_submit():
         try:
             services.register(name=form.name.data, email=form.email.data,
@@ -51,6 +65,9 @@ def register():
         except services.DuplicateOrganisation:
             db.session.rollback()
             _duplicate_organisation(form)
+        except services.RefusedOrganisation:
+            db.session.rollback()
+            _refused_organisation(form)
         except IntegrityError:
             # Someone registered the same address or organisation at the same moment.
             db.session.rollback()
@@ -105,18 +122,31 @@ def login():
     form = LoginForm()
     unconfirmed = False
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is None:
+        user = services.find_user_by_email(form.email.data)
+        attempt = LoginAttempt.of(form.email.data, user)
+        # The limits are checked before the password, and only a wrong password counts as a
+        # failure: a room of people logging in from one address all get in.
+        refused = attempt.refusal()
+        if refused:
+            form.form_errors.append(refused.message)
+            page = make_response(render_template("accounts/login.html", form=form,
+                                                 unconfirmed=False), 429)
+            page.headers["Retry-After"] = str(refused.wait)
+            return page
+        if not services.password_is_right(user, form.password.data):
+            attempt.failed()
             form.form_errors.append(_("The e-mail address or the password is not right."))
-        elif not user.is_confirmed:
-            unconfirmed = True
         else:
-            login_user(user, remember=form.remember.data)
-            user.last_login_at = utcnow()
-            session["locale"] = user.locale
-            db.session.commit()
-            flash(_("You are logged in."), "success")
-            return redirect(safe_next(request.args.get("next"), url_for("main.home")))
+            attempt.succeeded()
+            if not user.is_confirmed:
+                unconfirmed = True
+            else:
+                login_user(user, remember=form.remember.data)
+                user.last_login_at = utcnow()
+                session["locale"] = user.locale
+                db.session.commit()
+                flash(_("You are logged in."), "success")
+                return redirect(safe_next(request.args.get("next"), url_for("main.home")))
     return render_template("accounts/login.html", form=form, unconfirmed=unconfirmed)
 
 
@@ -124,8 +154,12 @@ def login():
 def logout():
     form = EmptyForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:
+            # Ended on the server too, before the cookie goes: a copy of it no longer logs in.
+            services.end_sessions(current_user._get_current_object())
+            db.session.commit()
         logout_user()
-        flash(_("You are logged out."), "success")
+        flash(_("You are logged out, here and on your other devices."), "success")
     return redirect(url_for("main.home"))
 
 
@@ -152,6 +186,7 @@ def reset_password(token: str):
     if form.validate_on_submit():
         services.reset_password(result, form.password.data)
         db.session.commit()
+        lift_account_lock(result)  # they proved the account is theirs
         logout_user()
         flash(_("Your password has been changed. Log in with your new password."), "success")
         return redirect(url_for("accounts.login"))
@@ -165,15 +200,22 @@ def reset_password(token: str):
 def profile():
     user = current_user._get_current_object()
     form = ProfileForm(obj=None if request.method == "POST" else user)
-    form.set_organisation_choices(services.organisations_alphabetically())
+    form.current_organisation_id = user.organisation_id
+    form.set_organisation_choices(services.organisations_to_choose(user.organisation_id))
+    membership, requests = memberships.for_profile(user)
     if request.method == "GET":
         form.participate_as.data = AS_EXISTING if user.organisation_id else "individual"
         form.organisation_id.data = user.organisation_id or 0
+        if membership is not None:
+            form.org_role.data, form.org_kvk.data = membership.role, membership.kvk
     if form.validate_on_submit():
         try:
             services.update_profile(user, name=form.name.data, choice=_choice_from(form),
                                     locale=form.locale.data)
             db.session.commit()
+        except services.RefusedOrganisation:
+            db.session.rollback()
+            _refused_organisation(form)
         except (services.DuplicateOrganisation, IntegrityError):
             db.session.rollback()
             _duplicate_organisation(form)
@@ -181,7 +223,8 @@ def profile():
             session["locale"] = user.locale
             flash(_("Your details have been saved."), "success")
             return redirect(url_for("accounts.profile"))
-    return render_template("accounts/profile.html", form=form, user=user)
+    return render_template("accounts/profile.html", form=form, user=user,
+                           membership=membership, requests=requests)
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -4,13 +4,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields import Field
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Regexp, ValidationError
 from wtforms.widgets import DateTimeLocalInput
 
+from ..accounts.login_limits import BY_NAME as LOGIN_LIMITS
 from ..accounts.models import Role
+from ..conflicts import VersionField
 from ..forms import BaseForm
 from ..processes.models import Audience, ModerationMode
 from ..timeutil import NonexistentLocalTime, amsterdam_to_utc, utc_to_amsterdam
@@ -45,10 +47,21 @@ def _one_of(choices, message):
 class RoleForm(BaseForm):
     role = SelectField(_l("Role"), validate_choice=False, choices=[
         SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()])
+    #: The role the page showed: another admin may have changed it since (admin.services).
+    role_was = HiddenField()
 
     def validate_role(self, field):
         if field.data not in Role._value2member_map_:
             raise ValidationError(_l("Choose one of the roles."))
+
+
+class LiftLockForm(BaseForm):
+    """The "Lift" button of one login lock: which counter, and whose."""
+    limit = HiddenField(validators=[AnyOf(list(LOGIN_LIMITS))])
+    #: "user:12", "email:<hash>" or "addr:192.0.2.1", as participation.accounts.login_limits
+    #: writes them.
+    subject = HiddenField(validators=[DataRequired(), Length(max=200),
+                                      Regexp(r"^(user|email|addr):[0-9A-Za-z.:_-]+$")])
 
 
 class AmsterdamMomentField(Field):
@@ -126,6 +139,9 @@ class ProcessForm(BaseForm):
                             default="public", validate_choice=False,
                             validators=_one_of(VISIBILITY_CHOICES,
                                                _l("Choose who can see the process.")))
+    #: The version of the process the form was made from (participation.conflicts); not
+    #: rendered for a new process.
+    version = VersionField()
 
 
 class NewProcessForm(ProcessForm):
@@ -168,3 +184,5 @@ class RoundForm(BaseForm):
                           validate_choice=False,
                           validators=_one_of(AUDIENCE_CHOICES,
                                              _l("Choose who can take part.")))
+    #: The version of the round the form was made from (participation.conflicts).
+    version = VersionField()

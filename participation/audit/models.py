@@ -2,13 +2,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..accounts.models import User
 from ..extensions import db
 from ..timeutil import utcnow
+
+if TYPE_CHECKING:
+    # Only for the annotation: importing the accounts package here would load its views, and
+    # account services record actions (organisations.services), which needs this module.
+    from ..accounts.models import User
 
 
 class AuditEvent(db.Model):

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms import RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from ..conflicts import VersionField
 from ..forms import BaseForm, SubmissionKeyMixin
+from ..moderation.labels import DISPOSITION_LABELS
 from ..spam import SpamCheckMixin
 
 BODY_MAX = 10_000
@@ -21,3 +24,30 @@ class CommentForm(SpamCheckMixin, SubmissionKeyMixin, BaseForm):
     def validate_body(self, field):
         if field.data and not field.data.strip():
             raise ValidationError(_l("Write your reaction."))
+
+
+class EditCommentForm(CommentForm):
+    #: The version of the comment the form was made from (participation.conflicts).
+    version = VersionField()
+
+
+class TeamReplyForm(CommentForm):
+    """A moderator's reply: a reply in the discussion, or the municipality's response to the
+    comment (with a disposition), which the participation document then prints as such."""
+    #: The version of the published response the page showed; 0: none (participation.conflicts).
+    version = VersionField()
+    answer_as = RadioField(_l("What is this answer?"), default="reply", choices=[
+        SelectChoice("reply", _l("A reply in the discussion")),
+        SelectChoice("response", _l("The municipality's response to this reaction"))],
+        validators=[InputRequired(_l("Choose what this answer is."))])
+    disposition = RadioField(_l("What the municipality does with it"),
+                             choices=[SelectChoice(k, v) for k, v in DISPOSITION_LABELS.items()],
+                             validators=[Optional()])
+
+    def validate(self, extra_validators=None) -> bool:
+        # Not a validate_disposition method: Optional() stops the chain before it would run.
+        valid = super().validate(extra_validators)
+        if self.answer_as.data == "response" and not self.disposition.data:
+            self.disposition.errors = [_l("Choose what the municipality does with it.")]
+            return False
+        return valid

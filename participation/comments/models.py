@@ -5,11 +5,11 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
-from ..accounts.models import OrganisationKind, User
+from ..accounts.models import OrganisationKind, User, listed_under_organisation
 from ..extensions import db
-from ..mixins import ModeratedMixin
+from ..mixins import ModeratedMixin, VersionedMixin
 from ..timeutil import utcnow
 
 
@@ -20,7 +20,7 @@ class CommentState(enum.Enum):
     withdrawn = "withdrawn"  #: by its author; replies keep their place under "comment withdrawn"
 
 
-class Comment(ModeratedMixin, db.Model):
+class Comment(ModeratedMixin, VersionedMixin, db.Model):
     __tablename__ = "comment"
     # Counting what a thread shows (state, hidden) reads only the index.
     __table_args__ = (sa.Index("ix_comment_lineage_visible", "lineage_id", "state", "hidden_at"),)
@@ -56,6 +56,12 @@ class Comment(ModeratedMixin, db.Model):
 
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     parent: Mapped[Comment | None] = relationship(remote_side=[id])
+
+
+#: Listed under its organisation, as for round-1 input (Contribution.listed_under_organisation).
+Comment.listed_under_organisation = column_property(
+    listed_under_organisation(Comment.__table__.c.author_id, Comment.__table__.c.organisation_id,
+                              Comment.__table__.c.organisation_kind), deferred=True)
 
 
 class CommentRevision(db.Model):

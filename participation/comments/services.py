@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from ..accounts.models import User
+from ..conflicts import check_version, for_change
 from ..drafts.models import Section
 from ..extensions import db
 from ..permissions import is_team
@@ -65,17 +66,24 @@ def post(*, author: User, round_: Round, section: Section, body_md: str, submiss
     return comment
 
 
-def edit(comment: Comment, *, body_md: str) -> None:
+def edit(comment: Comment, *, body_md: str, seen_version: int | None = None) -> bool:
+    """Change the text, keeping the previous one as a revision. From a form made from an older
+    version: EditConflict (participation.conflicts); the same text sent again: False."""
+    if body_md == comment.body_md:
+        return False
+    check_version(comment, seen_version)
     db.session.add(CommentRevision(comment_id=comment.id, body_md=comment.body_md,
                                    body_html=comment.body_html, written_at=comment.updated_at))
     comment.body_md = body_md
     comment.body_html = markdown_to_html(body_md)
     comment.updated_at = utcnow()
+    comment.raise_version()
     round_ = db.session.get(Round, comment.round_id)
     if (round_.moderation is ModerationMode.pre and not comment.by_team
             and comment.state is CommentState.published):
         comment.state = CommentState.pending
     db.session.flush()
+    return True
 
 
 def withdraw(comment: Comment) -> None:
@@ -114,6 +122,9 @@ class Node:
     #: For replies shown flattened below the deepest level: the comment they answer (its id
     #: while the tree is built).
     in_reply_to: Comment | int | None = None
+    #: Whether this reader may read the comment `in_reply_to`: if not, the page says only
+    #: that it was removed or withdrawn, not whose words the reply answers.
+    in_reply_to_shown: bool = True
     supporters: int = 0
     supported_by_me: bool = False
     #: Who wrote it and when, as shown: made once here rather than per comment in Jinja.
@@ -164,7 +175,7 @@ def _visible_to(comment: Comment, user: User | None) -> bool:
 THREAD_COLUMNS = (Comment.id, Comment.lineage_id, Comment.parent_id, Comment.depth,
                   Comment.author_id, Comment.organisation_name, Comment.organisation_kind,
                   Comment.by_team, Comment.body_html, Comment.state, Comment.created_at,
-                  Comment.hidden_at, Comment.removed_at)
+                  Comment.hidden_at, Comment.removed_at, Comment.listed_under_organisation)
 
 
 def visible_to(user):
@@ -297,23 +308,32 @@ def _fill(items: list[FlatItem], ids: list[int], user) -> None:
         node.response = responses.get(row.id)
         if node.in_reply_to is not None:
             node.in_reply_to = rows[node.in_reply_to]
+            node.in_reply_to_shown = _visible_to(node.in_reply_to, user)
 
 
 def author_labels():
     """A function giving the name a comment is shown under: the municipality, the organisation
-    as it was, or "a resident" (individuals are never named)."""
+    as it was, or "a resident" (individuals are never named). A comment for an organisation
+    whose author is not confirmed as its member is a resident's, saying so, as in the
+    participation document (`comment` needs listed_under_organisation loaded)."""
     from flask import current_app
     from flask_babel import gettext as _
 
     team = f"{current_app.config['MUNICIPALITY_NAME']} ({_('project team')})"
     resident = _("A resident")
+    unverified = _("A resident (organisation not verified)")
 
     def name(comment) -> str:
         if comment.by_team:
             return team
-        return comment.organisation_name if comment.organisation_kind else resident
+        if not comment.organisation_kind:
+            return resident
+        return comment.organisation_name if comment.listed_under_organisation else unverified
     return name
 
 
-def load(comment_id: int) -> Comment | None:
+def load(comment_id: int, *, lock: bool = False) -> Comment | None:
+    """The comment; `lock`: for a change (conflicts.for_change)."""
+    if lock:
+        return db.session.scalar(for_change(sa.select(Comment).where(Comment.id == comment_id)))
     return db.session.get(Comment, comment_id)

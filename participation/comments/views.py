@@ -6,21 +6,28 @@ or invalid form comes back with the person's text.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import conflicts
+from ..conflicts import CONFLICTS
 from ..drafts.models import DraftVersion, Section
 from ..extensions import db, login_manager
 from ..forms import BaseForm, EmptyForm
-from ..permissions import (Refusal, comment_write_refusal, require, round_write_refusal,
-                           is_team)
+from ..moderation.models import Disposition, TargetType
+from ..moderation.forms import response_conflict
+from ..moderation.services import response_for, save_response
+from ..permissions import (Refusal, can_moderate, comment_write_refusal, require,
+                           round_write_refusal, is_team)
 from ..processes.models import Process, RoundKind
 from ..processes.services import get_visible_process
 from ..security import form_checks_csrf
-from . import bp, services
-from .forms import CommentForm
+from . import services
+from .forms import CommentForm, EditCommentForm, TeamReplyForm
 from .models import Comment, CommentState
+
+bp = Blueprint("comments", __name__)
 
 
 def _feedback_round(process: Process):
@@ -45,8 +52,8 @@ def _is_latest(version: DraftVersion) -> bool:
     return latest is not None and latest.id == version.id
 
 
-def _load(process: Process, comment_id: int) -> Comment:
-    comment = services.load(comment_id)
+def _load(process: Process, comment_id: int, *, lock: bool = False) -> Comment:
+    comment = services.load(comment_id, lock=lock)
     if comment is None or comment.round_id != _feedback_round(process).id:
         abort(404)
     visible = (comment.state is CommentState.published and comment.hidden_at is None) or is_team(
@@ -139,17 +146,60 @@ def reply(slug: str, comment_id: int):
         return login_manager.unauthorized()
     if refusal is Refusal.consent and request.method == "GET":
         return redirect(url_for("privacy.consent", next=request.full_path.rstrip("?")))
-    form = CommentForm()
+    # A moderator answering a participant may give the municipality's response right here.
+    answers_officially = can_moderate(current_user) and not parent.by_team
+    form = TeamReplyForm() if answers_officially else CommentForm()
     form.fresh_key()
-    status = 200
+    existing = _published_response(parent) if answers_officially else None
+    if answers_officially and request.method == "GET":
+        form.version.data = existing.version if existing else 0
+    status, conflict = 200, None
     if request.method == "POST":
-        response, status = _create(process, round_, current_section, form, parent=parent)
+        if answers_officially and form.answer_as.data == "response":
+            response, status, conflict = _respond_in_thread(process, round_, parent, form)
+            existing = _published_response(parent)
+        else:
+            response, status = _create(process, round_, current_section, form, parent=parent)
         if response is not None:
             return response
     elif refusal is not None:
         form.form_errors.append(refusal.message(round_))
     return render_template("comments/reply.html", process=process, parent=parent,
-                           section=current_section, form=form, refusal=refusal), status
+                           section=current_section, form=form, refusal=refusal,
+                           existing_response=existing, conflict=conflict), status
+
+
+def _published_response(comment: Comment):
+    response = response_for(TargetType.comment, comment.id)
+    return response if response is not None and response.published_at is not None else None
+
+
+def _respond_in_thread(process, round_, parent, form):
+    """The moderator's answer becomes the municipality's response to `parent`, published: the
+    thread shows it under the comment and the document prints it as the response. It is not
+    also placed as a reply, which would show the same words twice."""
+    refusal = round_write_refusal(current_user, round_)
+    valid = form.validate_on_submit()
+    if refusal is not None:
+        form.form_errors.append(refusal.message(round_))
+        return None, 403, None
+    if not valid:
+        return None, 200, None
+    earlier = response_for(TargetType.comment, parent.id)
+    try:
+        save_response(process, TargetType.comment, parent, current_user,
+                      disposition=Disposition(form.disposition.data), body_md=form.body.data,
+                      lineage_ids=[s.lineage_id for s in earlier.sections] if earlier else [],
+                      publish=True, seen_version=form.version.data)
+        url = _thread_url(process, parent)
+        db.session.commit()
+    except CONFLICTS:
+        db.session.rollback()
+        current = response_for(TargetType.comment, parent.id)
+        return None, 409, response_conflict(form, current)
+    flash(_("Your answer has been published as the municipality's response to this reaction; "
+            "the author gets an e-mail."), "success")
+    return redirect(url), None, None
 
 
 @bp.get("/p/<slug>/comments/<int:comment_id>")
@@ -162,37 +212,46 @@ def show(slug: str, comment_id: int):
 @form_checks_csrf
 def edit(slug: str, comment_id: int):
     process = get_visible_process(slug)
-    comment = _load(process, comment_id)
+    comment = _load(process, comment_id, lock=request.method == "POST")
     round_ = _feedback_round(process)
     refusal = comment_write_refusal(current_user, comment, round_)
     if refusal is Refusal.login and request.method == "GET":
         return login_manager.unauthorized()
     if refusal is Refusal.not_author and request.method == "GET":
         abort(403)
-    form = CommentForm()
+    form = EditCommentForm()
     form.submission_key.data = "0" * 32
     if request.method == "GET":
-        form.body.data = comment.body_md
-    status = 200
+        form.body.data, form.version.data = comment.body_md, comment.version
+    status, conflict = 200, None
     if request.method == "POST":
         valid = form.validate_on_submit()
         if refusal is None and valid:
-            services.edit(comment, body_md=form.body.data)
-            db.session.commit()
-            flash(_("Your changes have been saved."), "success")
-            return redirect(_thread_url(process, comment))
+            try:
+                services.edit(comment, body_md=form.body.data, seen_version=form.version.data)
+                db.session.commit()
+            except CONFLICTS:
+                # Saved meanwhile in another tab or on another device: `comment` is read again.
+                db.session.rollback()
+                conflict = conflicts.answer(form, comment.version,
+                                            [(form.body.label.text, comment.body_md)],
+                                            saved_at=comment.updated_at)
+                status = 409
+            else:
+                flash(_("Your changes have been saved."), "success")
+                return redirect(_thread_url(process, comment))
         if refusal is not None:
             form.form_errors.append(refusal.message(round_))
             status = 403
     return render_template("comments/edit.html", process=process, comment=comment, form=form,
-                           refusal=refusal), status
+                           refusal=refusal, conflict=conflict), status
 
 
 @bp.route("/p/<slug>/comments/<int:comment_id>/withdraw", methods=["GET", "POST"])
 @form_checks_csrf
 def withdraw(slug: str, comment_id: int):
     process = get_visible_process(slug)
-    comment = _load(process, comment_id)
+    comment = _load(process, comment_id, lock=request.method == "POST")
     round_ = _feedback_round(process)
     refusal = comment_write_refusal(current_user, comment, round_)
     if refusal is Refusal.consent:

@@ -7,7 +7,9 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from ..conflicts import VersionField
 from ..forms import BaseForm, SubmissionKeyMixin
+from ..integers import db_int
 from ..spam import SpamCheckMixin
 
 TITLE_MAX = 200
@@ -19,7 +21,7 @@ def _strip(value):
 
 
 class ContributionForm(SpamCheckMixin, SubmissionKeyMixin, BaseForm):
-    theme_id = SelectField(_l("Theme"), coerce=int, validate_choice=False)
+    theme_id = SelectField(_l("Theme"), coerce=db_int, validate_choice=False)
     title = StringField(_l("Title"), filters=[_strip], validators=[
         DataRequired(_l("Give your input a title.")),
         Length(max=TITLE_MAX, message=_l("Use at most %(max)d characters."))],
@@ -46,8 +48,13 @@ class ContributionForm(SpamCheckMixin, SubmissionKeyMixin, BaseForm):
             raise ValidationError(_l("Write your input."))
 
 
+class EditContributionForm(ContributionForm):
+    #: The version of the input the form was made from (participation.conflicts).
+    version = VersionField()
+
+
 class OfflineContributionForm(ContributionForm):
-    organisation_id = SelectField(_l("On behalf of"), coerce=int, validate_choice=False)
+    organisation_id = SelectField(_l("On behalf of"), coerce=db_int, validate_choice=False)
     individual_name = StringField(_l("Name of the person"), filters=[_strip], validators=[
         Length(max=200, message=_l("Use at most %(max)d characters."))],
         description=_l("Only when the input comes from a person without an organisation; "

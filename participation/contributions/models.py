@@ -5,11 +5,11 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
-from ..accounts.models import Organisation, OrganisationKind, User
+from ..accounts.models import Organisation, OrganisationKind, User, listed_under_organisation
 from ..extensions import db
-from ..mixins import ModeratedMixin
+from ..mixins import ModeratedMixin, VersionedMixin
 from ..processes.models import Round, Theme
 from ..timeutil import utcnow
 
@@ -21,7 +21,7 @@ class ContributionState(enum.Enum):
     withdrawn = "withdrawn"  #: by its author; kept for the record, shown to nobody else
 
 
-class Contribution(ModeratedMixin, db.Model):
+class Contribution(ModeratedMixin, VersionedMixin, db.Model):
     __tablename__ = "contribution"
     # The reading pages: published, not hidden, newest first, per theme or all. Partial
     # indexes (only rows not hidden) because PostgreSQL does not take "hidden_at IS NULL" as
@@ -80,6 +80,15 @@ class Contribution(ModeratedMixin, db.Model):
     @property
     def is_offline(self) -> bool:
         return self.offline_source is not None
+
+
+#: Listed under its organisation (accounts.models.listed_under_organisation), computed by the
+#: database. Deferred: lists load it with undefer() in their one query; a single item loads it
+#: when asked.
+Contribution.listed_under_organisation = column_property(
+    listed_under_organisation(Contribution.__table__.c.author_id,
+                              Contribution.__table__.c.organisation_id,
+                              Contribution.__table__.c.organisation_kind), deferred=True)
 
 
 class ContributionRevision(db.Model):

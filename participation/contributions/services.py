@@ -9,10 +9,11 @@ import logging
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload, undefer
 
 from .. import uploads
 from ..accounts.models import Organisation, OrganisationKind, User
+from ..conflicts import check_version, for_change
 from ..extensions import db
 from ..search import escape_like
 from ..processes.models import ModerationMode, Process, Round, RoundKind, Theme
@@ -37,18 +38,23 @@ def find_by_submission_key(key: str) -> Contribution | None:
     return db.session.scalar(sa.select(Contribution).where(Contribution.submission_key == key))
 
 
-def _attach(contribution: Contribution, pdf: uploads.CheckedPdf | None) -> str | None:
+def _attach(contribution: Contribution, pdf: uploads.CheckedPdf | None) -> None:
+    """Store the paper, to appear with the caller's commit (uploads.store); a paper it
+    replaces is deleted from disk once that commit is done. Raises uploads.StorageFailed."""
     if pdf is None:
-        return None
+        return
     stored_name = uploads.store(pdf)
     if contribution.attachment is not None:
-        old = contribution.attachment
-        db.session.delete(old)
+        _detach(contribution)
         db.session.flush()
     contribution.attachment = Attachment(stored_name=stored_name,
                                          original_name=pdf.original_name, size=len(pdf.data),
                                          pages=pdf.pages, sha256=pdf.sha256)
-    return stored_name
+
+
+def _detach(contribution: Contribution) -> None:
+    uploads.discard_after_commit(contribution.attachment.stored_name)
+    db.session.delete(contribution.attachment)
 
 
 def submit(*, author: User, round_: Round, theme: Theme, title: str, body_md: str,
@@ -69,15 +75,11 @@ def submit(*, author: User, round_: Round, theme: Theme, title: str, body_md: st
                else ContributionState.published),
         submission_key=submission_key)
     db.session.add(contribution)
-    stored_name = _attach(contribution, pdf)
-    try:
-        db.session.flush()
-    except sa.exc.IntegrityError:
-        # The same form saved at this moment by another process (a double click answered by
-        # two workers): its file is the one kept; this copy would stay behind unowned.
-        if stored_name:
-            uploads.discard(stored_name)
-        raise
+    # The same form saved at this moment by another process (a double click answered by two
+    # workers) fails this flush with an IntegrityError: the caller's rollback removes this
+    # copy of the file, the other one's is kept.
+    _attach(contribution, pdf)
+    db.session.flush()
     log.info("user %s gave input %s on theme %s", author.id, contribution.id, theme.id)
     return contribution
 
@@ -108,18 +110,31 @@ def record_offline(*, entered_by: User, round_: Round, theme: Theme,
 
 
 def edit(contribution: Contribution, *, editor: User, title: str, body_md: str,
-         pdf: uploads.CheckedPdf | None = None, remove_pdf: bool = False) -> None:
-    """Change the text; the previous version is kept as a revision."""
+         pdf: uploads.CheckedPdf | None = None, remove_pdf: bool = False,
+         seen_version: int | None = None) -> bool:
+    """Change the text; the previous version is kept as a revision.
+
+    `seen_version` is the version the edit form was made from: from an older one the change is
+    refused (EditConflict, participation.conflicts). The same text sent again (a double click on
+    Save, a form sent twice) changes nothing and is no conflict: False.
+    """
+    title = plain_text(title)
+    removes_pdf = remove_pdf and pdf is None and contribution.attachment is not None
+    if (title == contribution.title and body_md == contribution.body_md and pdf is None
+            and not removes_pdf):
+        return False
+    check_version(contribution, seen_version)
     db.session.add(ContributionRevision(
         contribution=contribution, title=contribution.title, body_md=contribution.body_md,
         body_html=contribution.body_html, written_at=contribution.updated_at,
         replaced_by_id=editor.id))
-    contribution.title = plain_text(title)
+    contribution.title = title
     contribution.body_md = body_md
     contribution.body_html = markdown_to_html(body_md)
     contribution.updated_at = utcnow()
-    if remove_pdf and pdf is None and contribution.attachment is not None:
-        db.session.delete(contribution.attachment)
+    contribution.raise_version()
+    if removes_pdf:
+        _detach(contribution)
     _attach(contribution, pdf)
     # Under pre-moderation a changed text is read again by the team before it is shown.
     if (contribution.round.moderation is ModerationMode.pre
@@ -127,6 +142,7 @@ def edit(contribution: Contribution, *, editor: User, title: str, body_md: str,
         contribution.state = ContributionState.pending
     db.session.flush()
     log.info("user %s edited input %s", editor.id, contribution.id)
+    return True
 
 
 def withdraw(contribution: Contribution, *, by: User) -> None:
@@ -153,17 +169,20 @@ def published_in(round_: Round, flt: ReadingFilter):
                                          Contribution.hidden_at.is_(None))
     if flt.theme_id:
         stmt = stmt.where(Contribution.theme_id == flt.theme_id)
+    # By kind as the page shows them: input for an organisation whose author is not confirmed
+    # as its member is a resident's.
     if flt.individuals:
-        stmt = stmt.where(Contribution.organisation_kind.is_(None))
+        stmt = stmt.where(sa.not_(Contribution.listed_under_organisation))
     elif flt.kind is not None:
-        stmt = stmt.where(Contribution.organisation_kind == flt.kind)
+        stmt = stmt.where(Contribution.organisation_kind == flt.kind,
+                          Contribution.listed_under_organisation)
     for word in flt.query.split()[:8]:
         pattern = f"%{escape_like(word.lower())}%"
         stmt = stmt.where(sa.or_(
             sa.func.lower(Contribution.title).like(pattern, escape="\\"),
             sa.func.lower(Contribution.body_md).like(pattern, escape="\\"),
-            sa.func.lower(sa.func.coalesce(Contribution.organisation_name, "")).like(
-                pattern, escape="\\")))
+            sa.and_(sa.func.lower(sa.func.coalesce(Contribution.organisation_name, "")).like(
+                pattern, escape="\\"), Contribution.listed_under_organisation)))
     return stmt
 
 
@@ -183,7 +202,8 @@ def reading_page(round_: Round, flt: ReadingFilter) -> ReadingPage:
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(flt.page, 1), pages)
     contributions = list(db.session.scalars(
-        filtered.options(joinedload(Contribution.theme), joinedload(Contribution.attachment))
+        filtered.options(joinedload(Contribution.theme), joinedload(Contribution.attachment),
+                         undefer(Contribution.listed_under_organisation))
         .order_by(Contribution.created_at.desc(), Contribution.id.desc())
         .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).unique())
     counts = dict(db.session.execute(
@@ -204,10 +224,12 @@ def own_contributions(user: User, round_: Round) -> list[Contribution]:
         .order_by(Contribution.created_at.desc())))
 
 
-def load(process: Process, contribution_id: int) -> Contribution | None:
-    return db.session.scalar(
-        sa.select(Contribution)
-        .options(joinedload(Contribution.theme), joinedload(Contribution.attachment),
-                 joinedload(Contribution.round), selectinload(Contribution.revisions))
-        .join(Round, Contribution.round_id == Round.id)
-        .where(Contribution.id == contribution_id, Round.process_id == process.id))
+def load(process: Process, contribution_id: int, *, lock: bool = False) -> Contribution | None:
+    """The contribution with what its pages show; `lock`: for a change (conflicts.for_change)."""
+    stmt = (sa.select(Contribution)
+            .options(joinedload(Contribution.theme), joinedload(Contribution.attachment),
+                     joinedload(Contribution.round), selectinload(Contribution.revisions),
+                     undefer(Contribution.listed_under_organisation))
+            .join(Round, Contribution.round_id == Round.id)
+            .where(Contribution.id == contribution_id, Round.process_id == process.id))
+    return db.session.scalar(for_change(stmt, Contribution) if lock else stmt)

@@ -6,23 +6,29 @@ a refused write shows the form again with the person's text and the reason.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import uploads
+from .. import conflicts, uploads
 from ..accounts.models import OrganisationKind
 from ..accounts.services import organisations_alphabetically
+from ..conflicts import CONFLICTS
+from ..organisations.services import speaks_for
 from ..extensions import db, login_manager
 from ..forms import BaseForm
+from ..integers import db_int
 from ..permissions import (Refusal, can_moderate, can_see_contribution,
                            contribution_write_refusal, require, round_write_refusal)
 from ..processes.models import Process, Round, RoundKind
 from ..processes.services import get_visible_process
+from ..search import search_text
 from ..security import form_checks_csrf
-from . import bp, services
-from .forms import ContributionForm, OfflineContributionForm
+from . import services
+from .forms import ContributionForm, EditContributionForm, OfflineContributionForm
 from .models import ContributionState
+
+bp = Blueprint("contributions", __name__)
 
 
 def _input_round(process: Process) -> Round:
@@ -32,8 +38,8 @@ def _input_round(process: Process) -> Round:
     return round_
 
 
-def _load(process: Process, contribution_id: int):
-    contribution = services.load(process, contribution_id)
+def _load(process: Process, contribution_id: int, *, lock: bool = False):
+    contribution = services.load(process, contribution_id, lock=lock)
     if contribution is None or not can_see_contribution(current_user, contribution):
         abort(404)
     return contribution
@@ -51,6 +57,14 @@ def _checked_pdf(form):
         return None, False
 
 
+def _storage_failed(form, error: uploads.StorageFailed) -> int:
+    """The disk did not take the file (full, read-only, failing): nothing was saved and no file
+    is left; the form comes back with the text, the reason next to the file field."""
+    db.session.rollback()
+    form.paper.errors = list(form.paper.errors) + [error.message]
+    return 503
+
+
 def _refuse(form, refusal: Refusal, round_: Round) -> None:
     form.form_errors.append(refusal.message(round_))
 
@@ -64,11 +78,11 @@ def round_page(slug: str):
     args = request.args
     kind_arg = args.get("kind", "")
     flt = services.ReadingFilter(
-        theme_id=args.get("theme", type=int) or None,
+        theme_id=args.get("theme", type=db_int) or None,
         kind=OrganisationKind(kind_arg) if kind_arg in OrganisationKind._value2member_map_ else None,
         individuals=kind_arg == "individual",
-        query=args.get("q", "")[:200],
-        page=args.get("page", 1, type=int) or 1)
+        query=search_text(),
+        page=args.get("page", 1, type=db_int) or 1)
     reading = services.reading_page(round_, flt)
     return render_template(
         "contributions/round.html", process=process, round=round_, reading=reading, flt=flt,
@@ -122,7 +136,7 @@ def new(slug: str):
     form.set_theme_choices(process.themes if request.method == "POST"
                            else [t for t in process.themes if not t.is_retired])
     if request.method == "GET":
-        form.theme_id.data = request.args.get("theme", 0, type=int)
+        form.theme_id.data = request.args.get("theme", 0, type=db_int)
     form.fresh_key()
     status = 200
     if request.method == "POST":
@@ -145,9 +159,12 @@ def new(slug: str):
                     if existing is None:
                         raise
                     return _after_duplicate(process, existing)
-                _flash_given(item)
-                return redirect(url_for("contributions.contribution", slug=slug,
-                                        contribution_id=item.id))
+                except uploads.StorageFailed as error:
+                    status = _storage_failed(form, error)
+                else:
+                    _flash_given(item)
+                    return redirect(url_for("contributions.contribution", slug=slug,
+                                            contribution_id=item.id))
         if refusal is not None:
             _refuse(form, refusal, round_)
             status = 403
@@ -155,7 +172,10 @@ def new(slug: str):
             form.paper.errors = [_("Choose the file again: browsers do not keep a chosen file "
                                    "when a form is shown again.")]
     return render_template("contributions/form.html", process=process, round=round_, form=form,
-                           refusal=refusal, item=None, mode="new"), status
+                           refusal=refusal, item=None, mode="new",
+                           speaks_for_organisation=speaks_for(current_user,
+                                                              current_user.organisation_id)
+                           if current_user.is_authenticated else False), status
 
 
 def _flash_given(item) -> None:
@@ -179,44 +199,65 @@ def _after_duplicate(process, item):
 @form_checks_csrf
 def edit(slug: str, contribution_id: int):
     process = get_visible_process(slug)
-    item = _load(process, contribution_id)
+    item = _load(process, contribution_id, lock=request.method == "POST")
     refusal = contribution_write_refusal(current_user, item)
     if refusal is Refusal.login and request.method == "GET":
         return login_manager.unauthorized()
     if refusal is Refusal.not_author and request.method == "GET":
         abort(403)
-    form = ContributionForm()
+    form = EditContributionForm()
     form.set_theme_choices([item.theme])
     if request.method == "GET":
         form.title.data, form.body.data = item.title, item.body_md
+        form.version.data = item.version
     form.theme_id.data = item.theme_id  # the theme stays; only the text changes
     form.submission_key.data = form.submission_key.data or "0" * 32
-    status = 200
+    status, conflict = 200, None
     if request.method == "POST":
         if form.validate_on_submit():
             pdf, pdf_ok = _checked_pdf(form) if refusal is None else (None, False)
             if refusal is None and pdf_ok:
-                services.edit(item, editor=current_user, title=form.title.data,
-                              body_md=form.body.data, pdf=pdf,
-                              remove_pdf=form.remove_paper.data)
-                db.session.commit()
-                flash(_("Your changes have been saved.") + (
-                    " " + _("The project team reads them before they are shown.")
-                    if item.state is ContributionState.pending else ""), "success")
-                return redirect(url_for("contributions.contribution", slug=slug,
-                                        contribution_id=item.id))
+                try:
+                    services.edit(item, editor=current_user, title=form.title.data,
+                                  body_md=form.body.data, pdf=pdf,
+                                  remove_pdf=form.remove_paper.data,
+                                  seen_version=form.version.data)
+                    db.session.commit()
+                except uploads.StorageFailed as error:
+                    status = _storage_failed(form, error)
+                except CONFLICTS:
+                    db.session.rollback()
+                    conflict, status = _conflict(form, item, chose_paper=pdf is not None), 409
+                else:
+                    flash(_("Your changes have been saved.") + (
+                        " " + _("The project team reads them before they are shown.")
+                        if item.state is ContributionState.pending else ""), "success")
+                    return redirect(url_for("contributions.contribution", slug=slug,
+                                            contribution_id=item.id))
         if refusal is not None:
             _refuse(form, refusal, item.round)
             status = 403
     return render_template("contributions/form.html", process=process, round=item.round,
-                           form=form, refusal=refusal, item=item, mode="edit"), status
+                           form=form, refusal=refusal, item=item, mode="edit",
+                           conflict=conflict), status
+
+
+def _conflict(form, item, *, chose_paper: bool) -> conflicts.Conflict:
+    """Someone saved this input after the form was made (another tab, another device): the
+    form keeps this text, the saved one is shown beside it (`item` is read again, as it is now)."""
+    if chose_paper:
+        form.paper.errors = [_("Choose the file again: browsers do not keep a chosen file "
+                               "when a form is shown again.")]
+    return conflicts.answer(form, item.version, [(form.title.label.text, item.title),
+                                                 (form.body.label.text, item.body_md)],
+                            saved_at=item.updated_at)
 
 
 @bp.route("/p/<slug>/input/<int:contribution_id>/withdraw", methods=["GET", "POST"])
 @form_checks_csrf
 def withdraw(slug: str, contribution_id: int):
     process = get_visible_process(slug)
-    item = _load(process, contribution_id)
+    item = _load(process, contribution_id, lock=request.method == "POST")
     refusal = contribution_write_refusal(current_user, item)
     if refusal is Refusal.consent:
         refusal = None  # taking something back never waits for agreeing to a new statement
@@ -251,6 +292,7 @@ def offline(slug: str):
     form.set_theme_choices(process.themes)
     form.set_organisation_choices(organisations_alphabetically())
     form.fresh_key()
+    status = 200
     if form.validate_on_submit():
         pdf, pdf_ok = _checked_pdf(form)
         if pdf_ok:
@@ -267,8 +309,11 @@ def offline(slug: str):
             except services.DuplicateSubmission as duplicate:
                 db.session.rollback()
                 return _after_duplicate(process, duplicate.contribution)
-            flash(_("The input has been recorded."), "success")
-            return redirect(url_for("contributions.contribution", slug=slug,
-                                    contribution_id=item.id))
+            except uploads.StorageFailed as error:
+                status = _storage_failed(form, error)
+            else:
+                flash(_("The input has been recorded."), "success")
+                return redirect(url_for("contributions.contribution", slug=slug,
+                                        contribution_id=item.id))
     return render_template("contributions/offline.html", process=process, round=round_,
-                           form=form)
+                           form=form), status

@@ -172,21 +172,26 @@ def _sum_states(counts) -> StateCounts:
 
 def _participants(process: Process) -> tuple[list[KindParticipants], Participants]:
     """Four queries: people and organisations per kind, and the distinct totals, per round."""
+    # As in the participation document: input for an organisation whose author is not a
+    # confirmed member of it counts as a resident's (listed_under_organisation).
+    listed_c, listed_m = Contribution.listed_under_organisation, Comment.listed_under_organisation
+    kind_c = sa.case((listed_c, Contribution.organisation_kind), else_=None).label("kind")
+    kind_m = sa.case((listed_m, Comment.organisation_kind), else_=None).label("kind")
     people_c = sa.func.count(sa.distinct(Contribution.author_id))
-    orgs_c = sa.func.count(sa.distinct(Contribution.organisation_id))
+    orgs_c = sa.func.count(sa.distinct(sa.case((listed_c, Contribution.organisation_id))))
     taking_part_c = Contribution.state.in_(_TAKING_PART_CONTRIBUTION)
     people_m = sa.func.count(sa.distinct(Comment.author_id))
-    orgs_m = sa.func.count(sa.distinct(Comment.organisation_id))
+    orgs_m = sa.func.count(sa.distinct(sa.case((listed_m, Comment.organisation_id))))
     taking_part_m = Comment.state.in_(_TAKING_PART_COMMENT)
 
     per_kind: dict[OrganisationKind | None, dict[str, int]] = defaultdict(dict)
     for kind, people, orgs in db.session.execute(
-            _contributions(process, Contribution.organisation_kind, people_c, orgs_c)
-            .where(taking_part_c).group_by(Contribution.organisation_kind)):
+            _contributions(process, kind_c, people_c, orgs_c)
+            .where(taking_part_c).group_by(kind_c)):
         per_kind[kind].update(people_input=people, organisations_input=orgs)
     for kind, people, orgs in db.session.execute(
-            _comments(process, Comment.organisation_kind, people_m, orgs_m)
-            .where(taking_part_m).group_by(Comment.organisation_kind)):
+            _comments(process, kind_m, people_m, orgs_m)
+            .where(taking_part_m).group_by(kind_m)):
         per_kind[kind].update(people_feedback=people, organisations_feedback=orgs)
 
     people_input, orgs_input = db.session.execute(

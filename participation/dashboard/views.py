@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import render_template
+from flask import Blueprint, render_template
 from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -12,8 +12,10 @@ from ..models import Disposition, OrganisationKind
 from ..moderation.labels import disposition_names
 from ..permissions import is_team, require
 from ..processes.services import get_visible_process
-from . import bp, services, svg
+from . import services, svg
 from .services import ResponseProgress, StateCounts
+
+bp = Blueprint("dashboard", __name__)
 
 
 @bp.get("/p/<slug>/dashboard")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -15,6 +16,13 @@ from docx.text.paragraph import Paragraph
 
 MAX_SECTIONS = 200
 MAX_HEADING_LENGTH = 300
+#: A .docx is a zip: what its parts add up to once unpacked, as its directory declares (Python's
+#: zipfile never unpacks a part beyond its declared size). Word files of policy documents
+#: unpack to a few MB; images are stored packed already.
+MAX_DOCX_UNPACKED = 50 * 1024 * 1024
+#: Word's XML packs about 3 to 35 times smaller; only a bomb packs a large part 100 times.
+MAX_PACKING_RATIO = 100
+_RATIO_FROM = 1024 * 1024
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _EMPHASIS = re.compile(r"[*_`]")
@@ -185,9 +193,28 @@ def _docx_blocks(document: Document) -> Iterator[tuple[str, int, str]]:
             yield "paragraph", 0, _paragraph_markdown(paragraph)
 
 
+def _check_unpacked_size(data: bytes) -> None:
+    """Refuse a zip bomb from its directory alone, before anything is unpacked."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
+        raise DraftFormatError("not_docx", "The file is not a readable Word (.docx) document.") from exc
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > MAX_DOCX_UNPACKED:
+        raise DraftFormatError("too_large_unpacked",
+                               f"The document unpacks to {unpacked} bytes; at most {MAX_DOCX_UNPACKED}.")
+    for part in parts:
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size > _RATIO_FROM and ratio > MAX_PACKING_RATIO:
+            raise DraftFormatError("too_large_unpacked",
+                                   f"{part.filename} unpacks {ratio:.0f} times larger.")
+
+
 def parse_docx(data: bytes) -> ParsedDraft:
     if not data:
         raise DraftFormatError("empty", "The file is empty.")
+    _check_unpacked_size(data)
     try:
         document = docx.Document(io.BytesIO(data))
         blocks = list(_docx_blocks(document))

@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
+from ..comments.services import thread_counts
 from ..extensions import db
 from ..processes.models import Process
 from ..sanitize import markdown_to_html
 from ..timeutil import utcnow
+from .matching import Match, match_sections
 from .models import DraftVersion, Section, SectionLineage
 from .parsing import ParsedDraft, parse_docx, parse_markdown
 
@@ -21,6 +24,10 @@ MAX_DRAFT_BYTES = 10 * 1024 * 1024
 
 class MatchError(ValueError):
     """Two sections of the new version were matched to the same earlier section."""
+
+
+class AlreadyPublished(ValueError):
+    """The version was published already, perhaps a moment ago by someone else."""
 
 
 def parse_upload(filename: str, data: bytes) -> tuple[str, ParsedDraft]:
@@ -77,32 +84,41 @@ def published_versions(process: Process) -> list[DraftVersion]:
         .order_by(DraftVersion.number)))
 
 
-def _key(text: str) -> str:
-    return " ".join(text.split()).casefold()
+def match_proposals(version: DraftVersion,
+                    previous: DraftVersion | None = None) -> dict[int, Match | None]:
+    """For each section, the section of the latest published version before it that it
+    continues, and whether it was found by number and heading or by its text (None: a new
+    section). `previous` saves looking it up again when the caller has it."""
+    previous = previous or latest_published_before(version)
+    if previous is None:
+        return {section.id: None for section in version.sections}
+    return match_sections(version.sections, previous.sections)
 
 
 def proposed_matches(version: DraftVersion) -> dict[int, int | None]:
-    """For each section, the earlier section it continues: same number and heading, else the
-    same heading (when only one has it); None means a new section."""
-    previous = latest_published_before(version)
+    """For each section, the id of the earlier section it continues; None means a new section."""
+    return {section_id: match.earlier_id if match else None
+            for section_id, match in match_proposals(version).items()}
+
+
+@dataclass(frozen=True, slots=True)
+class LeftBehind:
+    """An earlier section that no section of the new version continues, with its reactions."""
+    section: Section
+    #: Reactions as its thread counts them for everyone: published and not hidden.
+    reactions: int
+
+
+def left_without_section(previous: DraftVersion | None,
+                         matches: dict[int, int | None]) -> list[LeftBehind]:
+    """The earlier sections with reactions that these matches would leave without a section of
+    the new version, in document order: one grouped query."""
     if previous is None:
-        return {section.id: None for section in version.sections}
-    by_number_heading = {(s.number, _key(s.heading)): s for s in previous.sections}
-    by_heading: dict[str, list[Section]] = {}
-    for s in previous.sections:
-        by_heading.setdefault(_key(s.heading), []).append(s)
-    matches: dict[int, int | None] = {}
-    taken: set[int] = set()
-    for section in version.sections:
-        match = by_number_heading.get((section.number, _key(section.heading)))
-        if match is None and len(by_heading.get(_key(section.heading), [])) == 1:
-            match = by_heading[_key(section.heading)][0]
-        if match is not None and match.id not in taken:
-            matches[section.id] = match.id
-            taken.add(match.id)
-        else:
-            matches[section.id] = None
-    return matches
+        return []
+    chosen = {earlier_id for earlier_id in matches.values() if earlier_id is not None}
+    unmatched = [s for s in previous.sections if s.id not in chosen]
+    counts = thread_counts([s.lineage_id for s in unmatched], None)
+    return [LeftBehind(s, counts[s.lineage_id]) for s in unmatched if counts.get(s.lineage_id)]
 
 
 def latest_published_before(version: DraftVersion) -> DraftVersion | None:
@@ -120,12 +136,21 @@ def publish(version: DraftVersion, matches: dict[int, int | None], by: User) -> 
     the reading view lists them, so nothing said about them is lost.
     """
     if version.published_at is not None:
-        raise ValueError("already published")
+        raise AlreadyPublished(version.id)
     previous = latest_published_before(version)
     previous_sections = {s.id: s for s in previous.sections} if previous else {}
     chosen = [m for m in matches.values() if m is not None]
     if len(chosen) != len(set(chosen)):
         raise MatchError("an earlier section was chosen twice")
+    # Claimed first, in the database: of two people publishing one upload at once (or one
+    # double click) the second waits for the first and then finds it published, instead of
+    # giving every section a second lineage.
+    claimed = db.session.execute(
+        sa.update(DraftVersion).where(DraftVersion.id == version.id,
+                                      DraftVersion.published_at.is_(None))
+        .values(published_at=utcnow()))
+    if claimed.rowcount != 1:
+        raise AlreadyPublished(version.id)
     for section in version.sections:
         predecessor = previous_sections.get(matches.get(section.id) or -1)
         if predecessor is not None:
@@ -136,7 +161,6 @@ def publish(version: DraftVersion, matches: dict[int, int | None], by: User) -> 
             db.session.add(lineage)
             db.session.flush()
             section.lineage_id = lineage.id
-    version.published_at = utcnow()
     db.session.flush()
     from ..audit.services import record
     record("draft.publish", actor=by, target_type="draft_version", target_id=version.id,

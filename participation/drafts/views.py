@@ -3,7 +3,7 @@ preview and publishing."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,15 +12,19 @@ from ..comments.forms import CommentForm
 from ..comments.models import Comment
 from ..extensions import db
 from ..forms import EmptyForm
+from ..integers import db_int, db_int_or_none
 from ..permissions import can_moderate, require, round_write_refusal
 from ..processes.models import Process, RoundKind
 from ..processes.services import get_visible_process
 from ..security import form_checks_csrf
-from . import bp, services
+from . import services
 from .diff import has_changes, word_diff_html
 from .forms import DraftUploadForm
+from .matching import Match
 from .models import DraftVersion, Section
 from .parsing import DraftFormatError
+
+bp = Blueprint("drafts", __name__)
 
 FORMAT_MESSAGES = {
     "empty": lambda: _("The draft is empty."),
@@ -31,11 +35,15 @@ FORMAT_MESSAGES = {
     "too_many_sections": lambda: _("The draft has more than 200 sections."),
     "too_deep": lambda: _("The draft's headings go too deep."),
     "encoding": lambda: _("The file is not a .docx file or UTF-8 text."),
+    "too_large_unpacked": lambda: _("This Word file unpacks to more than 50 MB, or is packed "
+                                    "the way only harmful files are. Save it again from Word "
+                                    "(with smaller images) and choose it again, or paste the "
+                                    "text as Markdown."),
 }
 
 
 def _version_to_read(process: Process) -> DraftVersion:
-    number = request.args.get("version", type=int)
+    number = request.args.get("version", type=db_int)
     if number:
         version = db.session.scalar(sa.select(DraftVersion).where(
             DraftVersion.process_id == process.id, DraftVersion.number == number,
@@ -133,8 +141,8 @@ def render_section(process: Process, version: DraftVersion, section: Section, fo
         form.fresh_key()
     diffs = _diffs([section])
     page_of_thread = comment_services.thread_page(
-        section.lineage_id, current_user, page=request.args.get("page", 1, type=int),
-        focus=request.args.get("comment", type=int))
+        section.lineage_id, current_user, page=request.args.get("page", 1, type=db_int) or 1,
+        focus=request.args.get("comment", type=db_int))
     return render_template("drafts/section.html", section=section, form=form, diffs=diffs,
                            page_of_thread=page_of_thread, **context), status
 
@@ -187,50 +195,107 @@ def upload(slug: str):
                            versions=services.published_versions(process))
 
 
+def _chosen_matches(version: DraftVersion, previous: DraftVersion | None) -> dict[int, int | None]:
+    """The earlier section the team chose for each section in the preview form."""
+    allowed = {s.id for s in previous.sections} if previous else set()
+    matches: dict[int, int | None] = {}
+    for section in version.sections:
+        choice = request.form.get(f"match-{section.id}", "new")
+        number = db_int_or_none(choice)
+        matches[section.id] = number if number in allowed else None
+    return matches
+
+
+def _compared(version: DraftVersion, previous: DraftVersion | None, matches: dict[int, int | None],
+              proposals: dict[int, Match | None]) -> tuple[dict[int, str], dict[int, Section]]:
+    """Per section, the word diff against the earlier section chosen for it, and the earlier
+    section where the choice is the one the software found by comparing texts."""
+    diffs: dict[int, str] = {}
+    by_text: dict[int, Section] = {}
+    if previous is None:
+        return diffs, by_text
+    by_id = {s.id: s for s in previous.sections}
+    for section in version.sections:
+        before = by_id.get(matches.get(section.id) or -1)
+        if before is None:
+            continue
+        if has_changes(before.body_md, section.body_md):
+            diffs[section.id] = word_diff_html(before.body_md, section.body_md)
+        proposal = proposals[section.id]
+        if proposal is not None and proposal.by_text and proposal.earlier_id == before.id:
+            by_text[section.id] = before
+    return diffs, by_text
+
+
+def _warned() -> set[int]:
+    """The earlier sections the page the team posted from warned about (a hidden field)."""
+    return {number for number in map(db_int_or_none, request.form.get("warned", "").split(","))
+            if number is not None}
+
+
 @bp.route("/p/<slug>/draft/preview/<int:version_id>", methods=["GET", "POST"])
 @form_checks_csrf
 def preview(slug: str, version_id: int):
+    """The team checks an upload, chooses which earlier section each section continues (the
+    software proposes), sees which reactions would lose their section, then publishes.
+
+    "Check the choices" posts the form back to show the warning for the choices made; publishing
+    choices that leave reactions behind which the page did not warn about shows the warning
+    instead, so no reaction is detached without the team having read so.
+    """
     process = get_visible_process(slug)
     require(can_moderate)
     version = services.get_version(process, version_id)
     if version is None or version.discarded_at is not None:
         abort(404)
     previous = services.latest_published_before(version)
-    matches = services.proposed_matches(version)
+    proposals = services.match_proposals(version, previous)
+    matches = {section_id: match.earlier_id if match else None
+               for section_id, match in proposals.items()}
     form = EmptyForm()
     problem = None
+    left_behind = None
     if request.method == "POST" and version.published_at is None:
+        action = request.form.get("action")
+        if action != "discard":
+            matches = _chosen_matches(version, previous)
         if not form.validate_on_submit():
             problem = _("This form had expired. Check the choices and publish again.")
-        elif request.form.get("action") == "discard":
+        elif action == "discard":
             services.discard(version)
             db.session.commit()
             flash(_("The upload has been discarded."), "success")
             return redirect(url_for("drafts.upload", slug=slug))
-        else:
-            allowed = {s.id for s in previous.sections} if previous else set()
-            for section in version.sections:
-                choice = request.form.get(f"match-{section.id}", "new")
-                matches[section.id] = int(choice) if choice.isdigit() and int(
-                    choice) in allowed else None
-            try:
-                services.publish(version, matches, by=current_user)
-                db.session.commit()
-            except services.MatchError:
-                db.session.rollback()
-                problem = _("Two sections are matched to the same earlier section. Each earlier "
-                            "section can continue in one section only.")
+        elif action == "publish":
+            left_behind = services.left_without_section(previous, matches)
+            if any(item.section.id not in _warned() for item in left_behind):
+                problem = _("With these choices, reactions would no longer belong to a section of "
+                            "this version. Read the warning, then publish again or change the "
+                            "choices.")
             else:
-                flash(_("Version %(n)d of the draft is published.", n=version.number),
-                      "success")
-                return redirect(url_for("drafts.read", slug=slug))
-    diffs = {}
-    if previous:
-        by_id = {s.id: s for s in previous.sections}
-        for section in version.sections:
-            before = by_id.get(matches.get(section.id) or -1)
-            if before is not None and has_changes(before.body_md, section.body_md):
-                diffs[section.id] = word_diff_html(before.body_md, section.body_md)
+                try:
+                    services.publish(version, matches, by=current_user)
+                    db.session.commit()
+                except services.AlreadyPublished:
+                    db.session.rollback()  # someone else published it a moment ago
+                    flash(_("This version has been published."), "info")
+                    return redirect(url_for("drafts.read", slug=slug))
+                except services.MatchError:
+                    db.session.rollback()
+                    left_behind = None  # loaded afresh below: the rollback expired it
+                    problem = _("Two sections are matched to the same earlier section. Each "
+                                "earlier section can continue in one section only.")
+                else:
+                    flash(_("Version %(n)d of the draft is published.", n=version.number),
+                          "success")
+                    return redirect(url_for("drafts.read", slug=slug))
+    diffs, by_text = _compared(version, previous, matches, proposals)
+    if version.published_at is not None:
+        left_behind = []
+    elif left_behind is None:
+        left_behind = services.left_without_section(previous, matches)
     return render_template("drafts/preview.html", process=process, version=version,
                            previous=previous, matches=matches, form=form, problem=problem,
-                           diffs=diffs), 400 if problem else 200
+                           diffs=diffs, by_text=by_text, left_behind=left_behind,
+                           left_behind_total=sum(item.reactions for item in left_behind)
+                           ), 400 if problem else 200

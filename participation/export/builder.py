@@ -1,8 +1,12 @@
 """Gather the participation document's content once, as plain data, for every format.
 
 Public: individuals are "Resident 1, 2, ..." (numbered in order of their first contribution),
-organisations are named, hidden and rejected items are left out, no e-mail addresses.
-Internal: the same, plus hidden and rejected items, marked as such.
+organisations are named, hidden and rejected items are left out, no e-mail addresses, only
+published responses.
+Internal: the same, plus hidden and rejected items, marked as such with the team's reasons,
+and draft responses, marked as drafts.
+An item the team answered only by replying in its thread carries those replies
+(`team_replies`): it is never printed as unanswered.
 A fixed number of queries, whatever the size of the process.
 """
 from __future__ import annotations
@@ -14,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import undefer
 
 from ..comments.models import Comment, CommentState
 from ..contributions.models import Contribution, ContributionState
@@ -32,6 +37,14 @@ KIND_ORDER = ("business", "education", "government", "civil_society", "other")
 
 
 @dataclass
+class TeamReply:
+    """The project team's reply to a comment in its thread (not an official response)."""
+    text_md: str
+    text_html: str
+    created_at: datetime
+
+
+@dataclass
 class Item:
     kind: str  #: "contribution" (round 1) or "comment" (round 2)
     id: int
@@ -46,12 +59,28 @@ class Item:
     state: str
     hidden: bool
     offline_source: str | None = None
+    #: Internal version only: the organisation the item was written for, when its author is
+    #: not a confirmed member of it (or it is not confirmed): the item is listed as a
+    #: resident's (accounts.models.listed_under_organisation).
+    unverified_organisation: str | None = None
     #: For a reply: who it answered and the start of that text (the thread context).
     in_reply_to: str | None = None
     disposition: str | None = None
     response_md: str | None = None
     response_html: str | None = None
     response_sections: list[str] = field(default_factory=list)
+    #: Internal version only: the response is a draft the team has not published yet.
+    response_draft: bool = False
+    #: The team's replies in the thread to this comment, oldest first.
+    team_replies: list[TeamReply] = field(default_factory=list)
+    #: Internal version only: why the team hid or rejected the item.
+    hidden_reason: str | None = None
+    rejection_reason: str | None = None
+
+    @property
+    def answered(self) -> bool:
+        """The team answered it: with a response, or at least by replying in the thread."""
+        return bool(self.disposition or self.team_replies)
 
 
 @dataclass
@@ -135,7 +164,9 @@ class ParticipationDocument:
 
 
 def build(process: Process, *, public: bool = True, resident_label: str = "Resident",
-          municipality: str = "") -> ParticipationDocument:
+          municipality: str = "", removed_label: str = "a contribution that was removed",
+          withdrawn_label: str = "a contribution its author withdrew",
+          team_label: str = "the municipality") -> ParticipationDocument:
     rounds = {r.kind: r for r in db.session.scalars(sa.select(Round).where(
         Round.process_id == process.id))}
     themes = {t.id: t.title for t in db.session.scalars(sa.select(Theme).where(
@@ -145,20 +176,35 @@ def build(process: Process, *, public: bool = True, resident_label: str = "Resid
     section_order = list(dict.fromkeys(section_names.values()))
 
     contributions = list(db.session.scalars(
-        sa.select(Contribution).join(Round, Round.id == Contribution.round_id)
+        sa.select(Contribution).options(undefer(Contribution.listed_under_organisation))
+        .join(Round, Round.id == Contribution.round_id)
         .where(Round.process_id == process.id,
                Contribution.state != ContributionState.withdrawn)
         .order_by(Contribution.created_at, Contribution.id)))
     comments = list(db.session.scalars(
-        sa.select(Comment).join(Round, Round.id == Comment.round_id)
+        sa.select(Comment).options(undefer(Comment.listed_under_organisation))
+        .join(Round, Round.id == Comment.round_id)
         .where(Round.process_id == process.id, Comment.by_team.is_(False),
                Comment.state != CommentState.withdrawn)
         .order_by(Comment.created_at, Comment.id)))
-    parents = {c.id: c for c in db.session.scalars(sa.select(Comment).where(
+    parents = {c.id: c for c in db.session.scalars(sa.select(Comment).options(
+        undefer(Comment.listed_under_organisation)).where(
         Comment.id.in_({c.parent_id for c in comments if c.parent_id} or {-1})))}
-    responses = {(r.target_type, r.target_id): r for r in db.session.scalars(
-        sa.select(Response).where(Response.process_id == process.id,
-                                  Response.published_at.is_not(None)))}
+    # The team's own replies in threads: shown under the comment they answer.
+    team_replies: dict[int, list[TeamReply]] = defaultdict(list)
+    for parent_id, body_md, body_html, created_at in db.session.execute(
+            sa.select(Comment.parent_id, Comment.body_md, Comment.body_html, Comment.created_at)
+            .join(Round, Round.id == Comment.round_id)
+            .where(Round.process_id == process.id, Comment.by_team.is_(True),
+                   Comment.parent_id.is_not(None), Comment.state == CommentState.published,
+                   Comment.hidden_at.is_(None))
+            .order_by(Comment.created_at, Comment.id)):
+        team_replies[parent_id].append(TeamReply(body_md, body_html, created_at))
+    response_query = sa.select(Response).where(Response.process_id == process.id)
+    if public:
+        response_query = response_query.where(Response.published_at.is_not(None))
+    responses = {(r.target_type, r.target_id): r
+                 for r in db.session.scalars(response_query)}
     response_sections = defaultdict(list)
     for response_id, lineage_id in db.session.execute(
             sa.select(ResponseSection.response_id, ResponseSection.lineage_id)
@@ -169,14 +215,22 @@ def build(process: Process, *, public: bool = True, resident_label: str = "Resid
 
     residents: dict[int | str, str] = {}
     stakeholders: dict[str, Stakeholder] = {}
+    #: (kind, id) of items listed as a resident's although written for an organisation, with
+    #: the organisation's name: marked in the internal version.
+    unverified: dict[tuple[str, int], str] = {}
 
     def stakeholder_for(item) -> Stakeholder:
-        if item.organisation_kind is not None:
+        """Under the organisation only when the team entered it or its author is a confirmed
+        member of the (confirmed) organisation; else as the author's "Resident N"."""
+        if item.organisation_kind is not None and item.listed_under_organisation:
             key = f"org:{item.organisation_id or item.organisation_name}"
             if key not in stakeholders:
                 stakeholders[key] = Stakeholder(item.organisation_name or "",
                                                 item.organisation_kind.value, "")
             return stakeholders[key]
+        if item.organisation_kind is not None and not public:
+            kind = "contribution" if isinstance(item, Contribution) else "comment"
+            unverified[(kind, item.id)] = item.organisation_name or ""
         person = item.author_id or f"offline:{item.organisation_name}"
         if person not in residents:
             residents[person] = f"{resident_label} {len(residents) + 1}"
@@ -196,35 +250,46 @@ def build(process: Process, *, public: bool = True, resident_label: str = "Resid
             entry.response_md = response.body_md
             entry.response_html = response.body_html
             entry.response_sections = sorted(response_sections.get(response.id, []))
+            entry.response_draft = response.published_at is None
+        return entry
+
+    def reasons(entry: Item, item) -> Item:
+        if not public:
+            entry.hidden_reason = item.hidden_reason if item.hidden_at is not None else None
+            entry.rejection_reason = (item.rejection_reason
+                                      if item.state.value == "rejected" else None)
         return entry
 
     for c in contributions:
         if not keep(c):
             continue
-        stakeholder_for(c).items.append(with_response(Item(
+        stakeholder_for(c).items.append(reasons(with_response(Item(
             kind="contribution", id=c.id, round="input", topic=themes.get(c.theme_id, ""),
             title=c.title, text_md=c.body_md, text_html=c.body_html, created_at=c.created_at,
             state=c.state.value,
             hidden=c.hidden_at is not None, offline_source=c.offline_source),
-            TargetType.contribution))
+            TargetType.contribution), c))
     for c in comments:
         if not keep(c):
             continue
         context = None
         parent = parents.get(c.parent_id) if c.parent_id else None
         if parent is not None:
-            who = (parent.organisation_name if parent.organisation_kind
-                   else resident_label.lower()) if not parent.by_team else "—"
-            shown = parent.state is CommentState.published and parent.hidden_at is None
-            snippet = _snippet(parent.body_html) if shown else ""
-            context = f"{who}: {snippet}" if snippet else who
-        stakeholder_for(c).items.append(with_response(Item(
+            context = _reply_context(parent, resident_label=resident_label,
+                                     removed_label=removed_label,
+                                     withdrawn_label=withdrawn_label, team_label=team_label)
+        entry = reasons(with_response(Item(
             kind="comment", id=c.id, round="feedback",
             topic=section_names.get(c.lineage_id, ""), title="", text_md=c.body_md,
             text_html=c.body_html,
             created_at=c.created_at, state=c.state.value, hidden=c.hidden_at is not None,
-            in_reply_to=context), TargetType.comment))
+            in_reply_to=context), TargetType.comment), c)
+        entry.team_replies = team_replies.get(c.id, [])
+        stakeholder_for(c).items.append(entry)
 
+    for stakeholder in stakeholders.values():
+        for entry in stakeholder.items:
+            entry.unverified_organisation = unverified.get((entry.kind, entry.id))
     _add_invitations(process, stakeholders, residents, resident_label)
     ordered = sorted((s for s in stakeholders.values() if s.kind is not None),
                      key=lambda s: s.name.casefold())
@@ -322,6 +387,26 @@ def _add_invitations(process: Process, stakeholders: dict[str, Stakeholder],
                                       invited_to_read_along=True)
             stakeholders[f"invited:{name.casefold()}"] = stakeholder
             by_name[name.casefold()] = stakeholder
+
+
+def _reply_context(parent: Comment, *, resident_label: str, removed_label: str,
+                   withdrawn_label: str, team_label: str) -> str:
+    """What a reply answers, as the document says it: who and the start of their text; for a
+    parent nobody may read any more, only that it is gone (a name with nothing to answer to
+    would suggest the reply answers that stakeholder's published words)."""
+    if parent.removed_at is not None:
+        return removed_label
+    if parent.state is CommentState.withdrawn:
+        return withdrawn_label
+    if parent.hidden_at is not None or parent.state is not CommentState.published:
+        return removed_label
+    if parent.by_team:
+        who = team_label
+    else:
+        who = parent.organisation_name if parent.organisation_kind \
+            and parent.listed_under_organisation else resident_label.lower()
+    snippet = _snippet(parent.body_html)
+    return f"{who}: {snippet}" if snippet else who
 
 
 def _snippet(cleaned_html: str, limit: int = 200) -> str:

@@ -642,6 +642,9 @@ class Writer:
         meta = [runs(f"{words['given_at']} {words_module.datetime(item.created_at)}")]
         if item.offline_source:
             meta.append(runs(" · " + words["received_offline"] % {"source": item.offline_source}))
+        if item.unverified_organisation:
+            meta.append(runs(" · ") + runs(words["unverified_organisation"] % {
+                "name": item.unverified_organisation}, bold=True, color=RED))
         if item.state != "published":
             meta.append(runs(" · ") + runs(words["states"].get(item.state, item.state),
                                            bold=True, color=RED))
@@ -652,22 +655,40 @@ class Writer:
             self.add(runs(f"{words['in_reply_to']}:", italic=True) + runs(" " + item.in_reply_to),
                      ppr("ReplyContext", bidi=starts_right_to_left(item.in_reply_to)))
         self.html(item.text_html, None)
+        for label, reason in ((words["hidden_reason"], item.hidden_reason),
+                              (words["rejection_reason"], item.rejection_reason)):
+            if reason:
+                self.add(runs(f"{label}:", italic=True) + runs(" " + reason),
+                         ppr("ReplyContext", bidi=starts_right_to_left(reason)))
         self.response(item)
+        self.team_replies(item)
         self.flush()
 
     def response(self, item: Item) -> None:
         words = self.words
         if not item.disposition:
-            self.add(runs(words["response"], bold=True) + runs(f": {words['no_response']}"),
-                     ppr("Response"))
+            if not item.team_replies:
+                self.add(runs(words["response"], bold=True) + runs(f": {words['no_response']}"),
+                         ppr("Response"))
             return
         disposition = words["dispositions"].get(item.disposition, item.disposition)
-        self.add(runs(words["response"], bold=True) + runs(f" · {words['disposition']}: ")
+        head = runs(words["response"], bold=True)
+        if item.response_draft:
+            head += runs(" (") + runs(words["draft_response"], bold=True, color=RED) + runs(")")
+        self.add(head + runs(f" · {words['disposition']}: ")
                  + runs(disposition, bold=True), ppr("Response", keep_next=True))
         self.html(item.response_html, "Response", RESPONSE_INDENT)
         if item.response_sections:
             self.add(runs(f"{words['taken_up_in']}: {'; '.join(item.response_sections)}",
                           italic=True), ppr("Response"))
+
+    def team_replies(self, item: Item) -> None:
+        """The team's replies in the thread: the municipality answered, if not officially."""
+        for reply in item.team_replies:
+            self.add(runs(self.words["team_reply"], bold=True)
+                     + runs(f" · {words_module.datetime(reply.created_at)}"),
+                     ppr("Response", keep_next=True))
+            self.html(reply.text_html, "Response", RESPONSE_INDENT)
 
     def index(self) -> None:
         doc, words = self.document, self.words

@@ -6,6 +6,7 @@ import csv
 import dataclasses
 import io
 import json
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import NamedTuple
@@ -14,7 +15,8 @@ from .builder import ParticipationDocument
 
 CSV_COLUMNS = ("stakeholder", "organisation_kind", "kind", "round", "theme_or_section", "title",
                "text", "in_reply_to", "given_at", "state", "hidden", "received_offline",
-               "disposition", "response", "taken_up_in")
+               "disposition", "response", "taken_up_in", "response_draft", "team_replies",
+               "reason", "unverified_organisation")
 
 
 def _default(value):
@@ -37,21 +39,51 @@ def csv_rows(document: ParticipationDocument):
                item.topic, item.title, item.text_md, item.in_reply_to or "",
                item.created_at.isoformat(timespec="seconds") + "Z", item.state,
                "yes" if item.hidden else "", item.offline_source or "", item.disposition or "",
-               item.response_md or "", "; ".join(item.response_sections))
+               item.response_md or "", "; ".join(item.response_sections),
+               "yes" if item.response_draft else "",
+               "\n\n".join(r.text_md for r in item.team_replies),
+               item.hidden_reason or item.rejection_reason or "",
+               item.unverified_organisation or "")
 
 
 def to_csv(document: ParticipationDocument) -> bytes:
-    """UTF-8 with a byte-order mark, so that Excel on Dutch Windows reads the accents."""
+    """UTF-8 with a byte-order mark, so that Excel on Dutch Windows reads the accents.
+
+    Excel on Dutch Windows splits on ";", its list separator, not on the file's ",": an
+    unquoted title ";=1+1;" became three cells there, the middle one a formula. Quoting every
+    cell (RFC 4180) is not enough on its own: a reader that splits on another separator than
+    the writer's loses track of the quotes at the first cell (`"a","b"` is one cell for it) and
+    then starts a new cell at every ";" or line break inside a text. So besides the quoting,
+    nothing that could start a cell may start a formula (_neutral).
+    """
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
     for row in csv_rows(document):
         writer.writerow(_neutral(cell) for cell in row)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+#: First characters that make a spreadsheet run a cell as a formula (OWASP ASVS 1.2.10), with
+#: the tab, CR and NUL that some skip before one.
+_FORMULA_STARTS = "=+-@\t\r\0"
+#: Where a reader may start a new cell: the separators a reader may use ("," as written, ";"
+#: for Excel in Dutch, tab, "|") and line breaks.
+_CELL_BREAKS = ",;\t|\r\n"
+#: A Markdown list item on a later line ("- " or "+ " after a line break): written as "* ",
+#: which means the same, rather than with an apostrophe.
+_BULLET = re.compile(r"([\r\n])[-+] ")
+#: A cell break followed (past any quotes) by a formula start: an apostrophe goes between.
+_FORMULA_AFTER_BREAK = re.compile(r'([,;\t|\r\n])(?="*[=+\-@])')
+
+
 def _neutral(cell):
-    """Text that a spreadsheet would run as a formula (=, +, -, @) starts with a quote."""
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """Text in which no spreadsheet finds a formula, however it splits the line: a formula start
+    at the beginning, or after a separator or line break, gets an apostrophe before it ("€ 10,-"
+    reads "€ 10,'-" in the CSV; the other formats keep the text as it is)."""
+    if not isinstance(cell, str):
+        return cell
+    cell = _FORMULA_AFTER_BREAK.sub(r"\1'", _BULLET.sub(r"\1* ", cell))
+    if cell[:1] in _FORMULA_STARTS or cell[:1] in _CELL_BREAKS:
         return "'" + cell
     return cell
 

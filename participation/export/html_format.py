@@ -43,6 +43,8 @@ def document_context(document: ParticipationDocument) -> dict:
     dates = {}
     for _stakeholder, item in document.items():
         dates[(item.kind, item.id)] = words.datetime(item.created_at)
+        for n, reply in enumerate(item.team_replies):
+            dates[("team_reply", item.id, n)] = words.datetime(reply.created_at)
     anchors = {s.name: f"stakeholder-{n}" for n, s in enumerate(document.contributors, 1)}
     return {"doc": document, "words": words.labels(), "dates": dates, "anchors": anchors,
             "generated": words.date(document.generated_at),

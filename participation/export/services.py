@@ -15,10 +15,15 @@ LANGUAGES = ("nl", "en")
 
 
 def document(process: Process, *, public: bool, language: str) -> ParticipationDocument:
-    """The content in `language` (only the resident label depends on it)."""
+    """The content in `language` (only the labels made here depend on it)."""
+    municipality = current_app.config["MUNICIPALITY_NAME"]
     with force_locale(language):
         return build(process, public=public, resident_label=_("Resident"),
-                     municipality=current_app.config["MUNICIPALITY_NAME"])
+                     municipality=municipality,
+                     removed_label=_("a contribution that was removed"),
+                     withdrawn_label=_("a contribution its author withdrew"),
+                     team_label=_("%(municipality)s (project team)",
+                                  municipality=municipality))
 
 
 def item_count(process: Process, *, public: bool) -> int:

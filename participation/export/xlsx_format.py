@@ -68,15 +68,20 @@ def _items_sheet(book: Workbook, document: ParticipationDocument, words: dict) -
                f'{words["theme"]} / {words["section"]}', words["title"], words["text"],
                words["in_reply_to"], words["given_at"], words["state"], words["hidden"],
                words["offline"], words["disposition"],
-               words["response"], words["taken_up_in"]]
+               words["response"], words["taken_up_in"], words["team_reply"]]
+    if not document.public:
+        headers += [words["reason"], words["unverified_column"]]
     sheet = _sheet(book, words["items_sheet"], headers,
-                   [28, 22, 12, 30, 30, 70, 40, 17, 14, 10, 20, 18, 70, 30])
+                   [28, 22, 12, 30, 30, 70, 40, 17, 14, 10, 20, 18, 70, 30, 70, 40, 30])
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}1"
     for stakeholder, item in document.items():
         given = WriteOnlyCell(sheet, value=utc_to_amsterdam(item.created_at))
         given.number_format = "yyyy-mm-dd hh:mm"
         given.alignment = _TOP
-        sheet.append([
+        disposition = words["dispositions"][item.disposition] if item.disposition else ""
+        if item.response_draft:
+            disposition += f' ({words["draft_response"]})'
+        row = [
             _text(sheet, stakeholder.name), _text(sheet, words["kinds"][stakeholder.kind or
                                                                          "individual"]),
             _text(sheet, words["round_short"][item.round]), _text(sheet, item.topic, True),
@@ -85,9 +90,14 @@ def _items_sheet(book: Workbook, document: ParticipationDocument, words: dict) -
             _text(sheet, words["states"].get(item.state, item.state)),
             _text(sheet, words["yes"] if item.hidden else ""),
             _text(sheet, item.offline_source),
-            _text(sheet, words["dispositions"][item.disposition] if item.disposition else ""),
+            _text(sheet, disposition),
             _text(sheet, item.response_md, True), _text(sheet, "; ".join(item.response_sections),
-                                                         True)])
+                                                         True),
+            _text(sheet, "\n\n".join(r.text_md for r in item.team_replies), True)]
+        if not document.public:
+            row += [_text(sheet, item.hidden_reason or item.rejection_reason, True),
+                    _text(sheet, item.unverified_organisation)]
+        sheet.append(row)
 
 
 def _stakeholders_sheet(book: Workbook, document: ParticipationDocument, words: dict) -> None:

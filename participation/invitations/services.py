@@ -14,10 +14,11 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 
-from ..accounts.models import Organisation, OrganisationKind, User, name_key
+from ..accounts.models import Organisation, OrganisationKind, User, VerificationState, name_key
 from ..audit.services import record
 from ..extensions import db
 from ..mail.services import queue_mail
+from ..organisations.services import vouch
 from ..processes.models import Process
 from ..processes.services import add_member
 from ..sanitize import plain_text
@@ -96,11 +97,18 @@ def accept(invitation: Invitation, user: User) -> None:
         member.source = InvitationKind.full.value
     invitation.accepted_at = utcnow()
     invitation.accepted_user_id = user.id
+    organisation = user.organisation
+    if organisation is not None and invitation.organisation_name \
+            and name_key(invitation.organisation_name) == organisation.name_key:
+        # The team named the organisation and the person followed the link sent to the
+        # address: the team vouches for the membership.
+        vouch(user, organisation, by_id=invitation.invited_by_id)
     log.info("invitation %s accepted by user %s", invitation.id, user.id)
 
 
 def organisation_for(invitation: Invitation) -> Organisation | None:
-    """The organisation named in the invitation: the registered one, or a new one."""
+    """The organisation named in the invitation: the registered one, or a new one (confirmed:
+    the team named it)."""
     name = invitation.organisation_name.strip()
     if not name:
         return None
@@ -108,7 +116,8 @@ def organisation_for(invitation: Invitation) -> Organisation | None:
         Organisation.name_key == name_key(name)))
     if organisation is None:
         organisation = Organisation(name=name, name_key=name_key(name),
-                                    kind=OrganisationKind.other, sector="")
+                                    kind=OrganisationKind.other, sector="",
+                                    state=VerificationState.verified, decided_at=utcnow())
         db.session.add(organisation)
         db.session.flush()
     return organisation

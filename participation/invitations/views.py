@@ -1,7 +1,7 @@
 """The team's invitation page, and the invitee's short way in."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
@@ -17,9 +17,11 @@ from ..processes.services import get_visible_process
 from ..sanitize import plain_text
 from ..security import form_checks_csrf, no_store
 from ..timeutil import utcnow
-from . import bp, services
+from . import services
 from .forms import AcceptForm, CsvImportForm, InviteForm
 from .models import Invitation, InvitationKind
+
+bp = Blueprint("invitations", __name__)
 
 
 def _team_page(process, invite_form=None, csv_form=None, csv_problems=None, status=200):

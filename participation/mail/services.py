@@ -5,10 +5,14 @@ rolled-back change sends nothing and an SMTP outage loses nothing and slows no p
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import smtplib
 import socket
 from datetime import timedelta
+from email.utils import parseaddr
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app, render_template
@@ -29,8 +33,16 @@ def queue_mail(recipient: str, kind: str, subject, locale: str, **context) -> Ou
 
     `subject` is a lazy gettext string, rendered here in `locale`. The caller commits.
     """
+    message = write_mail(recipient, kind, subject, locale, **context)
+    db.session.add(message)
+    return message
+
+
+def write_mail(recipient: str, kind: str, subject, locale: str, **context) -> OutboxMessage:
+    """The message queue_mail() would queue, not added to the outbox: for a path that must
+    cost as much as one that mails (accounts.services, for an address without an account)."""
     with force_locale(locale):
-        message = OutboxMessage(
+        return OutboxMessage(
             recipient=recipient,
             kind=kind,
             subject=str(subject),
@@ -38,8 +50,6 @@ def queue_mail(recipient: str, kind: str, subject, locale: str, **context) -> Ou
             body_html=render_template(f"email/{kind}.html", locale=locale, subject=str(subject),
                                       **context),
         )
-    db.session.add(message)
-    return message
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -59,7 +69,8 @@ def _claim_next() -> OutboxMessage | None:
 
 
 def send_due(limit: int = 500) -> dict[str, int]:
-    """Deliver up to `limit` due messages, one transaction each; return counts by outcome."""
+    """Deliver up to `limit` due messages, each in two transactions (the attempt, then its
+    outcome); return counts by outcome."""
     counts = {"sent": 0, "retry": 0, "failed": 0}
     connection = None
     try:
@@ -68,14 +79,22 @@ def send_due(limit: int = 500) -> dict[str, int]:
             if message is None:
                 db.session.rollback()
                 break
+            # The attempt is committed before SMTP hears of it: a sender that dies after the
+            # server's OK but before the outcome is committed leaves the row pending with this
+            # attempt counted and out of every sender's reach until the lease is over. It is
+            # then sent again with the same Message-ID, which the receiver recognises.
             message.attempts += 1
+            message.due_at = utcnow() + _sending_lease(message.attempts)
+            db.session.commit()
             try:
                 if connection is None:
                     connection = _connect()
-                connection.send(Message(
+                outgoing = Message(
                     subject=message.subject, recipients=[message.recipient],
                     body=message.body_text, html=message.body_html,
-                    sender=current_app.config["MAIL_DEFAULT_SENDER"]))
+                    sender=current_app.config["MAIL_DEFAULT_SENDER"])
+                outgoing.msgId = message_id(message)
+                connection.send(outgoing)
             except (smtplib.SMTPException, OSError) as error:
                 connection = _close(connection)
                 message.last_error = f"{type(error).__name__}: {error}"[:2000]
@@ -97,6 +116,30 @@ def send_due(limit: int = 500) -> dict[str, int]:
     finally:
         _close(connection)
     return counts
+
+
+def message_id(message: OutboxMessage) -> str:
+    """The Message-ID of an outbox row, the same at every attempt: a copy sent again after a
+    crash is recognisable as the same mail. The row's id and creation time make it unique
+    within the database, also after a reset; the keyed digest (SECRET_KEY) makes it unique
+    between sites and unguessable, so nobody can send a mail ahead with the id of one the
+    site is about to send (a receiver that removes duplicates would drop the real one)."""
+    created = message.created_at.strftime("%Y%m%d%H%M%S%f")
+    key = current_app.config["SECRET_KEY"]
+    digest = hmac.new(key if isinstance(key, bytes) else key.encode(),
+                      f"outbox:{message.id}:{created}".encode(), hashlib.sha256).hexdigest()
+    sender = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"] or "")[1]
+    domain = sender.rpartition("@")[2] or urlsplit(current_app.config["SITE_URL"]).hostname \
+        or "localhost"
+    return f"<outbox.{message.id}.{created}.{digest[:20]}@{domain}>"
+
+
+def _sending_lease(attempts: int) -> timedelta:
+    """How long a message being sent stays out of other senders' reach: longer than an SMTP
+    conversation can last (each step gives up after MAIL_TIMEOUT_SECONDS), and no shorter
+    than the delay after a failed attempt, which replaces it when the attempt fails."""
+    steps = timedelta(seconds=10 * current_app.config["MAIL_TIMEOUT_SECONDS"])
+    return max(retry_delay(attempts), steps)
 
 
 def _connect():

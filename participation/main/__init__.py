@@ -1,6 +1,1 @@
 """Site-wide pages: home, privacy statement, language choice."""
-from flask import Blueprint
-
-bp = Blueprint("main", __name__)
-
-from . import views  # noqa: E402,F401

@@ -1,13 +1,14 @@
 """Home page, privacy statement and the language switch."""
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from ..extensions import db
 from ..forms import EmptyForm
 from ..urls import safe_next
-from . import bp
+
+bp = Blueprint("main", __name__)
 
 
 @bp.get("/")

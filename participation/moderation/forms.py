@@ -6,7 +6,10 @@ from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from .. import conflicts
+from ..conflicts import VersionField
 from ..forms import BaseForm
+from ..integers import db_int
 from ..spam import SpamCheckMixin
 from .labels import DISPOSITION_LABELS  # noqa: F401  (also imported from here)
 
@@ -31,6 +34,8 @@ class ReasonForm(BaseForm):
 
 
 class ResponseForm(BaseForm):
+    #: The version of the response the form was made from; 0: none yet (participation.conflicts).
+    version = VersionField()
     disposition = RadioField(_l("What the municipality does with it"),
                              choices=[SelectChoice(k, v) for k, v in DISPOSITION_LABELS.items()],
                              validators=[InputRequired(_l("Choose what the municipality does "
@@ -38,10 +43,20 @@ class ResponseForm(BaseForm):
     body = TextAreaField(_l("Response"), validators=[
         DataRequired(_l("Write the response; say why, especially when it is not adopted.")),
         Length(max=10_000, message=_l("Use at most %(max)d characters."))])
-    sections = SelectMultipleField(_l("Taken up in section(s) of the draft"), coerce=int,
+    sections = SelectMultipleField(_l("Taken up in section(s) of the draft"), coerce=db_int,
                                    validate_choice=False,
                                    description=_l("Optional. Hold Ctrl (or Cmd) to choose more "
                                                   "than one."))
+
+
+def response_conflict(form, response) -> conflicts.Conflict:
+    """Another team member saved a response to this item after `form` was made: what they
+    saved, beside the text `form` keeps. `response` None: it was removed meanwhile."""
+    if response is None:
+        return conflicts.answer(form, 0, [])
+    return conflicts.answer(form, response.version, [
+        (_l("What the municipality does with it"), DISPOSITION_LABELS[response.disposition.value]),
+        (_l("Response"), response.body_md)], saved_at=response.updated_at)
 
 
 class TemplateForm(BaseForm):
@@ -54,6 +69,9 @@ class TemplateForm(BaseForm):
     body = TextAreaField(_l("Text"), validators=[
         DataRequired(_l("Write the text of the template.")),
         Length(max=10_000, message=_l("Use at most %(max)d characters."))])
+    #: The version of the template the form was made from (participation.conflicts); not
+    #: rendered for a new template.
+    version = VersionField()
 
 
 class FlagForm(SpamCheckMixin, BaseForm):

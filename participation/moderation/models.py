@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
 from ..extensions import db
+from ..mixins import VersionedMixin
 from ..timeutil import utcnow
 
 
@@ -52,7 +53,7 @@ class Disposition(enum.Enum):
     already = "already"  #: al opgenomen
 
 
-class Response(db.Model):
+class Response(VersionedMixin, db.Model):
     """The municipality's answer to one contribution or comment."""
     __tablename__ = "response"
     __table_args__ = (sa.UniqueConstraint("target_type", "target_id"),)
@@ -86,7 +87,7 @@ class ResponseSection(db.Model):
     lineage_id: Mapped[int] = mapped_column(sa.ForeignKey("section_lineage.id"))
 
 
-class ResponseTemplate(db.Model):
+class ResponseTemplate(VersionedMixin, db.Model):
     """A reusable answer for many similar items."""
     __tablename__ = "response_template"
 

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from ..accounts.models import User
 from ..audit.services import record
 from ..comments.models import Comment, CommentState
+from ..conflicts import check_version, for_change
 from ..contributions.models import Contribution, ContributionState
 from ..drafts.models import Section
 from ..extensions import db
@@ -45,11 +46,13 @@ def item_process_id(kind: TargetType, item) -> int:
     return db.session.scalar(sa.select(Round.process_id).where(Round.id == item.round_id))
 
 
-def get_item(process: Process, kind: TargetType, item_id: int):
+def get_item(process: Process, kind: TargetType, item_id: int, *, lock: bool = False):
+    """The contribution or comment in this process; `lock`: for a change (conflicts.for_change:
+    approving must not meet its author's edit, saved in between, as an error)."""
     model = MODELS[kind]
-    return db.session.scalar(
-        sa.select(model).join(Round, Round.id == model.round_id)
-        .where(model.id == item_id, Round.process_id == process.id))
+    stmt = (sa.select(model).join(Round, Round.id == model.round_id)
+            .where(model.id == item_id, Round.process_id == process.id))
+    return db.session.scalar(for_change(stmt, model) if lock else stmt)
 
 
 def _item_url(process: Process, kind: TargetType, item) -> str:
@@ -138,47 +141,117 @@ def flag(kind: TargetType, item, user: User, reason: FlagReason, note: str) -> b
 
 # --- responses ----------------------------------------------------------------------------
 
-def response_for(kind: TargetType, item_id: int) -> Response | None:
-    return db.session.scalar(sa.select(Response).where(Response.target_type == kind,
-                                                       Response.target_id == item_id))
+def response_for(kind: TargetType, item_id: int, *, lock: bool = False) -> Response | None:
+    """The response to an item; `lock`: for a change (conflicts.for_change)."""
+    stmt = sa.select(Response).where(Response.target_type == kind, Response.target_id == item_id)
+    return db.session.scalar(for_change(stmt) if lock else stmt)
 
 
 def save_response(process: Process, kind: TargetType, item, actor: User, *,
                   disposition: Disposition, body_md: str, lineage_ids: list[int],
-                  publish: bool) -> Response:
-    response = response_for(kind, item.id)
+                  publish: bool, seen_version: int | None = None) -> Response:
+    """Create or change the response to an item; any number of times, published or not.
+
+    `seen_version` is the version of the response the form was made from (0: there was none
+    yet): a change from another version is refused with EditConflict (participation.conflicts),
+    unless it says what is saved already. Two team members saving the first response to one
+    item at the same moment both insert one: the unique key refuses the second insert, which
+    is then held against the first one's response like any save from an older form, so the
+    second team member gets both texts instead of a silent change of the first.
+    """
+    try:
+        with db.session.begin_nested():
+            return _save_response(process, kind, item, actor, disposition=disposition,
+                                  body_md=body_md, lineage_ids=lineage_ids, publish=publish,
+                                  seen_version=seen_version)
+    except sa.exc.IntegrityError:
+        log.info("response to %s %s was saved by someone else at the same time", kind.value,
+                 item.id)
+        db.session.expire_all()
+        # This save found no response, so it was made from none: version 0.
+        return _save_response(process, kind, item, actor, disposition=disposition,
+                              body_md=body_md, lineage_ids=lineage_ids, publish=publish,
+                              seen_version=0)
+
+
+def _save_response(process: Process, kind: TargetType, item, actor: User, *,
+                   disposition: Disposition, body_md: str, lineage_ids: list[int],
+                   publish: bool, seen_version: int | None) -> Response:
+    response = response_for(kind, item.id, lock=True)
     before = None
+    valid = set(db.session.scalars(sa.select(Section.lineage_id).where(
+        Section.lineage_id.in_(lineage_ids or [-1]))))
+    wanted = [lid for lid in dict.fromkeys(lineage_ids) if lid in valid]
+    if response is not None and _unchanged(response, disposition, body_md, wanted):
+        # Sent again (a double click, a re-sent form), or a draft published as it is: only
+        # the publishing is news.
+        if publish and response.published_at is None:
+            publish_response(process, kind, item, response, actor)
+        return response
     if response is None:
         response = Response(process_id=process.id, target_type=kind, target_id=item.id,
                             disposition=disposition, body_md=body_md,
                             body_html=markdown_to_html(body_md), written_by_id=actor.id)
         db.session.add(response)
     else:
+        check_version(response, seen_version)
         before = {"disposition": response.disposition, "text": response.body_md,
-                  "published": response.published_at is not None}
+                  "published": response.published_at is not None,
+                  "sections": sorted(s.lineage_id for s in response.sections)}
         response.disposition = disposition
         response.body_md, response.body_html = body_md, markdown_to_html(body_md)
         response.updated_at = utcnow()
         response.written_by_id = actor.id
-    valid = set(db.session.scalars(sa.select(Section.lineage_id).where(
-        Section.lineage_id.in_(lineage_ids or [-1]))))
-    response.sections = [ResponseSection(lineage_id=lid) for lid in dict.fromkeys(lineage_ids)
-                         if lid in valid]
+        response.raise_version()
+    _set_sections(response, wanted)
     db.session.flush()
     record("response.save", actor=actor, target_type=kind.value, target_id=item.id,
            process_id=process.id, before=before,
            after={"disposition": disposition, "text": body_md,
-                  "sections": sorted(valid & set(lineage_ids))})
+                  "published": response.published_at is not None or publish,
+                  "sections": sorted(wanted)})
     if publish and response.published_at is None:
         publish_response(process, kind, item, response, actor)
     return response
+
+
+def _unchanged(response: Response, disposition: Disposition, body_md: str,
+               lineage_ids: list[int]) -> bool:
+    return (response.disposition is disposition and response.body_md == body_md
+            and {s.lineage_id for s in response.sections} == set(lineage_ids))
+
+
+def _set_sections(response: Response, lineage_ids: list[int]) -> None:
+    """Keep the rows of sections that stay, add the new, remove the rest.
+
+    Assigning a new list would insert the new rows before deleting the old ones, and a
+    section kept from before has the same (response, lineage) key: a unique-key error.
+    """
+    wanted = set(lineage_ids)
+    for row in [row for row in response.sections if row.lineage_id not in wanted]:
+        response.sections.remove(row)
+    have = {row.lineage_id for row in response.sections}
+    for lineage_id in dict.fromkeys(lineage_ids):
+        if lineage_id not in have:
+            response.sections.append(ResponseSection(lineage_id=lineage_id))
+
+
+def team_replies_to(comment: Comment) -> list[Comment]:
+    """The project team's replies to a comment in its thread, which the document prints under
+    it: whoever answers officially sees what a colleague already said."""
+    return list(db.session.scalars(sa.select(Comment).where(
+        Comment.parent_id == comment.id, Comment.by_team.is_(True),
+        Comment.state == CommentState.published, Comment.hidden_at.is_(None))
+        .order_by(Comment.created_at, Comment.id)))
 
 
 def publish_response(process: Process, kind: TargetType, item, response: Response,
                      actor: User) -> None:
     response.published_at = utcnow()
     record("response.publish", actor=actor, target_type=kind.value, target_id=item.id,
-           process_id=process.id, after={"disposition": response.disposition})
+           process_id=process.id, after={"disposition": response.disposition,
+                                         "sections": sorted(s.lineage_id
+                                                            for s in response.sections)})
     author = item.author
     # A deleted account keeps only a placeholder address: there is nobody left to tell.
     if author is not None and not author.is_deleted:
@@ -206,6 +279,33 @@ def add_template(process: Process, actor: User, *, title: str, disposition: Disp
     record("template.add", actor=actor, target_type="response_template", target_id=template.id,
            process_id=process.id, after={"title": title})
     return template
+
+
+def get_template(process: Process, template_id: int) -> ResponseTemplate | None:
+    return db.session.scalar(sa.select(ResponseTemplate).where(
+        ResponseTemplate.id == template_id, ResponseTemplate.process_id == process.id))
+
+
+def edit_template(template: ResponseTemplate, actor: User, *, title: str,
+                  disposition: Disposition, body_md: str,
+                  seen_version: int | None = None) -> bool:
+    """Change a template; False when it is what is saved already. From a form made from an
+    older version: EditConflict (participation.conflicts). Responses written with it keep
+    their own text."""
+    wanted = {"title": title, "disposition": disposition, "body_md": body_md}
+    before = {name: getattr(template, name) for name, value in wanted.items()
+              if getattr(template, name) != value}
+    if not before:
+        return False
+    check_version(template, seen_version)
+    for name in before:
+        setattr(template, name, wanted[name])
+    template.raise_version()
+    db.session.flush()
+    record("template.edit", actor=actor, target_type="response_template",
+           target_id=template.id, process_id=template.process_id,
+           before={"title": before.get("title", title)}, after={"title": title})
+    return True
 
 
 # --- the queue ----------------------------------------------------------------------------

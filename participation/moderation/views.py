@@ -3,23 +3,31 @@ audit trail; and the participants' flag form and "my contributions" page."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..audit.models import AuditEvent
+from ..audit.sentences import ACTION_GROUPS, describe
 from ..comments.models import Comment
+from .. import conflicts
+from ..conflicts import CONFLICTS
 from ..drafts.models import DraftVersion, Section
 from ..drafts.services import latest_published
 from ..extensions import db
 from ..forms import EmptyForm
+from ..integers import db_int, db_int_or_none
 from ..permissions import can_moderate, is_team, require
 from ..processes.models import Process, RoundKind
 from ..processes.services import get_visible_process
+from ..search import search_text
 from ..security import form_checks_csrf
-from . import bp, services
-from .forms import FlagForm, ReasonForm, ResponseForm, TemplateForm
+from . import services
+from .forms import (DISPOSITION_LABELS, FlagForm, ReasonForm, ResponseForm, TemplateForm,
+                    response_conflict)
 from .models import Disposition, FlagReason, TargetType
+
+bp = Blueprint("moderation", __name__)
 
 ACTIONS = ("approve", "reject", "hide", "unhide", "dismiss")
 NEEDS_REASON = {"reject", "hide", "unhide"}
@@ -31,8 +39,8 @@ def _kind(value: str) -> TargetType:
     return TargetType(value)
 
 
-def _item_or_404(process: Process, kind: TargetType, item_id: int):
-    item = services.get_item(process, kind, item_id)
+def _item_or_404(process: Process, kind: TargetType, item_id: int, *, lock: bool = False):
+    item = services.get_item(process, kind, item_id, lock=lock)
     if item is None:
         abort(404)
     return item
@@ -50,9 +58,9 @@ def _queue_filter() -> services.QueueFilter:
     return services.QueueFilter(
         state=state if state in services.QUEUE_STATES else "pending",
         round_kind=RoundKind(round_arg) if round_arg in RoundKind._value2member_map_ else None,
-        theme_id=args.get("theme", type=int) or None,
-        lineage_id=args.get("section", type=int) or None,
-        page=args.get("page", 1, type=int) or 1)
+        theme_id=args.get("theme", type=db_int) or None,
+        lineage_id=args.get("section", type=db_int) or None,
+        page=args.get("page", 1, type=db_int) or 1)
 
 
 @bp.get("/p/<slug>/moderation")
@@ -85,12 +93,11 @@ def bulk(slug: str):
         flash(_("Give a reason for this action; nothing was changed."), "error")
         return redirect(url_for("moderation.queue", slug=slug))
     done, skipped = 0, 0
-    for key in request.form.getlist("items")[:services.PAGE_SIZE * 4]:
-        kind_value, _sep, id_value = key.partition(":")
-        if kind_value not in TargetType._value2member_map_ or not id_value.isdigit():
-            continue
-        kind = TargetType(kind_value)
-        item = services.get_item(process, kind, int(id_value))
+    # In one order (kind, id): two moderators acting on the same items lock them in the same
+    # order, and never each wait for a row the other holds.
+    ticked = _ticked(request.form.getlist("items")[:services.PAGE_SIZE * 4])
+    for kind, item_id in sorted(ticked, key=lambda key: (key[0].value, key[1])):
+        item = services.get_item(process, kind, item_id, lock=True)
         if item is None:
             continue
         try:
@@ -103,6 +110,17 @@ def bulk(slug: str):
             "state.", done=done, skipped=skipped), "success")
     return redirect(url_for("moderation.queue", slug=slug, **{
         k: v for k, v in request.args.items() if k in ("state", "round", "theme", "section")}))
+
+
+def _ticked(keys: list[str]) -> set[tuple[TargetType, int]]:
+    """The items of the queue's check boxes ("contribution:12"); others are left out."""
+    ticked = set()
+    for key in keys:
+        kind_value, _sep, id_value = key.partition(":")
+        item_id = db_int_or_none(id_value)
+        if kind_value in TargetType._value2member_map_ and item_id:
+            ticked.add((TargetType(kind_value), item_id))
+    return ticked
 
 
 def _apply(process, kind, item, action: str, reason: str) -> None:
@@ -118,10 +136,12 @@ def _apply(process, kind, item, action: str, reason: str) -> None:
         services.dismiss_flags(process, kind, item, current_user)
 
 
-def _item_page(process, kind, item, reason_form=None, response_form=None, status=200):
+def _item_page(process, kind, item, reason_form=None, response_form=None, status=200,
+               conflict=None):
     response = services.response_for(kind, item.id)
     if response_form is None:
         response_form = ResponseForm(formdata=None)
+        response_form.version.data = response.version if response is not None else 0
         if response is not None:
             response_form.disposition.data = response.disposition.value
             response_form.body.data = response.body_md
@@ -138,7 +158,9 @@ def _item_page(process, kind, item, reason_form=None, response_form=None, status
             formdata=None), response_form=response_form,
         templates=services.templates_for(process), section=context_section,
         parent=db.session.get(Comment, item.parent_id) if kind is TargetType.comment
-        and item.parent_id else None), status
+        and item.parent_id else None,
+        team_replies=services.team_replies_to(item) if kind is TargetType.comment else [],
+        conflict=conflict), status
 
 
 @bp.get("/p/<slug>/moderation/<kind>/<int:item_id>")
@@ -156,7 +178,7 @@ def act(slug: str, kind: str, item_id: int, action: str):
     process = get_visible_process(slug)
     require(can_moderate)
     target = _kind(kind)
-    item = _item_or_404(process, target, item_id)
+    item = _item_or_404(process, target, item_id, lock=True)
     form = ReasonForm()
     valid = form.validate_on_submit()
     if "csrf_token" in form.errors:
@@ -184,11 +206,19 @@ def respond(slug: str, kind: str, item_id: int):
     form.sections.choices = [(s.lineage_id, s.number) for s in _section_choices(process)]
     if not form.validate_on_submit():
         return _item_page(process, target, item, response_form=form, status=400)
-    services.save_response(process, target, item, current_user,
-                           disposition=Disposition(form.disposition.data),
-                           body_md=form.body.data, lineage_ids=form.sections.data or [],
-                           publish=request.form.get("action") == "publish")
-    db.session.commit()
+    try:
+        services.save_response(process, target, item, current_user,
+                               disposition=Disposition(form.disposition.data),
+                               body_md=form.body.data, lineage_ids=form.sections.data or [],
+                               publish=request.form.get("action") == "publish",
+                               seen_version=form.version.data)
+        db.session.commit()
+    except CONFLICTS:
+        # Another team member saved a response meanwhile: theirs is shown, this one kept.
+        db.session.rollback()
+        conflict = response_conflict(form, services.response_for(target, item.id))
+        return _item_page(process, target, item, response_form=form, status=409,
+                          conflict=conflict)
     flash(_("The response has been published; the author gets an e-mail.")
           if request.form.get("action") == "publish"
           else _("The response has been saved as a draft; only the team sees it."), "success")
@@ -212,6 +242,38 @@ def templates(slug: str):
                            templates=services.templates_for(process))
 
 
+@bp.route("/p/<slug>/moderation/templates/<int:template_id>/edit", methods=["GET", "POST"])
+@form_checks_csrf
+def edit_template(slug: str, template_id: int):
+    process = get_visible_process(slug)
+    require(can_moderate)
+    template = services.get_template(process, template_id)
+    if template is None:
+        abort(404)
+    form = TemplateForm()
+    if request.method == "GET":
+        form.title.data, form.body.data = template.title, template.body_md
+        form.disposition.data, form.version.data = template.disposition.value, template.version
+    status, conflict = 200, None
+    if form.validate_on_submit():
+        try:
+            services.edit_template(template, current_user, title=form.title.data,
+                                   disposition=Disposition(form.disposition.data),
+                                   body_md=form.body.data, seen_version=form.version.data)
+            db.session.commit()
+        except CONFLICTS:
+            db.session.rollback()  # `template` is read again below, as it is now
+            conflict, status = conflicts.answer(form, template.version, [
+                (form.title.label.text, template.title),
+                (form.disposition.label.text, DISPOSITION_LABELS[template.disposition.value]),
+                (form.body.label.text, template.body_md)]), 409
+        else:
+            flash(_("The template has been saved."), "success")
+            return redirect(url_for("moderation.templates", slug=slug))
+    return render_template("moderation/template_form.html", process=process, form=form,
+                           template=template, conflict=conflict), status
+
+
 @bp.get("/p/<slug>/audit")
 def audit(slug: str):
     process = get_visible_process(slug)
@@ -227,8 +289,8 @@ def audit_all():
 
 
 def _audit_page(process: Process | None):
-    action = request.args.get("action", "")[:60]
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    action = search_text("action", 60)
+    page = request.args.get("page", 1, type=db_int) or 1
     stmt = sa.select(AuditEvent)
     if process is not None:
         stmt = stmt.where(AuditEvent.process_id == process.id)
@@ -238,8 +300,9 @@ def _audit_page(process: Process | None):
     events = list(db.session.scalars(
         stmt.options(sa.orm.joinedload(AuditEvent.actor))
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(100).offset((page - 1) * 100)))
-    return render_template("moderation/audit.html", process=process, events=events, total=total,
-                           action=action, page=page, pages=max(1, -(-total // 100)))
+    return render_template("moderation/audit.html", process=process, lines=describe(events),
+                           total=total, action=action, groups=ACTION_GROUPS, page=page,
+                           pages=max(1, -(-total // 100)))
 
 
 # --- participants -------------------------------------------------------------------------

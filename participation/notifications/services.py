@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy.orm import undefer
 
 from ..accounts.models import User
 from ..extensions import db
@@ -83,7 +84,9 @@ def notice_reply(reply, parent) -> None:
 
 
 def _reply_view(reply, section, process) -> dict:
-    who = reply.organisation_name if reply.organisation_kind else None
+    # As the thread shows it: an organisation only for its confirmed members.
+    who = reply.organisation_name if reply.organisation_kind \
+        and reply.listed_under_organisation else None
     return {"who": who, "by_team": reply.by_team, "section": f"{section.number} {section.heading}",
             "text": reply.body_md,
             "url": url_for("drafts.section", slug=process.slug, number=section.number,
@@ -100,6 +103,7 @@ def send_daily_digests() -> int:
         .join(Comment, Comment.id == ReplyNotice.comment_id)
         .join(Section, Section.id == Comment.section_id)
         .where(ReplyNotice.sent_at.is_(None))
+        .options(undefer(Comment.listed_under_organisation))
         .order_by(ReplyNotice.user_id, ReplyNotice.process_id, ReplyNotice.id)).all()
     grouped = defaultdict(list)
     for notice, comment, section in rows:

@@ -1,7 +1,7 @@
 """Choosing how to hear about replies, and unsubscribing from a mail without logging in."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,8 +10,10 @@ from ..forms import EmptyForm
 from ..permissions import require
 from ..processes.models import Process
 from ..processes.services import get_visible_process
-from . import bp, services
+from . import services
 from .models import NotifyMode
+
+bp = Blueprint("notifications", __name__)
 
 
 @bp.route("/p/<slug>/notifications", methods=["GET", "POST"])

@@ -25,7 +25,8 @@ from ..notifications.models import NotificationPreference
 from ..processes.models import Process, ProcessMember, Round, Theme
 
 #: The parts of the file, in the order the page shows them.
-PARTS = ("account", "organisation", "consent", "processes", "contributions", "comments",
+PARTS = ("account", "organisation", "memberships", "consent", "processes", "contributions",
+         "comments",
          "supports", "flags", "notification_preferences", "invitations", "mail")
 
 
@@ -44,6 +45,7 @@ def personal_data(user: User) -> dict[str, Any]:
             "email_confirmed_at": user.email_confirmed_at, "last_login_at": user.last_login_at,
         },
         "organisation": _organisation(user),
+        "memberships": _organisation_memberships(user),
         "consent": {"consented_at": user.consent_at, "statement_version": user.consent_version},
         "processes": _memberships(user),
         "contributions": contributions,
@@ -74,6 +76,20 @@ def _organisation(user: User) -> dict | None:
         return None
     org = db.session.get(Organisation, user.organisation_id)
     return {"name": org.name, "kind": org.kind.value, "sector": org.sector}
+
+
+def _organisation_memberships(user: User) -> list[dict]:
+    """Every organisation the person said they take part for, with the evidence they gave and
+    whether it was confirmed."""
+    from ..accounts.models import Membership
+
+    rows = db.session.execute(
+        sa.select(Membership, Organisation.name)
+        .join(Organisation, Organisation.id == Membership.organisation_id)
+        .where(Membership.user_id == user.id).order_by(Membership.created_at, Membership.id))
+    return [{"organisation": name, "state": m.state.value, "role": m.role, "kvk": m.kvk,
+             "asked_at": m.requested_at, "decided_at": m.decided_at}
+            for m, name in rows]
 
 
 def _memberships(user: User) -> list[dict]:

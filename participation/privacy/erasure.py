@@ -23,12 +23,14 @@ import secrets
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlalchemy.orm import undefer
 
-from ..accounts.models import Role, User
+from ..accounts.models import Membership, Role, User
 from ..admin.services import admin_ids
 from ..audit.models import AuditEvent
 from ..audit.services import record
 from ..comments.models import Comment, CommentRevision, CommentState, CommentSupport
+from ..conflicts import for_change
 from ..contributions.models import (
     Attachment,
     Contribution,
@@ -97,6 +99,7 @@ def delete_account(user: User, choice: ItemChoice) -> Erasure:
     # All mail to the address goes, sent mail too: it holds the name and the address.
     db.session.execute(sa.delete(OutboxMessage).where(OutboxMessage.recipient == email))
     _invitations(user, email, organisation_name, now)
+    _memberships(user)
     scrub_audit_values(email, placeholder)
     _empty_account(user, placeholder, now)
     record("account.delete", actor=user, target_type="user", target_id=user.id,
@@ -111,8 +114,10 @@ def delete_account(user: User, choice: ItemChoice) -> Erasure:
 
 
 def _contributions(user: User, choice: ItemChoice, now, result: Erasure) -> None:
-    items = list(db.session.scalars(sa.select(Contribution).where(
-        Contribution.author_id == user.id)))
+    # Locked (conflicts.for_change): an edit in another tab, saved meanwhile, waits for this.
+    items = list(db.session.scalars(for_change(sa.select(Contribution).options(
+        undefer(Contribution.listed_under_organisation)).where(
+        Contribution.author_id == user.id).order_by(Contribution.id))))
     attachments = {a.contribution_id: a for a in db.session.scalars(sa.select(Attachment).where(
         Attachment.contribution_id.in_([c.id for c in items] or [-1])))}
     for item in items:
@@ -121,7 +126,10 @@ def _contributions(user: User, choice: ItemChoice, now, result: Erasure) -> None
             remove_contribution(item, attachments.get(item.id), now, result)
         else:
             result.contributions_kept += 1
-            if item.organisation_kind is not None:
+            # Unlinked only when it is listed under its organisation anyway: unlinked input
+            # counts as the team's (listed under the organisation), so input the person was
+            # not confirmed for stays linked and listed as a resident's.
+            if item.listed_under_organisation:
                 item.author_id = None
             attachment = attachments.get(item.id)
             if attachment is not None:
@@ -146,8 +154,9 @@ def remove_contribution(item: Contribution, attachment: Attachment | None, now,
 
 
 def _comments(user: User, choice: ItemChoice, now, result: Erasure) -> None:
-    for comment in list(db.session.scalars(sa.select(Comment).where(
-            Comment.author_id == user.id))):
+    for comment in list(db.session.scalars(for_change(sa.select(Comment).options(
+            undefer(Comment.listed_under_organisation)).where(Comment.author_id == user.id)
+            .order_by(Comment.id)))):
         if comment.by_team:
             continue  # written for the municipality: the municipality's, not the person's
         if choice is ItemChoice.remove or comment.state is CommentState.withdrawn:
@@ -166,7 +175,7 @@ def _comments(user: User, choice: ItemChoice, now, result: Erasure) -> None:
             result.comments_removed += 1
         else:
             result.comments_kept += 1
-            if comment.organisation_kind is not None:
+            if comment.listed_under_organisation:
                 comment.author_id = None
 
 
@@ -196,6 +205,20 @@ def _invitations(user: User, email: str, organisation_name: str | None, now) -> 
         if organisation_name is not None:
             invitation.organisation_name = invitation.organisation_name or organisation_name
             invitation.accepted_user_id = None
+
+
+def _memberships(user: User) -> None:
+    """The evidence the person gave (role, KvK) and the claims themselves go; the audit trail
+    of decisions on them keeps the organisation, not the person's name. (Their kept items were
+    unlinked above where they are listed under an organisation, so nothing depends on it.)"""
+    ids = list(db.session.scalars(sa.select(Membership.id).where(Membership.user_id == user.id)))
+    if not ids:
+        return
+    for event in db.session.scalars(sa.select(AuditEvent).where(
+            AuditEvent.target_type == "membership", AuditEvent.target_id.in_(ids))):
+        if isinstance(event.after, dict) and event.after.get("user"):
+            event.after = {**event.after, "user": ""}
+    db.session.execute(sa.delete(Membership).where(Membership.id.in_(ids)))
 
 
 def _empty_account(user: User, placeholder: str, now) -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import undefer
 
 from ..accounts.models import Organisation, User
 from ..audit.models import AuditEvent
@@ -154,10 +155,12 @@ def _empty_invitations(process_id: int) -> int:
 def _pseudonymise(process_id: int, report: PurgeReport) -> None:
     """Unlink items from their authors; individuals get a per-process pseudonym "#n"."""
     contributions = list(db.session.scalars(
-        sa.select(Contribution).join(Round, Round.id == Contribution.round_id)
+        sa.select(Contribution).options(undefer(Contribution.listed_under_organisation))
+        .join(Round, Round.id == Contribution.round_id)
         .where(Round.process_id == process_id).order_by(Contribution.created_at, Contribution.id)))
     comments = list(db.session.scalars(
-        sa.select(Comment).join(Round, Round.id == Comment.round_id)
+        sa.select(Comment).options(undefer(Comment.listed_under_organisation))
+        .join(Round, Round.id == Comment.round_id)
         .where(Round.process_id == process_id, Comment.by_team.is_(False))
         .order_by(Comment.created_at, Comment.id)))
     taken = [int(m.group(1)) for item in (*contributions, *comments)
@@ -167,6 +170,11 @@ def _pseudonymise(process_id: int, report: PurgeReport) -> None:
     for item in (*contributions, *comments):
         if item.author_id is None and not _named_individual(item):
             continue
+        if item.organisation_kind is not None and item.author_id is not None \
+                and not item.listed_under_organisation:
+            # Listed as a resident's (the author was not confirmed for the organisation):
+            # unlinked, it would count as the organisation's, so it becomes the resident's.
+            item.organisation_kind = None
         if item.organisation_kind is None and (item.author_id is not None
                                                or _named_individual(item)):
             key = (("account", item.author_id) if item.author_id is not None

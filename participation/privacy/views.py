@@ -5,7 +5,7 @@ Views validate, call a service, commit and redirect; the rules live in the servi
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
@@ -19,10 +19,12 @@ from ..permissions import can_delete_account, needs_consent
 from ..security import form_checks_csrf, no_store
 from ..timeutil import utcnow
 from ..urls import safe_next
-from . import bp, erasure
+from . import erasure
 from .consent import record_consent
 from .data import PARTS, as_json, personal_data
 from .forms import ConsentForm, DeleteAccountForm
+
+bp = Blueprint("privacy", __name__)
 
 
 def _labels() -> tuple[dict, dict]:
@@ -33,6 +35,7 @@ def _labels() -> tuple[dict, dict]:
 
     titles = {
         "account": _("Account"), "organisation": _("Organisation"),
+        "memberships": _("Organisations you said you take part for"),
         "consent": _("Agreement to the privacy statement"),
         "processes": _("Processes you joined by invitation"),
         "contributions": _("Your input (round 1)"), "comments": _("Your reactions (round 2)"),

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..mixins import VersionedMixin
 from ..timeutil import utcnow
 
 
@@ -32,7 +33,7 @@ class RoundState(enum.Enum):
     closed = "closed"
 
 
-class Process(db.Model):
+class Process(VersionedMixin, db.Model):
     __tablename__ = "process"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,7 +58,7 @@ class Process(db.Model):
         return next((r for r in self.rounds if r.kind is kind), None)
 
 
-class Round(db.Model):
+class Round(VersionedMixin, db.Model):
     __tablename__ = "round"
     __table_args__ = (sa.UniqueConstraint("process_id", "kind"),)
 
@@ -86,7 +87,7 @@ class Round(db.Model):
         return RoundState.open
 
 
-class Theme(db.Model):
+class Theme(VersionedMixin, db.Model):
     __tablename__ = "theme"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,6 +8,7 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..conflicts import check_version, for_change
 from ..extensions import db, login_manager
 from ..permissions import can_view_process, is_team
 from ..sanitize import markdown_to_html, plain_text
@@ -85,9 +86,24 @@ def add_theme(process: Process, *, title: str, description: str) -> Theme:
     return theme
 
 
-def edit_theme(theme: Theme, *, title: str, description: str) -> None:
-    theme.title = plain_text(title)
-    theme.description = plain_text(description)
+def edit_theme(theme: Theme, *, title: str, description: str,
+               seen_version: int | None = None) -> bool:
+    """Change the theme's texts; False when they are what is saved already. From a form made
+    from an older version: EditConflict (participation.conflicts)."""
+    title, description = plain_text(title), plain_text(description)
+    if (title, description) == (theme.title, theme.description):
+        return False
+    check_version(theme, seen_version)
+    theme.title, theme.description = title, description
+    theme.raise_version()
+    db.session.flush()
+    return True
+
+
+def lock_themes(process: Process) -> None:
+    """Hold the process's themes until the commit, as they are now: moving one renumbers them
+    all, and must not meet an edit of one saved in between as an error (conflicts.for_change)."""
+    db.session.scalars(for_change(sa.select(Theme).where(Theme.process_id == process.id))).all()
 
 
 def move_theme(theme: Theme, direction: str) -> None:

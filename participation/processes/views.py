@@ -1,18 +1,22 @@
 """The process page, and the team's theme management."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import conflicts
 from ..audit.services import record
+from ..conflicts import CONFLICTS
 from ..extensions import db
 from ..forms import EmptyForm
 from ..permissions import can_moderate, require, round_write_refusal
 from ..security import form_checks_csrf
-from . import bp, services
+from . import services
 from .forms import ThemeForm
 from .models import RoundKind
+
+bp = Blueprint("processes", __name__)
 
 
 def _require_moderator():
@@ -59,12 +63,22 @@ def edit_theme(slug: str, theme_id: int):
     _require_moderator()
     theme = services.get_theme(process, theme_id)
     form = ThemeForm(obj=theme if request.method == "GET" else None)
+    status, conflict = 200, None
     if form.validate_on_submit():
-        services.edit_theme(theme, title=form.title.data, description=form.description.data)
-        db.session.commit()
-        flash(_("The theme has been saved."), "success")
-        return redirect(url_for("processes.themes", slug=slug))
-    return render_template("processes/theme_form.html", process=process, form=form, theme=theme)
+        try:
+            services.edit_theme(theme, title=form.title.data, description=form.description.data,
+                                seen_version=form.version.data)
+            db.session.commit()
+        except CONFLICTS:
+            db.session.rollback()  # `theme` is read again below, as it is now
+            conflict, status = conflicts.answer(form, theme.version, [
+                (form.title.label.text, theme.title),
+                (form.description.label.text, theme.description)]), 409
+        else:
+            flash(_("The theme has been saved."), "success")
+            return redirect(url_for("processes.themes", slug=slug))
+    return render_template("processes/theme_form.html", process=process, form=form, theme=theme,
+                           conflict=conflict), status
 
 
 @bp.post("/p/<slug>/themes/<int:theme_id>/<any(up, down, retire, restore):action>")
@@ -74,6 +88,7 @@ def change_theme(slug: str, theme_id: int, action: str):
     theme = services.get_theme(process, theme_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    services.lock_themes(process)
     record(f"theme.{action}", actor=current_user, target_type="theme", target_id=theme.id,
            process_id=process.id)
     if action in ("up", "down"):

@@ -8,7 +8,7 @@
   function sync() {
     var chosen = document.querySelector('input[name="participate_as"]:checked');
     document.querySelectorAll("[data-shown-for]").forEach(function (el) {
-      el.hidden = !chosen || el.getAttribute("data-shown-for") !== chosen.value;
+      el.hidden = !chosen || el.getAttribute("data-shown-for").split(" ").indexOf(chosen.value) < 0;
     });
   }
   if (choice.length) {
@@ -64,6 +64,12 @@
     if (key.indexOf(PREFIX) !== 0) { return; }
     try { if (Date.now() - JSON.parse(store.getItem(key)).at > MAX_AGE) { store.removeItem(key); } }
     catch (e) { store.removeItem(key); }
+  });
+
+  // A page that could not take the send (the 413 page) says so when this browser has the text.
+  document.querySelectorAll("[data-kept-draft]").forEach(function (note) {
+    var prefix = PREFIX + note.getAttribute("data-kept-draft") + "#";
+    note.hidden = !Object.keys(store).some(function (key) { return key.indexOf(prefix) === 0; });
   });
 
   var path = window.location.pathname;

@@ -1,0 +1,1 @@
+"""Organisations and who may speak for them: the team's queue, and members confirming others."""
