@@ -37,6 +37,9 @@ def create_app(config: dict | None = None) -> Flask:
     from . import models  # noqa: F401  (the whole schema, for Alembic and the tests)
 
     _bind_extensions(app)
+    from .accounts.passwords import METHOD, prepare
+    prepare(METHOD)  # the stand-in hash for addresses without an account, made now
+    prepare(app.config.get("PASSWORD_HASH_METHOD") or METHOD)
     from . import integers
     integers.register(app)  # before the blueprints: their <int:...> routes use it
     _register_blueprints(app)

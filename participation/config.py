@@ -100,6 +100,8 @@ class Defaults:
     EXPORT_PDF_WEB_LIMIT = 1000
 
     PASSWORD_MIN_LENGTH = 10
+    #: None: production's scrypt (accounts.passwords.METHOD). Only the test suite sets another.
+    PASSWORD_HASH_METHOD: str | None = None
     #: Version of the privacy statement; stored with each consent.
     PRIVACY_STATEMENT_VERSION = "2026-11"
     #: Months after a process's last round closed before `flask privacy purge` erases the

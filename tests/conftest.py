@@ -160,6 +160,9 @@ def test_config(database_url: str, smtp_port: int) -> dict:
         "MAIL_SUPPRESS_SEND": False,
         "MAIL_RETRY_BASE_SECONDS": 60,
         "SERVER_NAME": None,
+        # Cheap hashing for the thousands of accounts the tests make; test_auth_timing and
+        # test_accounts put production's scrypt back where the work itself is tested.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
     }
 
 

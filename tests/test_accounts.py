@@ -44,7 +44,8 @@ def test_register_for_new_organisation_confirm_and_log_in(client, app, mailbox):
         assert user.organisation.sector == "bakkerij"
         assert user.consent_at is not None and user.consent_version == app.config[
             "PRIVACY_STATEMENT_VERSION"]
-        assert user.password_hash.startswith("scrypt:")
+        # Hashed with the configured method (the suite's cheap one; production's: below).
+        assert user.password_hash.startswith(app.config["PASSWORD_HASH_METHOD"] + "$")
 
     # Not confirmed yet: no login, a clear way forward instead.
     page = submit(client, "/account/login", {"email": "anna@example.nl", "password": PASSWORD})
@@ -341,3 +342,14 @@ def test_login_required_pages_send_visitors_to_login(client):
         response = client.get(url)
         assert response.status_code == 302
         assert "/account/login?next=" in response.headers["Location"]
+
+
+def test_production_hashes_with_scrypt(app, monkeypatch):
+    from participation.accounts.passwords import hash_password, verify_password
+
+    monkeypatch.delitem(app.config, "PASSWORD_HASH_METHOD")
+    with app.app_context():
+        hashed = hash_password("lange-wachtzin-42")
+        assert hashed.startswith("scrypt:32768:8:1$")
+        assert verify_password(hashed, "lange-wachtzin-42")
+        assert not verify_password(None, "lange-wachtzin-42")

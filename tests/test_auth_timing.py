@@ -35,6 +35,14 @@ def wrong_password(email: str) -> dict:
     return {"email": email, "password": "geraden-wachtwoord"}
 
 
+@pytest.fixture(autouse=True)
+def production_hashing(app, monkeypatch):
+    """The work of production's scrypt is what this file is about (the suite hashes cheaply)."""
+    from participation.accounts.passwords import METHOD
+
+    monkeypatch.setitem(app.config, "PASSWORD_HASH_METHOD", METHOD)
+
+
 @pytest.fixture
 def people(app):
     with app.app_context():

@@ -173,7 +173,9 @@ def test_the_internal_formats_mark_the_unverified_organisation(client, app, worl
     confirm_address(client, mailbox)
     login(client, STRANGER, PASSWORD)
     give_input(client, app)
-    with app.test_request_context():
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale("en"):
         internal, public = document(app, public=False), document(app, public=True)
         internal_csv = formats.to_csv(internal).decode("utf-8-sig")
         public_csv = formats.to_csv(public).decode("utf-8-sig")

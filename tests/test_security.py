@@ -54,6 +54,10 @@ def test_every_post_refuses_a_missing_csrf_token(client, app):
         invitation = invite(process, email="x@example.nl", name="X", organisation_name="",
                             kind=InvitationKind.read_along, by=moderator)
         invitation.token_hash = __import__("hashlib").sha256(b"known-token").hexdigest()
+        from participation.moderation.models import Disposition, ResponseTemplate
+        template = ResponseTemplate(process_id=process.id, title="Dank", body_md="Dank.",
+                                    disposition=Disposition.noted)
+        db.session.add(template)
         db.session.commit()
         values = {"slug": process.slug, "theme_id": process.themes[1].id,
                   "contribution_id": item.id, "token": "known-token",
@@ -61,7 +65,7 @@ def test_every_post_refuses_a_missing_csrf_token(client, app):
                   "invitation_id": invitation.id, "user_id": user.id,
                   "kind": "contribution", "item_id": item.id,
                   "organisation_id": make_organisation("Nog Niet BV", state="unverified").id,
-                  "membership_id": 1}
+                  "membership_id": 1, "template_id": template.id}
     login(client, "mod@example.nl")
     rules = list(post_routes(app))
     assert len(rules) >= 9, [r.rule for r in rules]

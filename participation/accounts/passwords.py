@@ -21,9 +21,24 @@ MAX_LENGTH = 200  # scrypt of a megabyte "password" is a cheap denial of service
 #: password costs the same whether or not there is an account behind it.
 METHOD = "scrypt:32768:8:1"
 
-#: Checked against when no account matches, so a wrong e-mail costs as long as a wrong
-#: password. Made at import, not on first use: a first use twice as slow would tell.
-STAND_IN_HASH = generate_password_hash(secrets.token_urlsafe(16), method=METHOD)
+
+
+@cache
+def stand_in_hash(method: str = METHOD) -> str:
+    """Checked against when no account matches, so a wrong e-mail costs as long as a wrong
+    password. Made when the app starts (`prepare`), not on first use: a first use twice as
+    slow would tell."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
+
+
+def _method() -> str:
+    """METHOD; the test suite sets PASSWORD_HASH_METHOD to a cheap one (its thousands of
+    made-up accounts would cost minutes of scrypt), except where the work itself is tested."""
+    return current_app.config.get("PASSWORD_HASH_METHOD") or METHOD
+
+
+def prepare(method: str) -> None:
+    stand_in_hash(method)
 
 
 @cache
@@ -51,18 +66,18 @@ def password_problems(password: str, *, email: str = "", name: str = "") -> list
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method=METHOD)
+    return generate_password_hash(password, method=_method())
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Is `password` the one `password_hash` was made from? None (no account) costs the same."""
     if len(password) > MAX_LENGTH:
         return False
-    return check_password_hash(password_hash or STAND_IN_HASH, password) \
+    return check_password_hash(password_hash or stand_in_hash(_method()), password) \
         and password_hash is not None
 
 
 def spend_one_hash() -> None:
     """Do the work of one password check and drop the answer: for a path that must take as long
     as its twin for another address (see accounts.services.request_password_reset)."""
-    check_password_hash(STAND_IN_HASH, "")
+    check_password_hash(stand_in_hash(_method()), "")

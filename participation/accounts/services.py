@@ -16,7 +16,7 @@ from ..timeutil import utcnow
 from . import tokens
 from ..organisations import services as memberships
 from .models import Organisation, OrganisationKind, Role, User, VerificationState, name_key
-from .passwords import STAND_IN_HASH, hash_password, spend_one_hash, verify_password
+from .passwords import hash_password, spend_one_hash, stand_in_hash, verify_password
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ def _stand_in(email: str) -> User:
     """Whom a mail is written to for an address without an account: the mail is written as for
     an account holder, so the path takes as long, and then not sent. Never added to the
     database."""
-    return User(id=0, email=email, name="", password_hash=STAND_IN_HASH, session_epoch=0,
+    return User(id=0, email=email, name="", password_hash=stand_in_hash(), session_epoch=0,
                 locale=str(get_locale()))
 
 
