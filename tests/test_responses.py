@@ -60,6 +60,21 @@ def _stored(kind: TargetType, item_id: int) -> tuple[Response, list[int]]:
         ResponseSection.response_id == response.id)))
 
 
+def _download(app, fmt: str, versions=("public",)) -> dict[str, str]:
+    """The document as a staff member downloads it from the export page, per version."""
+    staff = app.test_client()
+    with app.app_context():
+        make_user("staff@example.nl", role="staff")
+    login(staff, "staff@example.nl")
+    texts = {}
+    for version in versions:
+        page = staff.get("/p/economie/export").get_data(as_text=True)
+        texts[version] = staff.post("/p/economie/export", data={
+            "csrf_token": csrf_token(page), "format": fmt, "version": version,
+            "language": "nl"}).get_data(as_text=True)
+    return texts
+
+
 @pytest.mark.parametrize("kind", ["contribution", "comment"])
 def test_a_response_is_saved_published_and_edited_any_number_of_times(client, app, world, kind):
     """Draft, publish, edit, edit, each keeping or changing its two linked sections: a 302 every
@@ -97,14 +112,7 @@ def test_a_response_is_saved_published_and_edited_any_number_of_times(client, ap
     assert item.response_md == "Definitief." and item.disposition == "already"
     assert item.response_sections == [world["names"]["1"]]
     # The download holds it too.
-    staff = app.test_client()
-    with app.app_context():
-        make_user("staff@example.nl", role="staff")
-    login(staff, "staff@example.nl")
-    page = staff.get("/p/economie/export").get_data(as_text=True)
-    html = staff.post("/p/economie/export", data={
-        "csrf_token": csrf_token(page), "format": "html", "version": "public",
-        "language": "nl"}).get_data(as_text=True)
+    html = _download(app, "html")["public"]
     assert "Definitief." in html and world["names"]["1"] in html
     assert "Tweede versie." not in html
 
@@ -254,14 +262,7 @@ def test_a_plain_team_reply_is_printed_as_the_municipalitys_reply_not_as_no_resp
     item = _document(app)[("comment", world["comment"])]
     assert item.disposition is None and item.answered
     assert [r.text_md for r in item.team_replies] == ["Goed punt, we komen erop terug."]
-    staff = app.test_client()
-    with app.app_context():
-        make_user("staff@example.nl", role="staff")
-    login(staff, "staff@example.nl")
-    export = staff.get("/p/economie/export").get_data(as_text=True)
-    text = staff.post("/p/economie/export", data={
-        "csrf_token": csrf_token(export), "format": "html", "version": "public",
-        "language": "nl"}).get_data(as_text=True)
+    text = _download(app, "html")["public"]
     start = text.index("Meer aandacht voor het mkb.")
     block = text[start:text.index("</article>", start)]
     assert "Goed punt, we komen erop terug." in block
@@ -335,15 +336,6 @@ def test_the_internal_version_shows_draft_responses_and_reasons_the_public_one_n
     assert item.disposition == "partly" and item.response_draft
     assert internal[("comment", world["comment"])].hidden_reason == \
         "Noemt een medewerker bij naam"
-    staff = app.test_client()
-    with app.app_context():
-        make_user("staff@example.nl", role="staff")
-    login(staff, "staff@example.nl")
-    texts = {}
-    for version in ("public", "internal"):
-        export = staff.get("/p/economie/export").get_data(as_text=True)
-        texts[version] = staff.post("/p/economie/export", data={
-            "csrf_token": csrf_token(export), "format": "csv", "version": version,
-            "language": "nl"}).get_data(as_text=True)
+    texts = _download(app, "csv", ("public", "internal"))
     assert "Nog in overleg." in texts["internal"] and "Noemt een medewerker" in texts["internal"]
     assert "Nog in overleg." not in texts["public"] and "Noemt een medewerker" not in texts["public"]
