@@ -77,8 +77,8 @@ FORMS = (
 def seed(app) -> None:
     from participation.accounts.models import Role, User
     from participation.accounts.passwords import METHOD, hash_password
-    from participation.extensions import db
-    from participation.timeutil import utcnow
+    from participation.core.extensions import db
+    from participation.core.timeutil import utcnow
 
     with app.app_context():
         hashed = hash_password(PASSWORD)
@@ -123,7 +123,7 @@ def main() -> int:
 
     from participation import create_app
     from participation.accounts.passwords import METHOD
-    from participation.extensions import db
+    from participation.core.extensions import db
     from participation.mail.models import OutboxMessage
     from tests.conftest import create_database
 

@@ -23,11 +23,11 @@ from participation.accounts.models import Organisation, User
 from participation.comments.models import Comment, CommentState, CommentSupport
 from participation.contributions.models import Attachment, Contribution, ContributionState
 from participation.drafts.models import DraftVersion, Section
-from participation.extensions import db
+from participation.core.extensions import db
 from participation.moderation.models import Response, TargetType
 from participation.processes.models import Process, Round, RoundKind, Theme
-from participation.sanitize import markdown_to_html
-from participation.timeutil import utcnow
+from participation.core.sanitize import markdown_to_html
+from participation.core.timeutil import utcnow
 
 bp = Blueprint("bench_baseline", __name__, url_prefix="/_baseline")
 

@@ -43,10 +43,10 @@ def seed(app) -> str:
     from participation.comments.models import Comment, CommentState, CommentSupport
     from participation.drafts.parsing import parse_markdown
     from participation.drafts.services import add_version, publish
-    from participation.extensions import db
+    from participation.core.extensions import db
     from participation.processes.models import RoundKind
-    from participation.sanitize import markdown_to_html
-    from participation.timeutil import utcnow
+    from participation.core.sanitize import markdown_to_html
+    from participation.core.timeutil import utcnow
     from tests.factories import make_process, open_feedback_round
 
     with app.app_context():
@@ -105,7 +105,7 @@ def seed(app) -> str:
 
 
 def measure(client, url: str, runs: int) -> tuple[list[float], int, int]:
-    from participation.extensions import db
+    from participation.core.extensions import db
 
     statements = []
     listener = lambda *args: statements.append(1)  # noqa: E731
@@ -162,7 +162,7 @@ def main() -> int:
                   + (f"  target <{TARGET_MS} ms: {'met' if met else 'NOT met'}"
                      if "draft page" in label else ""))
         with app.app_context():
-            from participation.extensions import db
+            from participation.core.extensions import db
             db.session.remove()
             db.engine.dispose()
         return 0 if ok else 1

@@ -41,7 +41,7 @@ def child(url: str, fmt: str, output: str) -> None:
     """One export, as `flask export` makes it; prints time and peak memory as JSON."""
     from participation import create_app
     from participation.export.services import export
-    from participation.extensions import db
+    from participation.core.extensions import db
     from participation.processes.models import Process
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": True})

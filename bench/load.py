@@ -80,11 +80,11 @@ def seed(url: str, users: int) -> dict:
         from participation.comments.models import Comment, CommentState
         from participation.drafts.parsing import parse_markdown
         from participation.drafts.services import add_version, proposed_matches, publish
-        from participation.extensions import db
+        from participation.core.extensions import db
         from participation.processes.models import Audience, ModerationMode, RoundKind
         from participation.processes.services import add_round, add_theme, create_process
-        from participation.sanitize import markdown_to_html
-        from participation.timeutil import utcnow
+        from participation.core.sanitize import markdown_to_html
+        from participation.core.timeutil import utcnow
 
         now, day = utcnow(), timedelta(days=1)
         consent = app.config["PRIVACY_STATEMENT_VERSION"]

@@ -170,7 +170,7 @@ def machine(pg_url: str | None) -> dict:
         info["gunicorn"] = "not installed"
     if pg_url:
         try:
-            from participation.config import normalise_database_url
+            from participation.core.config import normalise_database_url
             engine = sa.create_engine(normalise_database_url(pg_url))
             with engine.connect() as conn:
                 info["postgresql"] = conn.execute(sa.text("SHOW server_version")).scalar()
@@ -232,7 +232,7 @@ def inprocess(url: str, info: dict, runs: int, profile: bool) -> dict:
 
     app = make_app(url)
     app.register_blueprint(baseline_bp)
-    from participation.extensions import db
+    from participation.core.extensions import db
     with app.app_context():
         engine = db.engine
     statements = Statements(engine)

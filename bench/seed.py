@@ -109,7 +109,7 @@ def fresh_database(kind: str, pg_url: str = PG_DEFAULT) -> tuple[str, callable]:
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
             folder.rmdir()
         return f"sqlite:///{path}", drop_file
-    from participation.config import normalise_database_url
+    from participation.core.config import normalise_database_url
 
     base = sa.engine.make_url(normalise_database_url(pg_url))
     name = f"participation_bench_{uuid.uuid4().hex[:10]}"
@@ -146,7 +146,7 @@ def seed(url: str, scale: float = 1.0) -> dict:
     with app.app_context():
         upgrade()
         migrated = time.perf_counter() - started
-        from participation.extensions import db
+        from participation.core.extensions import db
         info = _fill(db, app.config["PRIVACY_STATEMENT_VERSION"], scale)
         db.session.remove()
         if db.engine.dialect.name == "postgresql":
@@ -175,8 +175,8 @@ def _fill(db, consent_version: str, scale: float) -> dict:
     from participation.processes.models import (Audience, ModerationMode, ProcessMember,
                                                 RoundKind)
     from participation.processes.services import add_round, add_theme, create_process
-    from participation.sanitize import markdown_to_html, plain_text
-    from participation.timeutil import utcnow
+    from participation.core.sanitize import markdown_to_html, plain_text
+    from participation.core.timeutil import utcnow
 
     rng = random.Random(SEED)
     now = utcnow()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import config as config_module
+from .core import config as config_module
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -31,7 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             "sqlite:///" + os.path.join(app.instance_path, "participation.sqlite"))
 
-    from .security import check_configuration
+    from .core.security import check_configuration
     check_configuration(app)
 
     from . import models  # noqa: F401  (the whole schema, for Alembic and the tests)
@@ -40,20 +40,21 @@ def create_app(config: dict | None = None) -> Flask:
     from .accounts.passwords import METHOD, prepare
     prepare(METHOD)  # the stand-in hash for addresses without an account, made now
     prepare(app.config.get("PASSWORD_HASH_METHOD") or METHOD)
-    from . import integers
+    from .core import integers
     integers.register(app)  # before the blueprints: their <int:...> routes use it
     _register_blueprints(app)
-    from .extensions import limiter
+    from .core.extensions import limiter
     limiter.init_app(app)  # after the blueprints: it puts the route limits on their views
 
-    from . import caching, cli, errors, resilience, templating
+    from . import cli
+    from .core import caching, errors, resilience, templating
     caching.register(app)  # after Flask-Compress: its answer to If-None-Match comes last
     errors.register(app)
     resilience.register(app)
     templating.register(app)
     cli.register(app)
 
-    from .security import set_security_headers
+    from .core.security import set_security_headers
     app.after_request(set_security_headers)
     return app
 
@@ -61,8 +62,8 @@ def create_app(config: dict | None = None) -> Flask:
 def _bind_extensions(app: Flask) -> None:
     from sqlalchemy import event
 
-    from .extensions import babel, compress, csrf, db, login_manager, mail, migrate
-    from .i18n import select_locale, select_timezone
+    from .core.extensions import babel, compress, csrf, db, login_manager, mail, migrate
+    from .core.i18n import select_locale, select_timezone
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"),
@@ -102,7 +103,7 @@ def _bind_extensions(app: Flask) -> None:
                     "BEGIN IMMEDIATE" if _writes() else "BEGIN")
 
     from .accounts.models import User
-    from .extensions import db as _db
+    from .core.extensions import db as _db
 
     @login_manager.user_loader
     def load_user(session_id: str):

@@ -10,7 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from .extensions import db
+from .core.extensions import db
 
 user_cli = AppGroup("user", help="Manage accounts.")
 mail_cli = AppGroup("mail", help="Deliver the outbox.")

@@ -19,11 +19,11 @@ from .accounts.models import (DecisionBasis, Membership, Organisation, Organisat
 from .accounts.passwords import hash_password
 from .accounts.services import create_user
 from .contributions.models import Contribution, ContributionState
-from .extensions import db
+from .core.extensions import db
 from .processes.models import Audience, ModerationMode, Process, RoundKind
 from .processes.services import add_round, add_theme, create_process
-from .sanitize import markdown_to_html
-from .timeutil import utcnow
+from .core.sanitize import markdown_to_html
+from .core.timeutil import utcnow
 
 DEMO_ADMIN_EMAIL = "admin@assen.example"
 DEMO_MODERATOR_EMAIL = "projectteam@assen.example"

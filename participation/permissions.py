@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from .accounts.models import Role, User
-from .extensions import db
-from .timeutil import utcnow
+from .core.extensions import db
+from .core.timeutil import utcnow
 
 #: How moments are shown: in Europe/Amsterdam, with the zone ("3 maart 2026, 17:00 CET").
 DATETIME_FORMAT = "d MMMM yyyy, HH:mm zzz"
@@ -211,7 +211,7 @@ def require(predicate, *args) -> None:
     from flask import abort
     from flask_login import current_user
 
-    from .extensions import login_manager
+    from .core.extensions import login_manager
 
     if not current_user.is_authenticated:
         abort(login_manager.unauthorized())

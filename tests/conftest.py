@@ -20,8 +20,8 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
 from participation import create_app
-from participation.config import normalise_database_url
-from participation.extensions import db
+from participation.core.config import normalise_database_url
+from participation.core.extensions import db
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -257,7 +257,7 @@ def submit(client, url: str, data: dict, *, follow_redirects: bool = False, page
                        follow_redirects=follow_redirects)
 
 
-#: The hidden fields that say what an edit form was made from (participation.conflicts).
+#: The hidden fields that say what an edit form was made from (participation.core.conflicts).
 _FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S)
 _VERSION_INPUT = re.compile(r'<input\b[^>]*\bname="(version|role_was)"[^>]*>')
 
@@ -294,7 +294,7 @@ def make_user(email="pieter@example.nl", password="lange-wachtzin-42", *, role="
 
     from participation.accounts.models import Role, User
     from participation.accounts.passwords import hash_password
-    from participation.timeutil import utcnow
+    from participation.core.timeutil import utcnow
 
     user = User(email=email, name=name, password_hash=hash_password(password), role=Role(role),
                 organisation=organisation, locale=locale,

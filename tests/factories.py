@@ -6,12 +6,12 @@ import uuid
 from datetime import timedelta
 
 from participation.contributions.models import Contribution, ContributionState
-from participation.extensions import db
+from participation.core.extensions import db
 from participation.drafts.models import DraftVersion
 from participation.processes.models import Audience, ModerationMode, Round, RoundKind
 from participation.processes.services import add_round, add_theme, create_process
-from participation.sanitize import markdown_to_html
-from participation.timeutil import utcnow
+from participation.core.sanitize import markdown_to_html
+from participation.core.timeutil import utcnow
 
 
 def make_process(slug="economie", *, opens=-1, closes=10, moderation="post", audience="registered",

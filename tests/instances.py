@@ -28,7 +28,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 import sqlalchemy as sa
 
-from participation.config import ENV_SETTINGS, normalise_database_url
+from participation.core.config import ENV_SETTINGS, normalise_database_url
 
 from .conftest import IN_CI, csrf_token, free_port
 
@@ -233,7 +233,7 @@ class Site:
         for process in reversed(self.processes):
             process.stop()
         if self._app is not None:
-            from participation.extensions import db
+            from participation.core.extensions import db
 
             with self._app.app_context():
                 db.session.remove()

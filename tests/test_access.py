@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from participation.accounts.models import Membership
-from participation.extensions import db
+from participation.core.extensions import db
 
 from .conftest import csrf_token, login, make_organisation, make_user
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from itsdangerous import URLSafeTimedSerializer
 
 from participation.accounts.models import Organisation, OrganisationKind, User
-from participation.extensions import db
+from participation.core.extensions import db
 
 from .conftest import field_errors, login, make_organisation, make_user, submit
 

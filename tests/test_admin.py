@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from participation.accounts.models import Role, User
 from participation.audit.models import AuditEvent
-from participation.extensions import db
+from participation.core.extensions import db
 from participation.permissions import can_change_role, can_manage_roles
 from participation.processes.models import Audience, ModerationMode, Process, Round, RoundKind
 

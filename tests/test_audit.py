@@ -16,7 +16,7 @@ from participation.drafts.models import Section
 from participation.drafts.parsing import parse_markdown
 from participation.drafts.services import add_version, latest_published, publish
 from participation.export.services import export
-from participation.extensions import db
+from participation.core.extensions import db
 from participation.moderation import services as moderation
 from participation.moderation.models import Disposition, TargetType
 from participation.processes.models import Process

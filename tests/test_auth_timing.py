@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from participation.accounts.models import User
-from participation.extensions import db
+from participation.core.extensions import db
 from participation.mail.models import OutboxMessage
 
 from .conftest import csrf_token, make_user

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from participation.accounts.models import User
-from participation.extensions import db
+from participation.core.extensions import db
 
 from .browser import assert_accessible
 from .conftest import make_organisation, make_user

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from participation.accounts.models import Role, User
-from participation.extensions import db
+from participation.core.extensions import db
 from participation.processes.models import Process, Round, RoundKind
 
 from .browser import assert_accessible

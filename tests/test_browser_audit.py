@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from participation.accounts.models import User
 from participation.audit.services import record
-from participation.extensions import db
+from participation.core.extensions import db
 from participation.processes.models import Process
 
 from .browser import assert_accessible

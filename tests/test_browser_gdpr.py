@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from participation.accounts.models import User
 from participation.contributions.models import Contribution
-from participation.extensions import db
+from participation.core.extensions import db
 
 from .browser import assert_accessible
 from .conftest import make_user

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from participation.accounts.models import Membership, Organisation, User, VerificationState
-from participation.extensions import db
+from participation.core.extensions import db
 
 from .browser import assert_accessible
 from .conftest import make_organisation, make_user

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from participation.extensions import db
+from participation.core.extensions import db
 from participation.moderation.models import Response, ResponseSection, TargetType
 
 from .browser import assert_accessible

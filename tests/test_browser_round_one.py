@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from participation.contributions.models import Contribution
-from participation.extensions import db
+from participation.core.extensions import db
 
 from .browser import assert_accessible
 from .conftest import login, make_user

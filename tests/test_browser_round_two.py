@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from participation.comments.models import Comment
 from participation.drafts.models import Section
-from participation.extensions import db
+from participation.core.extensions import db
 
 from .browser import assert_accessible
 from .conftest import login, make_organisation, make_user, submit

@@ -7,7 +7,7 @@ import time
 
 import brotli
 
-from participation.caching import YEAR, build_manifest
+from participation.core.caching import YEAR, build_manifest
 
 from .conftest import csrf_token, login, make_user
 from .factories import make_contribution, make_process
@@ -60,7 +60,7 @@ def test_an_unchanged_page_is_answered_with_304_and_a_changed_one_in_full(client
     assert again.get_data() == b""
 
     with app.app_context():
-        from participation.extensions import db
+        from participation.core.extensions import db
         process = db.session.merge(process)
         make_contribution(process, process.themes[0], db.session.merge(author),
                           title="Meer stageplekken in de haven")

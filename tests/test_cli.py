@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from participation.accounts.models import Organisation, Role, User
-from participation.extensions import db
+from participation.core.extensions import db
 
 from .conftest import make_user
 

@@ -1,4 +1,4 @@
-"""Two people changing one thing at once (participation.conflicts): nothing is overwritten or
+"""Two people changing one thing at once (participation.core.conflicts): nothing is overwritten or
 lost silently. Per form: a save from a form made from an older version comes back with the
 person's own text, the newer one beside it and a message, and sending it again replaces the
 newer one knowingly. Then the real thing over HTTP: two gunicorn workers, two edits released
@@ -19,7 +19,7 @@ from participation.accounts.models import Role, User
 from participation.audit.models import AuditEvent
 from participation.comments.models import Comment, CommentRevision
 from participation.contributions.models import Contribution, ContributionRevision
-from participation.extensions import db
+from participation.core.extensions import db
 from participation.moderation.models import Disposition, Response, ResponseTemplate, TargetType
 from participation.processes.models import (Audience, ModerationMode, Process, Round, RoundKind,
                                             Theme)

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from participation.dashboard import services
-from participation.extensions import db
+from participation.core.extensions import db
 from participation.models import (Comment, CommentState, Contribution, ContributionState,
                                   Disposition, OrganisationKind, Process, Response, RoundKind,
                                   Section, TargetType, User)

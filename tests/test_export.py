@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from participation.audit.models import AuditEvent
 from participation.contributions.models import Contribution
-from participation.extensions import db
+from participation.core.extensions import db
 from participation.moderation.models import Disposition, TargetType
 from participation.processes.models import Process
 

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from participation.audit.models import AuditEvent
-from participation.extensions import db
+from participation.core.extensions import db
 
 from .conftest import csrf_token, login, make_organisation, make_user
 from .test_export import _world

@@ -17,7 +17,7 @@ from lxml import etree
 
 from participation.accounts.models import User
 from participation.contributions.models import Contribution
-from participation.extensions import db
+from participation.core.extensions import db
 
 from .conftest import csrf_token, login, make_organisation, make_user
 from .test_export import _world

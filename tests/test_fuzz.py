@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
 
-from participation.extensions import db
+from participation.core.extensions import db
 
 from .conftest import csrf_token, login
 from .test_access import ACCESS, ADMIN, OWNER, PUBLIC, STAFF, TEAM, USER, _url, world  # noqa: F401

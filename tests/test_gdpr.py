@@ -32,13 +32,13 @@ from participation.contributions.models import (
     ContributionState,
 )
 from participation.drafts.models import Section
-from participation.extensions import db
+from participation.core.extensions import db
 from participation.invitations.models import Invitation
 from participation.mail.models import OutboxMessage
 from participation.moderation.models import Flag, Response
 from participation.notifications.models import NotificationPreference, ReplyNotice
 from participation.processes.models import Process, ProcessMember, RoundKind
-from participation.timeutil import utcnow
+from participation.core.timeutil import utcnow
 
 from .conftest import (
     csrf_token,
@@ -83,7 +83,7 @@ def scan(app, needles, *, skip_tables=()) -> list[str]:
 
 
 def _paper(name: str) -> object:
-    from participation.uploads import check_pdf
+    from participation.core.uploads import check_pdf
 
     return check_pdf(FileStorage(io.BytesIO(pdf_bytes()), filename=name))
 
@@ -555,7 +555,7 @@ def test_the_privacy_statement_says_what_why_how_long_and_how_to_use_the_rights(
 
 
 def test_retention_months_comes_from_the_environment(monkeypatch):
-    from participation.config import Defaults, from_environment
+    from participation.core.config import Defaults, from_environment
 
     assert Defaults.RETENTION_MONTHS == 12
     monkeypatch.setenv("RETENTION_MONTHS", "24")

@@ -94,7 +94,7 @@ def test_the_fast_date_format_matches_babels(app):
     from flask_babel import force_locale
 
     from participation.permissions import DATETIME_FORMAT
-    from participation.templating import fast_datetime
+    from participation.core.templating import fast_datetime
 
     moments = [datetime(2026, 3, 29, 0, 0) + timedelta(minutes=37 * n) for n in range(12)]
     moments += [datetime(2026, 10, 25, 0, 0) + timedelta(minutes=29 * n) for n in range(12)]

@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from participation.accounts.models import User
 from participation.comments.models import Comment
 from participation.contributions.models import Contribution
-from participation.extensions import db
+from participation.core.extensions import db
 from participation.mail.models import OutboxMessage, OutboxState
 from participation.mail.services import queue_mail
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from participation.comments.models import Comment
 from participation.contributions.models import Contribution, ContributionState
 from participation.drafts.models import Section
-from participation.extensions import db
+from participation.core.extensions import db
 from participation.moderation.models import Response
 
 from .conftest import csrf_token, field_errors, login, make_organisation, make_user, submit

@@ -23,10 +23,10 @@ import sqlalchemy as sa
 from participation.accounts.models import Role, User
 from participation.accounts.passwords import hash_password
 from participation.comments.models import Comment
-from participation.config import Defaults, from_environment
+from participation.core.config import Defaults, from_environment
 from participation.contributions.models import Contribution
-from participation.extensions import db
-from participation.timeutil import utcnow
+from participation.core.extensions import db
+from participation.core.timeutil import utcnow
 
 from .conftest import make_user
 from .factories import make_comment, make_process, open_feedback_round, publish_draft

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from participation import create_app
 from participation.accounts.models import User
-from participation.extensions import db
+from participation.core.extensions import db
 
 from .conftest import csrf_token, login, make_user, submit
 from .conftest import test_config as base_config

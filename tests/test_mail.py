@@ -6,10 +6,10 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from participation.extensions import db
+from participation.core.extensions import db
 from participation.mail.models import OutboxMessage, OutboxState
 from participation.mail.services import queue_mail, send_due
-from participation.timeutil import utcnow
+from participation.core.timeutil import utcnow
 
 from .conftest import make_user
 

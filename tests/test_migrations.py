@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from participation import create_app
-from participation.extensions import db
+from participation.core.extensions import db
 
 
 def _diff(app):

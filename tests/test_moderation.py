@@ -11,7 +11,7 @@ from participation.audit.models import AuditEvent
 from participation.comments.models import Comment, CommentState
 from participation.contributions.models import Contribution, ContributionState
 from participation.drafts.models import Section
-from participation.extensions import db
+from participation.core.extensions import db
 from participation.moderation.models import Flag, Response, ResponseTemplate
 from participation.processes.models import Process
 

@@ -16,7 +16,7 @@ from participation.accounts.models import (DecisionBasis, Membership, Organisati
                                            VerificationState)
 from participation.audit.models import AuditEvent
 from participation.contributions.models import Contribution
-from participation.extensions import db
+from participation.core.extensions import db
 from participation.processes.models import Process
 
 from .conftest import csrf_token, field_errors, login, make_organisation, make_user, submit

@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from participation import create_app
-from participation.extensions import db
+from participation.core.extensions import db
 
 from .conftest import csrf_token, login, make_user
 from .conftest import test_config as config_for

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from participation.accounts.models import Organisation, OrganisationKind, name_key
-from participation.extensions import db
+from participation.core.extensions import db
 
 from .conftest import login, make_user
 

@@ -21,9 +21,9 @@ from participation import create_app
 from participation.accounts.models import User
 from participation.audit.models import AuditEvent
 from participation.comments.models import Comment
-from participation.config import Defaults
+from participation.core.config import Defaults
 from participation.contributions.models import Contribution
-from participation.extensions import db
+from participation.core.extensions import db
 from participation.invitations.models import Invitation
 from participation.mail.models import OutboxMessage
 from participation.moderation.models import Flag
@@ -161,7 +161,7 @@ def make_people(count: int, password=PASSWORD) -> list[str]:
 
     from participation.accounts.models import Role
     from participation.accounts.passwords import hash_password
-    from participation.timeutil import utcnow
+    from participation.core.timeutil import utcnow
 
     hashed = hash_password(password)
     emails = [f"deelnemer{n:02d}@example.nl" for n in range(count)]

@@ -12,11 +12,11 @@ import sqlalchemy as sa
 from participation.accounts.models import User
 from participation.audit.models import AuditEvent
 from participation.comments.models import Comment
-from participation.conflicts import EditConflict
+from participation.core.conflicts import EditConflict
 from participation.contributions.models import Contribution
 from participation.drafts.models import Section
 from participation.export.services import document
-from participation.extensions import db
+from participation.core.extensions import db
 from participation.moderation.models import Disposition, Response, ResponseSection, TargetType
 from participation.moderation.services import save_response
 from participation.processes.models import Process
@@ -132,7 +132,7 @@ def test_the_same_response_sent_twice_is_recorded_once(client, app, world):
 
 def test_two_moderators_answering_one_item_at_once_make_one_response_and_one_is_told(app, world):
     """Both see no response yet and both insert one: one is saved, and the unique key turns the
-    other into a conflict that hands its author both texts (participation.conflicts), instead
+    other into a conflict that hands its author both texts (participation.core.conflicts), instead
     of an error or a silent change of the first. Repeated, because a race shows only
     sometimes: 0 errors, and every text is either saved or back with its author."""
     with app.app_context():

@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from participation.contributions.models import (Attachment, Contribution, ContributionRevision,
                                                 ContributionState)
 from participation.accounts.models import User
-from participation.extensions import db
+from participation.core.extensions import db
 from participation.processes.models import Process, RoundKind, Theme
 from participation.processes.services import add_member
-from participation.timeutil import utcnow
+from participation.core.timeutil import utcnow
 
 from .conftest import csrf_token, field_errors, login, make_organisation, make_user, submit
 from .factories import make_contribution, make_process, pdf_bytes, upload
@@ -520,7 +520,7 @@ def test_a_double_send_saved_elsewhere_first_leaves_no_stray_file(participant, s
     """Two workers answer the same send at once: the other one's row is committed between this
     one's duplicate check and its insert. This one must answer with the saved item and must not
     leave its copy of the PDF in the upload folder."""
-    from participation import uploads
+    from participation.core import uploads
 
     monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
     key = "d" * 32

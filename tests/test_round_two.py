@@ -13,10 +13,10 @@ from participation.accounts.models import User
 from participation.comments.models import Comment, CommentState, CommentSupport
 from participation.demo_draft_content import DRAFT_V1_MD, DRAFT_V2_MD
 from participation.drafts.models import DraftVersion, Section, SectionLineage
-from participation.extensions import db
+from participation.core.extensions import db
 from participation.invitations.models import Invitation
 from participation.processes.models import Process, ProcessMember
-from participation.timeutil import utcnow
+from participation.core.timeutil import utcnow
 
 from .conftest import csrf_token, field_errors, login, make_organisation, make_user, submit
 from .factories import (DRAFT_MD, make_comment, make_process, open_feedback_round,
@@ -773,7 +773,7 @@ def test_thread_and_draft_queries_do_not_grow(client, app, draft, count_queries)
 def test_reading_view_counts_what_each_reader_may_see(client, app, draft):
     """The reading view's counts (one GROUP BY) match the threads on the sections' pages."""
     from participation.comments import services as comment_services
-    from participation.timeutil import utcnow as now
+    from participation.core.timeutil import utcnow as now
 
     with app.app_context():
         anna = db.session.scalar(sa.select(User).where(User.email == "anna@example.nl"))

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 
 from participation import create_app
 from participation.accounts.models import User
-from participation.config import DEFAULT_SECRET_KEY
-from participation.extensions import db
-from participation.security import InsecureConfiguration
+from participation.core.config import DEFAULT_SECRET_KEY
+from participation.core.extensions import db
+from participation.core.security import InsecureConfiguration
 
 from .conftest import login, make_organisation, make_user, submit
 

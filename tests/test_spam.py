@@ -17,7 +17,7 @@ from participation.accounts.models import User
 from participation.comments.models import Comment
 from participation.contributions.models import Contribution
 from participation.drafts.models import DraftVersion, Section
-from participation.extensions import db
+from participation.core.extensions import db
 from participation.mail.models import OutboxMessage
 from participation.moderation.models import Flag
 from participation.processes.models import Process

@@ -13,11 +13,11 @@ import pikepdf
 import pytest
 import sqlalchemy as sa
 
-from participation import uploads
+from participation.core import uploads
 from participation.contributions.models import Attachment, Contribution, ContributionRevision
 from participation.drafts.models import DraftVersion
 from participation.drafts.parsing import MAX_DOCX_UNPACKED, DraftFormatError, parse_docx
-from participation.extensions import db
+from participation.core.extensions import db
 
 from .conftest import csrf_token, field_errors, login, make_organisation, make_user
 from .factories import make_process, pdf_bytes, upload

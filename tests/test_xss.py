@@ -45,7 +45,7 @@ from participation.contributions import services as contribution_services
 from participation.contributions.models import Contribution
 from participation.drafts import services as draft_services
 from participation.drafts.models import DraftVersion, Section
-from participation.extensions import db
+from participation.core.extensions import db
 from participation.invitations.models import Invitation, InvitationKind
 from participation.invitations.services import invite
 from participation.mail.models import OutboxMessage
@@ -58,8 +58,8 @@ from participation.moderation.models import (
 )
 from participation.processes.models import ModerationMode, Process, RoundKind, Theme
 from participation.processes.services import add_theme
-from participation.sanitize import ALLOWED_TAGS, markdown_to_html, plain_text
-from participation.timeutil import utcnow
+from participation.core.sanitize import ALLOWED_TAGS, markdown_to_html, plain_text
+from participation.core.timeutil import utcnow
 
 from .conftest import csrf_token, field_errors, login, make_user, submit
 from .conftest import test_config as app_config  # renamed: pytest would collect test_*

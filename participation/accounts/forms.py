@@ -6,10 +6,10 @@ from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
-from ..forms import BaseForm
-from ..integers import db_int
+from ..core.forms import BaseForm
+from ..core.integers import db_int
 from ..organisations.services import clean_kvk
-from ..spam import SpamCheckMixin
+from ..core.spam import SpamCheckMixin
 from .models import OrganisationKind
 from .passwords import password_problems
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from ..ratelimits import CountedAction, client_address, wait_text
+from ..core.limiter import CountedAction, client_address, wait_text
 from .models import User
 
 FAILED_PER_ACCOUNT = CountedAction("failed_login_per_account")

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from ..integers import db_int_or_none
-from ..timeutil import utcnow
+from ..core.extensions import db
+from ..core.integers import db_int_or_none
+from ..core.timeutil import utcnow
 
 
 class Role(enum.Enum):

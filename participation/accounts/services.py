@@ -9,10 +9,10 @@ from flask import current_app, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from ..extensions import db
+from ..core.extensions import db
 from ..mail.services import queue_mail, write_mail
-from ..sanitize import plain_text
-from ..timeutil import utcnow
+from ..core.sanitize import plain_text
+from ..core.timeutil import utcnow
 from . import tokens
 from ..organisations import services as memberships
 from .models import Organisation, OrganisationKind, Role, User, VerificationState, name_key

@@ -10,7 +10,7 @@ import enum
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from ..extensions import db
+from ..core.extensions import db
 from .models import User, password_fingerprint
 
 

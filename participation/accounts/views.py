@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
-from ..extensions import db
-from ..forms import EmptyForm
-from ..security import form_checks_csrf, no_store
-from ..timeutil import utcnow
-from ..urls import safe_next
+from ..core.extensions import db
+from ..core.forms import EmptyForm
+from ..core.security import form_checks_csrf, no_store
+from ..core.timeutil import utcnow
+from ..core.urls import safe_next
 from . import services, tokens
 from .forms import (AS_EXISTING, AS_NEW, ChangePasswordForm, EmailOnlyForm, ForgotPasswordForm,
                     LoginForm, ProfileForm, RegisterForm, ResetPasswordForm)

@@ -12,10 +12,10 @@ from wtforms.widgets import DateTimeLocalInput
 
 from ..accounts.login_limits import BY_NAME as LOGIN_LIMITS
 from ..accounts.models import Role
-from ..conflicts import VersionField
-from ..forms import BaseForm
+from ..core.conflicts import VersionField
+from ..core.forms import BaseForm
 from ..processes.models import Audience, ModerationMode
-from ..timeutil import NonexistentLocalTime, amsterdam_to_utc, utc_to_amsterdam
+from ..core.timeutil import NonexistentLocalTime, amsterdam_to_utc, utc_to_amsterdam
 from .services import slug_taken
 
 ROLE_LABELS = {
@@ -139,7 +139,7 @@ class ProcessForm(BaseForm):
                             default="public", validate_choice=False,
                             validators=_one_of(VISIBILITY_CHOICES,
                                                _l("Choose who can see the process.")))
-    #: The version of the process the form was made from (participation.conflicts); not
+    #: The version of the process the form was made from (participation.core.conflicts); not
     #: rendered for a new process.
     version = VersionField()
 
@@ -184,5 +184,5 @@ class RoundForm(BaseForm):
                           validate_choice=False,
                           validators=_one_of(AUDIENCE_CHOICES,
                                              _l("Choose who can take part.")))
-    #: The version of the round the form was made from (participation.conflicts).
+    #: The version of the round the form was made from (participation.core.conflicts).
     version = VersionField()

@@ -11,15 +11,15 @@ from sqlalchemy.orm import joinedload
 from ..accounts.login_limits import BY_NAME, LOGIN_LIMITS
 from ..accounts.models import Role, User
 from ..audit.services import record
-from ..conflicts import check_version, for_change
-from ..extensions import db
-from ..integers import db_int_or_none
-from ..search import escape_like
+from ..core.conflicts import check_version, for_change
+from ..core.extensions import db
+from ..core.integers import db_int_or_none
+from ..core.search import escape_like
 from ..permissions import can_change_role
 from ..processes.models import Audience, ModerationMode, Process, Round, RoundKind
 from ..processes.services import add_round, create_process
-from ..ratelimits import Lock
-from ..sanitize import markdown_to_html, plain_text
+from ..core.limiter import Lock
+from ..core.sanitize import markdown_to_html, plain_text
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ def _described(locks: list[Lock]) -> list[LoginLock]:
 
 def login_locks() -> list[LoginLock]:
     """Every login lock now: per account first, then per address; the longest wait first.
-    Raises LocksNotListable or LimitStorageUnavailable (participation.ratelimits)."""
+    Raises LocksNotListable or LimitStorageUnavailable (participation.core.limiter)."""
     return _described([lock for limit in LOGIN_LIMITS for lock in limit.locks()])
 
 
@@ -222,7 +222,7 @@ def create_process_with_rounds(*, actor: User, slug: str, title: str, summary: s
 def edit_process(process: Process, *, actor: User, title: str, summary: str, intro_md: str,
                  contact: str, is_public: bool, seen_version: int | None = None) -> bool:
     """Save the process's texts and visibility; record what changed. False when nothing did.
-    From a form made from an older version: EditConflict (participation.conflicts)."""
+    From a form made from an older version: EditConflict (participation.core.conflicts)."""
     wanted = {"title": plain_text(title), "summary": plain_text(summary), "intro_md": intro_md,
               "contact": plain_text(contact), "is_public": is_public}
     before = {name: getattr(process, name) for name, value in wanted.items()
@@ -247,7 +247,7 @@ def change_round(round_: Round, *, actor: User, opens_at: datetime, closes_at: d
                  moderation: ModerationMode, audience: Audience,
                  seen_version: int | None = None) -> bool:
     """Set a round's window (naive UTC), moderation and audience; record what changed.
-    From a form made from an older version: EditConflict (participation.conflicts)."""
+    From a form made from an older version: EditConflict (participation.core.conflicts)."""
     current = _round_values(round_)
     # The form shows whole minutes: a moment left as shown keeps its stored seconds.
     opens_at, closes_at = (current[name] if _same_minute(current[name], value) else value

@@ -9,19 +9,19 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from .. import conflicts
+from ..core import conflicts
 from ..accounts.login_limits import LABELS, LOGIN_LIMITS
-from ..conflicts import CONFLICTS
+from ..core.conflicts import CONFLICTS
 from ..accounts.models import Role, User
-from ..extensions import db, limiter
-from ..integers import db_int
+from ..core.extensions import db, limiter
+from ..core.integers import db_int
 from ..permissions import can_lift_login_locks, can_manage_roles, can_moderate, require
 from ..processes.models import Audience, ModerationMode, RoundKind
 from ..processes.services import get_visible_process
-from ..ratelimits import LimitStorageUnavailable, LocksNotListable, figure_text, wait_text
-from ..search import search_text
-from ..security import form_checks_csrf, no_store
-from ..templating import fast_datetime
+from ..core.limiter import LimitStorageUnavailable, LocksNotListable, figure_text, wait_text
+from ..core.search import search_text
+from ..core.security import form_checks_csrf, no_store
+from ..core.templating import fast_datetime
 from . import services
 from .forms import (AUDIENCE_CHOICES, MODERATION_CHOICES, ROLE_LABELS, SLUG_TAKEN,
                     VISIBILITY_CHOICES, LiftLockForm, NewProcessForm, ProcessForm, RoleForm,

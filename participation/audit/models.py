@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from ..timeutil import utcnow
+from ..core.extensions import db
+from ..core.timeutil import utcnow
 
 if TYPE_CHECKING:
     # Only for the annotation: importing the accounts package here would load its views, and

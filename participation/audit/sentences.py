@@ -21,11 +21,11 @@ from ..admin.forms import AUDIENCE_CHOICES, MODERATION_CHOICES, ROLE_LABELS
 from ..comments.models import Comment
 from ..contributions.models import Contribution
 from ..drafts.models import DraftVersion, Section
-from ..extensions import db
+from ..core.extensions import db
 from ..invitations.forms import KIND_CHOICES as INVITATION_KIND_CHOICES
 from ..moderation.labels import DISPOSITION_LABELS
 from ..processes.models import Process, Round, Theme
-from ..templating import fast_datetime
+from ..core.templating import fast_datetime
 from .models import AuditEvent
 
 #: Action code (or "code:variant", see `_variant`) -> the sentence. Placeholders: %(actor)s

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from ..extensions import db
+from ..core.extensions import db
 from .models import AuditEvent
 
 

@@ -6,10 +6,10 @@ from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..conflicts import VersionField
-from ..forms import BaseForm, SubmissionKeyMixin
+from ..core.conflicts import VersionField
+from ..core.forms import BaseForm, SubmissionKeyMixin
 from ..moderation.labels import DISPOSITION_LABELS
-from ..spam import SpamCheckMixin
+from ..core.spam import SpamCheckMixin
 
 BODY_MAX = 10_000
 
@@ -27,14 +27,14 @@ class CommentForm(SpamCheckMixin, SubmissionKeyMixin, BaseForm):
 
 
 class EditCommentForm(CommentForm):
-    #: The version of the comment the form was made from (participation.conflicts).
+    #: The version of the comment the form was made from (participation.core.conflicts).
     version = VersionField()
 
 
 class TeamReplyForm(CommentForm):
     """A moderator's reply: a reply in the discussion, or the municipality's response to the
     comment (with a disposition), which the participation document then prints as such."""
-    #: The version of the published response the page showed; 0: none (participation.conflicts).
+    #: The version of the published response the page showed; 0: none (participation.core.conflicts).
     version = VersionField()
     answer_as = RadioField(_l("What is this answer?"), default="reply", choices=[
         SelectChoice("reply", _l("A reply in the discussion")),

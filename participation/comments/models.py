@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from ..accounts.models import OrganisationKind, User, listed_under_organisation
-from ..extensions import db
-from ..mixins import ModeratedMixin, VersionedMixin
-from ..timeutil import utcnow
+from ..core.extensions import db
+from ..core.mixins import ModeratedMixin, VersionedMixin
+from ..core.timeutil import utcnow
 
 
 class CommentState(enum.Enum):

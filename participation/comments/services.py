@@ -11,14 +11,14 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from ..accounts.models import User
-from ..conflicts import check_version, for_change
+from ..core.conflicts import check_version, for_change
 from ..drafts.models import Section
-from ..extensions import db
+from ..core.extensions import db
 from ..permissions import is_team
 from ..processes.models import ModerationMode, Round
-from ..sanitize import markdown_to_html
-from ..templating import fast_datetime
-from ..timeutil import utcnow
+from ..core.sanitize import markdown_to_html
+from ..core.templating import fast_datetime
+from ..core.timeutil import utcnow
 from .models import Comment, CommentRevision, CommentState, CommentSupport
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ def post(*, author: User, round_: Round, section: Section, body_md: str, submiss
 
 def edit(comment: Comment, *, body_md: str, seen_version: int | None = None) -> bool:
     """Change the text, keeping the previous one as a revision. From a form made from an older
-    version: EditConflict (participation.conflicts); the same text sent again: False."""
+    version: EditConflict (participation.core.conflicts); the same text sent again: False."""
     if body_md == comment.body_md:
         return False
     check_version(comment, seen_version)

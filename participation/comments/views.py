@@ -10,11 +10,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import conflicts
-from ..conflicts import CONFLICTS
+from ..core import conflicts
+from ..core.conflicts import CONFLICTS
 from ..drafts.models import DraftVersion, Section
-from ..extensions import db, login_manager
-from ..forms import BaseForm, EmptyForm
+from ..core.extensions import db, login_manager
+from ..core.forms import BaseForm, EmptyForm
 from ..moderation.models import Disposition, TargetType
 from ..moderation.forms import response_conflict
 from ..moderation.services import response_for, save_response
@@ -22,7 +22,7 @@ from ..permissions import (Refusal, can_moderate, comment_write_refusal, require
                            round_write_refusal, is_team)
 from ..processes.models import Process, RoundKind
 from ..processes.services import get_visible_process
-from ..security import form_checks_csrf
+from ..core.security import form_checks_csrf
 from . import services
 from .forms import CommentForm, EditCommentForm, TeamReplyForm
 from .models import Comment, CommentState

@@ -7,10 +7,10 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from ..conflicts import VersionField
-from ..forms import BaseForm, SubmissionKeyMixin
-from ..integers import db_int
-from ..spam import SpamCheckMixin
+from ..core.conflicts import VersionField
+from ..core.forms import BaseForm, SubmissionKeyMixin
+from ..core.integers import db_int
+from ..core.spam import SpamCheckMixin
 
 TITLE_MAX = 200
 BODY_MAX = 20_000
@@ -49,7 +49,7 @@ class ContributionForm(SpamCheckMixin, SubmissionKeyMixin, BaseForm):
 
 
 class EditContributionForm(ContributionForm):
-    #: The version of the input the form was made from (participation.conflicts).
+    #: The version of the input the form was made from (participation.core.conflicts).
     version = VersionField()
 
 

@@ -8,10 +8,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from ..accounts.models import Organisation, OrganisationKind, User, listed_under_organisation
-from ..extensions import db
-from ..mixins import ModeratedMixin, VersionedMixin
+from ..core.extensions import db
+from ..core.mixins import ModeratedMixin, VersionedMixin
 from ..processes.models import Round, Theme
-from ..timeutil import utcnow
+from ..core.timeutil import utcnow
 
 
 class ContributionState(enum.Enum):

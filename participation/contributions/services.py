@@ -11,14 +11,14 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload, undefer
 
-from .. import uploads
+from ..core import uploads
 from ..accounts.models import Organisation, OrganisationKind, User
-from ..conflicts import check_version, for_change
-from ..extensions import db
-from ..search import escape_like
+from ..core.conflicts import check_version, for_change
+from ..core.extensions import db
+from ..core.search import escape_like
 from ..processes.models import ModerationMode, Process, Round, RoundKind, Theme
-from ..sanitize import markdown_to_html, plain_text
-from ..timeutil import utcnow
+from ..core.sanitize import markdown_to_html, plain_text
+from ..core.timeutil import utcnow
 from .models import Attachment, Contribution, ContributionRevision, ContributionState
 
 log = logging.getLogger(__name__)
@@ -115,7 +115,7 @@ def edit(contribution: Contribution, *, editor: User, title: str, body_md: str,
     """Change the text; the previous version is kept as a revision.
 
     `seen_version` is the version the edit form was made from: from an older one the change is
-    refused (EditConflict, participation.conflicts). The same text sent again (a double click on
+    refused (EditConflict, participation.core.conflicts). The same text sent again (a double click on
     Save, a form sent twice) changes nothing and is no conflict: False.
     """
     title = plain_text(title)

@@ -10,20 +10,20 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import conflicts, uploads
+from ..core import conflicts, uploads
 from ..accounts.models import OrganisationKind
 from ..accounts.services import organisations_alphabetically
-from ..conflicts import CONFLICTS
+from ..core.conflicts import CONFLICTS
 from ..organisations.services import speaks_for
-from ..extensions import db, login_manager
-from ..forms import BaseForm
-from ..integers import db_int
+from ..core.extensions import db, login_manager
+from ..core.forms import BaseForm
+from ..core.integers import db_int
 from ..permissions import (Refusal, can_moderate, can_see_contribution,
                            contribution_write_refusal, require, round_write_refusal)
 from ..processes.models import Process, Round, RoundKind
 from ..processes.services import get_visible_process
-from ..search import search_text
-from ..security import form_checks_csrf
+from ..core.search import search_text
+from ..core.security import form_checks_csrf
 from . import services
 from .forms import ContributionForm, EditContributionForm, OfflineContributionForm
 from .models import ContributionState

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from ..extensions import db
+from ..core.extensions import db
 from ..models import (Comment, CommentState, Contribution, ContributionState, Disposition,
                       DraftVersion, OrganisationKind, Process, Response, Round, RoundKind, Section,
                       TargetType, Theme)

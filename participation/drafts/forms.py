@@ -6,7 +6,7 @@ from flask_wtf.file import FileField
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
-from ..forms import BaseForm
+from ..core.forms import BaseForm
 
 
 class DraftUploadForm(BaseForm):

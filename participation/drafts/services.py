@@ -9,10 +9,10 @@ from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
 from ..comments.services import thread_counts
-from ..extensions import db
+from ..core.extensions import db
 from ..processes.models import Process
-from ..sanitize import markdown_to_html
-from ..timeutil import utcnow
+from ..core.sanitize import markdown_to_html
+from ..core.timeutil import utcnow
 from .matching import Match, match_sections
 from .models import DraftVersion, Section, SectionLineage
 from .parsing import ParsedDraft, parse_docx, parse_markdown

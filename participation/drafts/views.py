@@ -10,13 +10,13 @@ from flask_login import current_user
 from ..comments import services as comment_services
 from ..comments.forms import CommentForm
 from ..comments.models import Comment
-from ..extensions import db
-from ..forms import EmptyForm
-from ..integers import db_int, db_int_or_none
+from ..core.extensions import db
+from ..core.forms import EmptyForm
+from ..core.integers import db_int, db_int_or_none
 from ..permissions import can_moderate, require, round_write_refusal
 from ..processes.models import Process, RoundKind
 from ..processes.services import get_visible_process
-from ..security import form_checks_csrf
+from ..core.security import form_checks_csrf
 from . import services
 from .diff import has_changes, word_diff_html
 from .forms import DraftUploadForm

@@ -24,12 +24,12 @@ from ..comments.models import Comment, CommentState
 from ..contributions.models import Contribution, ContributionState
 from ..drafts.models import Section
 from ..drafts.services import latest_published
-from ..extensions import db
+from ..core.extensions import db
 from ..accounts.models import Organisation, User, name_key
 from ..invitations.models import Invitation, InvitationKind
 from ..moderation.models import Response, ResponseSection, TargetType
 from ..processes.models import Process, Round, RoundKind, Theme
-from ..timeutil import utcnow
+from ..core.timeutil import utcnow
 
 _BLOCK_TAGS = re.compile(r"</?(?:p|br|li|ul|ol|blockquote|pre|h3|h4|hr)\b[^>]*>")
 _TAGS = re.compile(r"<[^>]*>")

@@ -6,7 +6,7 @@ from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
-from ..forms import BaseForm
+from ..core.forms import BaseForm
 
 FORMAT_LABELS = {
     "docx": _l("Word (DOCX): to attach to the council proposal, editable"),

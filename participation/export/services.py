@@ -32,7 +32,7 @@ def item_count(process: Process, *, public: bool) -> int:
 
     from ..comments.models import Comment, CommentState
     from ..contributions.models import Contribution, ContributionState
-    from ..extensions import db
+    from ..core.extensions import db
     from ..processes.models import Round
 
     total = 0

@@ -6,10 +6,10 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..extensions import db
+from ..core.extensions import db
 from ..permissions import is_team, require
 from ..processes.services import get_visible_process
-from ..security import no_store
+from ..core.security import no_store
 from . import formats, services
 from .forms import ExportForm
 from .html_format import document_context

@@ -15,7 +15,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ..timeutil import utc_to_amsterdam
+from ..core.timeutil import utc_to_amsterdam
 from .builder import ParticipationDocument
 from .labels import labels
 

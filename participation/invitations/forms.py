@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
 from ..accounts.passwords import password_problems
-from ..forms import BaseForm
+from ..core.forms import BaseForm
 
 
 def _strip(value):

@@ -16,13 +16,13 @@ from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import Organisation, OrganisationKind, User, VerificationState, name_key
 from ..audit.services import record
-from ..extensions import db
+from ..core.extensions import db
 from ..mail.services import queue_mail
 from ..organisations.services import vouch
 from ..processes.models import Process
 from ..processes.services import add_member
-from ..sanitize import plain_text
-from ..timeutil import utcnow
+from ..core.sanitize import plain_text
+from ..core.timeutil import utcnow
 from .models import Invitation, InvitationKind
 
 log = logging.getLogger(__name__)

@@ -9,14 +9,14 @@ from flask_login import current_user, login_user
 from ..accounts.models import Role, User
 from ..accounts.passwords import hash_password
 from ..accounts.services import find_user_by_email
-from ..extensions import db
-from ..forms import EmptyForm
+from ..core.extensions import db
+from ..core.forms import EmptyForm
 from ..permissions import can_moderate, require
 from ..processes.models import Process
 from ..processes.services import get_visible_process
-from ..sanitize import plain_text
-from ..security import form_checks_csrf, no_store
-from ..timeutil import utcnow
+from ..core.sanitize import plain_text
+from ..core.security import form_checks_csrf, no_store
+from ..core.timeutil import utcnow
 from . import services
 from .forms import AcceptForm, CsvImportForm, InviteForm
 from .models import Invitation, InvitationKind

@@ -19,8 +19,8 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_mail import Message
 
-from ..extensions import db, mail
-from ..timeutil import utcnow
+from ..core.extensions import db, mail
+from ..core.timeutil import utcnow
 from .models import OutboxMessage, OutboxState
 
 log = logging.getLogger(__name__)

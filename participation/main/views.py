@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from ..extensions import db
-from ..forms import EmptyForm
-from ..urls import safe_next
+from ..core.extensions import db
+from ..core.forms import EmptyForm
+from ..core.urls import safe_next
 
 bp = Blueprint("main", __name__)
 

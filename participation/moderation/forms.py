@@ -6,11 +6,11 @@ from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from .. import conflicts
-from ..conflicts import VersionField
-from ..forms import BaseForm
-from ..integers import db_int
-from ..spam import SpamCheckMixin
+from ..core import conflicts
+from ..core.conflicts import VersionField
+from ..core.forms import BaseForm
+from ..core.integers import db_int
+from ..core.spam import SpamCheckMixin
 from .labels import DISPOSITION_LABELS  # noqa: F401  (also imported from here)
 
 FLAG_LABELS = {
@@ -34,7 +34,7 @@ class ReasonForm(BaseForm):
 
 
 class ResponseForm(BaseForm):
-    #: The version of the response the form was made from; 0: none yet (participation.conflicts).
+    #: The version of the response the form was made from; 0: none yet (participation.core.conflicts).
     version = VersionField()
     disposition = RadioField(_l("What the municipality does with it"),
                              choices=[SelectChoice(k, v) for k, v in DISPOSITION_LABELS.items()],
@@ -69,7 +69,7 @@ class TemplateForm(BaseForm):
     body = TextAreaField(_l("Text"), validators=[
         DataRequired(_l("Write the text of the template.")),
         Length(max=10_000, message=_l("Use at most %(max)d characters."))])
-    #: The version of the template the form was made from (participation.conflicts); not
+    #: The version of the template the form was made from (participation.core.conflicts); not
     #: rendered for a new template.
     version = VersionField()
 

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
-from ..extensions import db
-from ..mixins import VersionedMixin
-from ..timeutil import utcnow
+from ..core.extensions import db
+from ..core.mixins import VersionedMixin
+from ..core.timeutil import utcnow
 
 
 class TargetType(enum.Enum):

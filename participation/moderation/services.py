@@ -16,14 +16,14 @@ from flask_babel import lazy_gettext as _l
 from ..accounts.models import User
 from ..audit.services import record
 from ..comments.models import Comment, CommentState
-from ..conflicts import check_version, for_change
+from ..core.conflicts import check_version, for_change
 from ..contributions.models import Contribution, ContributionState
 from ..drafts.models import Section
-from ..extensions import db
+from ..core.extensions import db
 from ..mail.services import queue_mail
 from ..processes.models import Process, Round, RoundKind
-from ..sanitize import markdown_to_html
-from ..timeutil import utcnow
+from ..core.sanitize import markdown_to_html
+from ..core.timeutil import utcnow
 from .models import (Disposition, Flag, FlagReason, Response, ResponseSection, ResponseTemplate,
                      TargetType)
 
@@ -153,7 +153,7 @@ def save_response(process: Process, kind: TargetType, item, actor: User, *,
     """Create or change the response to an item; any number of times, published or not.
 
     `seen_version` is the version of the response the form was made from (0: there was none
-    yet): a change from another version is refused with EditConflict (participation.conflicts),
+    yet): a change from another version is refused with EditConflict (participation.core.conflicts),
     unless it says what is saved already. Two team members saving the first response to one
     item at the same moment both insert one: the unique key refuses the second insert, which
     is then held against the first one's response like any save from an older form, so the
@@ -290,7 +290,7 @@ def edit_template(template: ResponseTemplate, actor: User, *, title: str,
                   disposition: Disposition, body_md: str,
                   seen_version: int | None = None) -> bool:
     """Change a template; False when it is what is saved already. From a form made from an
-    older version: EditConflict (participation.conflicts). Responses written with it keep
+    older version: EditConflict (participation.core.conflicts). Responses written with it keep
     their own text."""
     wanted = {"title": title, "disposition": disposition, "body_md": body_md}
     before = {name: getattr(template, name) for name, value in wanted.items()

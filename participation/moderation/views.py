@@ -10,18 +10,18 @@ from flask_login import current_user, login_required
 from ..audit.models import AuditEvent
 from ..audit.sentences import ACTION_GROUPS, describe
 from ..comments.models import Comment
-from .. import conflicts
-from ..conflicts import CONFLICTS
+from ..core import conflicts
+from ..core.conflicts import CONFLICTS
 from ..drafts.models import DraftVersion, Section
 from ..drafts.services import latest_published
-from ..extensions import db
-from ..forms import EmptyForm
-from ..integers import db_int, db_int_or_none
+from ..core.extensions import db
+from ..core.forms import EmptyForm
+from ..core.integers import db_int, db_int_or_none
 from ..permissions import can_moderate, is_team, require
 from ..processes.models import Process, RoundKind
 from ..processes.services import get_visible_process
-from ..search import search_text
-from ..security import form_checks_csrf
+from ..core.search import search_text
+from ..core.security import form_checks_csrf
 from . import services
 from .forms import (DISPOSITION_LABELS, FlagForm, ReasonForm, ResponseForm, TemplateForm,
                     response_conflict)

@@ -11,10 +11,10 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import undefer
 
 from ..accounts.models import User
-from ..extensions import db
+from ..core.extensions import db
 from ..mail.services import queue_mail
 from ..processes.models import Process
-from ..timeutil import utcnow
+from ..core.timeutil import utcnow
 from .models import NotificationPreference, NotifyMode, ReplyNotice
 
 log = logging.getLogger(__name__)

@@ -5,8 +5,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..extensions import db
-from ..forms import EmptyForm
+from ..core.extensions import db
+from ..core.forms import EmptyForm
 from ..permissions import require
 from ..processes.models import Process
 from ..processes.services import get_visible_process

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import ValidationError
 
-from ..forms import BaseForm
+from ..core.forms import BaseForm
 from .services import clean_domain
 
 

@@ -20,11 +20,11 @@ from sqlalchemy.orm import joinedload
 from ..accounts.models import (DecisionBasis, Membership, Organisation, User,
                                VerificationState)
 from ..audit.services import record
-from ..extensions import db
+from ..core.extensions import db
 from ..mail.services import queue_mail
-from ..sanitize import plain_text
-from ..search import escape_like
-from ..timeutil import utcnow
+from ..core.sanitize import plain_text
+from ..core.search import escape_like
+from ..core.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -7,12 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts.models import Membership, Organisation
-from ..extensions import db
-from ..integers import db_int
+from ..core.extensions import db
+from ..core.integers import db_int
 from ..permissions import can_moderate, require
-from ..search import search_text
-from ..security import form_checks_csrf
-from ..urls import safe_next
+from ..core.search import search_text
+from ..core.security import form_checks_csrf
+from ..core.urls import safe_next
 from . import services
 from .forms import DecisionForm, SettingsForm
 

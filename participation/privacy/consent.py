@@ -6,7 +6,7 @@ import logging
 from flask import current_app
 
 from ..accounts.models import User
-from ..timeutil import utcnow
+from ..core.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 

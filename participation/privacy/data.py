@@ -17,7 +17,7 @@ from ..accounts.models import Organisation, User
 from ..comments.models import Comment, CommentRevision, CommentSupport
 from ..contributions.models import Attachment, Contribution, ContributionRevision
 from ..drafts.models import DraftVersion, Section
-from ..extensions import db
+from ..core.extensions import db
 from ..invitations.models import Invitation
 from ..mail.models import OutboxMessage
 from ..moderation.models import Flag, Response, TargetType

@@ -30,22 +30,22 @@ from ..admin.services import admin_ids
 from ..audit.models import AuditEvent
 from ..audit.services import record
 from ..comments.models import Comment, CommentRevision, CommentState, CommentSupport
-from ..conflicts import for_change
+from ..core.conflicts import for_change
 from ..contributions.models import (
     Attachment,
     Contribution,
     ContributionRevision,
     ContributionState,
 )
-from ..extensions import db
+from ..core.extensions import db
 from ..invitations.models import Invitation
 from ..mail.models import OutboxMessage
 from ..moderation.models import Flag, Response, ResponseSection, TargetType
 from ..notifications.models import NotificationPreference, ReplyNotice
 from ..permissions import can_delete_account
 from ..processes.models import ProcessMember
-from ..search import escape_like
-from ..timeutil import utcnow
+from ..core.search import escape_like
+from ..core.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from wtforms import BooleanField, PasswordField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired
 
-from ..forms import BaseForm
+from ..core.forms import BaseForm
 from .erasure import ItemChoice
 
 

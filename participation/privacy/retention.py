@@ -26,13 +26,13 @@ from ..accounts.models import Organisation, User
 from ..audit.models import AuditEvent
 from ..comments.models import Comment
 from ..contributions.models import Contribution, ContributionRevision
-from ..extensions import db
+from ..core.extensions import db
 from ..invitations.models import Invitation
 from ..mail.models import OutboxMessage
 from ..moderation.models import Flag, TargetType
 from ..notifications.models import NotificationPreference, ReplyNotice
 from ..processes.models import Round
-from ..timeutil import utcnow
+from ..core.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -9,16 +9,16 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from .. import uploads
+from ..core import uploads
 from ..accounts.passwords import verify_password
 from ..admin.services import admin_ids
 from ..comments.models import Comment, CommentState
 from ..contributions.models import Contribution, ContributionState
-from ..extensions import db
+from ..core.extensions import db
 from ..permissions import can_delete_account, needs_consent
-from ..security import form_checks_csrf, no_store
-from ..timeutil import utcnow
-from ..urls import safe_next
+from ..core.security import form_checks_csrf, no_store
+from ..core.timeutil import utcnow
+from ..core.urls import safe_next
 from . import erasure
 from .consent import record_consent
 from .data import PARTS, as_json, personal_data

@@ -5,8 +5,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ..conflicts import VersionField
-from ..forms import BaseForm
+from ..core.conflicts import VersionField
+from ..core.forms import BaseForm
 
 
 def _strip(value):
@@ -20,6 +20,6 @@ class ThemeForm(BaseForm):
     description = TextAreaField(_l("Description"), filters=[_strip], validators=[
         Length(max=1000, message=_l("Use at most %(max)d characters."))],
         description=_l("One or two sentences that help people decide what to write here."))
-    #: The version of the theme the form was made from (participation.conflicts); not rendered
+    #: The version of the theme the form was made from (participation.core.conflicts); not rendered
     #: for a new theme.
     version = VersionField()

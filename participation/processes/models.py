@@ -7,9 +7,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from ..mixins import VersionedMixin
-from ..timeutil import utcnow
+from ..core.extensions import db
+from ..core.mixins import VersionedMixin
+from ..core.timeutil import utcnow
 
 
 class RoundKind(enum.Enum):

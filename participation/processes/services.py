@@ -8,11 +8,11 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..conflicts import check_version, for_change
-from ..extensions import db, login_manager
+from ..core.conflicts import check_version, for_change
+from ..core.extensions import db, login_manager
 from ..permissions import can_view_process, is_team
-from ..sanitize import markdown_to_html, plain_text
-from ..timeutil import utcnow
+from ..core.sanitize import markdown_to_html, plain_text
+from ..core.timeutil import utcnow
 from .models import Process, ProcessMember, Round, Theme
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ def add_theme(process: Process, *, title: str, description: str) -> Theme:
 def edit_theme(theme: Theme, *, title: str, description: str,
                seen_version: int | None = None) -> bool:
     """Change the theme's texts; False when they are what is saved already. From a form made
-    from an older version: EditConflict (participation.conflicts)."""
+    from an older version: EditConflict (participation.core.conflicts)."""
     title, description = plain_text(title), plain_text(description)
     if (title, description) == (theme.title, theme.description):
         return False

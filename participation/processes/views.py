@@ -5,13 +5,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import conflicts
+from ..core import conflicts
 from ..audit.services import record
-from ..conflicts import CONFLICTS
-from ..extensions import db
-from ..forms import EmptyForm
+from ..core.conflicts import CONFLICTS
+from ..core.extensions import db
+from ..core.forms import EmptyForm
 from ..permissions import can_moderate, require, round_write_refusal
-from ..security import form_checks_csrf
+from ..core.security import form_checks_csrf
 from . import services
 from .forms import ThemeForm
 from .models import RoundKind

@@ -9,13 +9,13 @@ from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 
 from .forms import EmptyForm
-from .permissions import DATETIME_FORMAT, PREDICATES, can_moderate
+from ..permissions import DATETIME_FORMAT, PREDICATES, can_moderate
 
 
 def register(app: Flask) -> None:
     from .i18n import install_fast_gettext
 
-    from .moderation.labels import DISPOSITION_LABELS
+    from ..moderation.labels import DISPOSITION_LABELS
 
     app.jinja_env.add_extension("jinja2.ext.do")
     install_fast_gettext(app)
@@ -52,8 +52,8 @@ def register(app: Flask) -> None:
         from flask_login import current_user
         from flask_wtf.csrf import generate_csrf
 
-        from .comments.services import author_labels
-        from .moderation.labels import disposition_names
+        from ..comments.services import author_labels
+        from ..moderation.labels import disposition_names
 
         return {
             "can_write": can_write, "csrf": generate_csrf() if can_write else "",

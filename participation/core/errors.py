@@ -26,8 +26,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(RateLimitExceeded)
     def too_many_requests(error: RateLimitExceeded):
-        # Forms with a text to keep are shown again instead (participation.ratelimits).
-        from .ratelimits import retry_after_seconds, wait_text
+        # Forms with a text to keep are shown again instead (participation.core.limiter).
+        from .limiter import retry_after_seconds, wait_text
 
         wait = retry_after_seconds()
         response = make_response(
@@ -50,7 +50,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(StaleDataError)
     def changed_meanwhile(error: StaleDataError):
         # Someone else's change, saved at the same moment, met one that has no form to show
-        # both in (the edit forms do that themselves: participation.conflicts). Nothing of this
+        # both in (the edit forms do that themselves: participation.core.conflicts). Nothing of this
         # request is saved; the row is as the other person left it.
         log.warning("changed by someone else at the same moment: %s", error)
         db.session.rollback()

@@ -12,7 +12,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase
 
-from .ratelimits import AppLimiter
+from .limiter import AppLimiter
 
 # Named constraints let Alembic alter and drop them on SQLite (batch mode) and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -50,6 +50,6 @@ mail = Mail()
 babel = Babel()
 #: Pages, styles and scripts compressed (zstd, brotli or gzip, as the browser accepts).
 compress = Compress()
-#: Flask-Limiter, one Limiter per app (see participation.ratelimits for why); bound after the
+#: Flask-Limiter, one Limiter per app (see participation.core.limiter for why); bound after the
 #: blueprints, because it puts the route limits on their views.
 limiter = AppLimiter()

@@ -58,7 +58,7 @@ class Defaults:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
 
     # CSRF: checked by each form so a failure re-renders the form with the text kept
-    # (see participation.security); the global check covers every other POST.
+    # (see participation.core.security); the global check covers every other POST.
     WTF_CSRF_TIME_LIMIT = 8 * 3600
 
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
@@ -111,7 +111,7 @@ class Defaults:
     #: The site's address, for links in mail that a command (not a request) writes.
     SITE_URL = "http://127.0.0.1:5000"
 
-    # Rate limits (participation.ratelimits, Flask-Limiter). None: on, but off when TESTING so
+    # Rate limits (participation.core.limiter, Flask-Limiter). None: on, but off when TESTING so
     # the suite is not limited; tests that check the limits turn them on.
     RATELIMIT_ENABLED: bool | None = None
     #: Where the counters live. memory:// is per process; with several web processes set
@@ -140,7 +140,7 @@ class Defaults:
         "invitations": "30/hour",              # per team member, sends and CSV imports
     }
 
-    #: Spam check on public forms (participation.spam): a form sent sooner than this many
+    #: Spam check on public forms (participation.core.spam): a form sent sooner than this many
     #: seconds after it was shown is refused. None: 3, but 0 (no check) when TESTING.
     SPAM_MIN_SECONDS: float | None = None
 

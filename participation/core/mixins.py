@@ -3,7 +3,7 @@
 ModeratedMixin: the columns of every item the team moderates: its decision and hiding.
 Moderation hides, it does not delete; history matters in a public process.
 VersionedMixin: the version of anything two people can edit at the same moment, checked by
-every UPDATE of the row (participation.conflicts says what a form does with it).
+every UPDATE of the row (participation.core.conflicts says what a form does with it).
 """
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ Two kinds, their figures both config (RATE_LIMITS):
   count, so loading a form is never limited. Where a person may have typed a long text (input,
   reactions, registration, reports, invitations) a limited POST shows the form again with the
   text and a message (status 429, Retry-After); the other routes answer with the friendly 429
-  page (participation.errors);
+  page (participation.core.errors);
 - a `CountedAction` that a view checks itself, where only some outcomes count (logging in:
   participation.accounts.login_limits). The view calls `allows()` before the action and `hit()`
   only for an outcome that counts; the team lists the full counters (`locks()`) and lifts one.

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import ValidationError
 
-from .ratelimits import limited_form_message
+from .limiter import limited_form_message
 
 _SUBMISSION_KEY = re.compile(r"^[0-9a-f]{32}$")
 
@@ -21,7 +21,7 @@ class EmptyForm(FlaskForm):
 
 class BaseForm(FlaskForm):
     """Checks every form needs: the CSRF token as a message, unreadable and NUL characters,
-    and a rate limit the post went over (participation.ratelimits).
+    and a rate limit the post went over (participation.core.limiter).
 
     An expired or missing CSRF token is shown as a message with the text kept, not a bare 400.
     NUL bytes (which PostgreSQL cannot store) and characters the browser sent in a broken
