@@ -20,10 +20,11 @@ from flask import Blueprint, abort, redirect, request, session
 from jinja2 import Environment, FileSystemLoader
 
 from participation.accounts.models import Organisation, User
-from participation.comments.models import Comment, CommentState, CommentSupport
-from participation.contributions.models import Attachment, Contribution, ContributionState
+from participation.comments.models import Comment, CommentSupport
+from participation.contributions.models import Attachment, Contribution
 from participation.drafts.models import DraftVersion, Section
 from participation.core.extensions import db
+from participation.core.mixins import ModerationState
 from participation.moderation.models import Response, TargetType
 from participation.processes.models import Process, Round, RoundKind, Theme
 from participation.core.sanitize import markdown_to_html
@@ -66,7 +67,7 @@ def theme(slug: str, theme_id: int):
     round_id = (sa.select(Round.id).join(Process, Process.id == Round.process_id)
                 .where(Process.slug == slug, Round.kind == RoundKind.input).scalar_subquery())
     public = (Contribution.round_id == round_id, Contribution.theme_id == theme_id,
-              Contribution.state == ContributionState.published,
+              Contribution.state == ModerationState.published,
               Contribution.hidden_at.is_(None))
     total = sa.select(sa.func.count()).select_from(Contribution).where(*public).scalar_subquery()
     rows = db.session.execute(
@@ -95,7 +96,7 @@ def _latest_version_number():
 def draft(slug: str):
     """The latest published version's sections, each with its number of visible comments."""
     visible = sa.and_(Comment.lineage_id == Section.lineage_id,
-                      Comment.state == CommentState.published, Comment.hidden_at.is_(None))
+                      Comment.state == ModerationState.published, Comment.hidden_at.is_(None))
     rows = db.session.execute(
         sa.select(Section.number, Section.heading, Section.body_html,
                   sa.func.count(Comment.id).label("comments"))
@@ -145,7 +146,7 @@ def thread(slug: str, number: str):
         .join(Process, Process.id == DraftVersion.process_id)
         .outerjoin(Comment, sa.and_(Comment.lineage_id == Section.lineage_id,
                                     Comment.id.in_(sa.select(tree.c.id)),
-                                    Comment.state == CommentState.published,
+                                    Comment.state == ModerationState.published,
                                     Comment.hidden_at.is_(None)))
         .outerjoin(Response, sa.and_(Response.target_type == TargetType.comment,
                                      Response.target_id == Comment.id,
@@ -189,7 +190,7 @@ def post(slug: str, number: str):
         sa.select(Round.id, Section.lineage_id, Section.id, User.id, Organisation.id,
                   Organisation.name, Organisation.kind, sa.false(), sa.literal(body),
                   sa.literal(markdown_to_html(body)),
-                  sa.literal(CommentState.published, Comment.__table__.c.state.type),
+                  sa.literal(ModerationState.published, Comment.__table__.c.state.type),
                   sa.literal(key), sa.literal(now, sa.DateTime()), sa.literal(now, sa.DateTime()))
         .select_from(Section)
         .join(DraftVersion, DraftVersion.id == Section.version_id)

@@ -40,7 +40,8 @@ def draft_markdown() -> str:
 
 def seed(app) -> str:
     from participation.accounts.models import Organisation, OrganisationKind, Role, User, name_key
-    from participation.comments.models import Comment, CommentState, CommentSupport
+    from participation.comments.models import Comment, CommentSupport
+    from participation.core.mixins import ModerationState
     from participation.drafts.parsing import parse_markdown
     from participation.drafts.services import add_version, publish
     from participation.core.extensions import db
@@ -86,7 +87,7 @@ def seed(app) -> str:
                 author_id=author.id, organisation_id=author.organisation.id,
                 organisation_name=author.organisation.name,
                 organisation_kind=author.organisation.kind, body_md=body, body_html=html,
-                state=CommentState.published, submission_key=uuid.uuid4().hex,
+                state=ModerationState.published, submission_key=uuid.uuid4().hex,
                 created_at=now, updated_at=now)
             db.session.add(comment)
             if i % 50 == 0:

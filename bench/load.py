@@ -77,7 +77,8 @@ def seed(url: str, users: int) -> dict:
         upgrade()
         from participation.accounts.models import Role, User
         from participation.accounts.passwords import hash_password
-        from participation.comments.models import Comment, CommentState
+        from participation.comments.models import Comment
+        from participation.core.mixins import ModerationState
         from participation.drafts.parsing import parse_markdown
         from participation.drafts.services import add_version, proposed_matches, publish
         from participation.core.extensions import db
@@ -125,7 +126,7 @@ def seed(url: str, users: int) -> dict:
             questions.append(Comment(
                 round_id=feedback.id, lineage_id=section.lineage_id, section_id=section.id,
                 depth=0, author_id=team.id, by_team=True, body_md=body,
-                body_html=markdown_to_html(body), state=CommentState.published,
+                body_html=markdown_to_html(body), state=ModerationState.published,
                 submission_key=uuid.uuid4().hex, created_at=now, updated_at=now))
         db.session.add_all(questions)
         emails = [f"deelnemer{n:02d}@example.nl" for n in range(users)]

@@ -470,7 +470,7 @@ def _count_posts(url: str, prefix: str) -> int:
 
 def _refresh_thread_count(url: str, info: dict) -> None:
     """The in-process posts added comments to the biggest thread: count what it shows now."""
-    from participation.comments.models import Comment, CommentState
+    from participation.comments.models import Comment
 
     engine = sa.create_engine(url)
     try:
@@ -478,7 +478,7 @@ def _refresh_thread_count(url: str, info: dict) -> None:
             info["thread"]["visible"] = conn.scalar(
                 sa.select(sa.func.count()).select_from(Comment).where(
                     Comment.lineage_id == info["thread"]["lineage_id"],
-                    Comment.state == CommentState.published, Comment.hidden_at.is_(None)))
+                    Comment.is_shown))
     finally:
         engine.dispose()
 

@@ -164,9 +164,10 @@ def _fill(db, consent_version: str, scale: float) -> dict:
     from participation.accounts.models import (DecisionBasis, Membership, Organisation,
                                                OrganisationKind, Role, User, VerificationState)
     from participation.accounts.passwords import hash_password
-    from participation.comments.models import Comment, CommentState, CommentSupport
+    from participation.comments.models import Comment, CommentSupport
     from participation.contributions.models import (Attachment, Contribution,
-                                                    ContributionRevision, ContributionState)
+                                                    ContributionRevision)
+    from participation.core.mixins import ModerationState
     from participation.drafts.models import Section
     from participation.drafts.parsing import parse_markdown
     from participation.drafts.services import add_version, publish
@@ -287,18 +288,18 @@ def _fill(db, consent_version: str, scale: float) -> dict:
         roll = rng.random()
         row = {**author(rng.choice(users)), "round_id": input_id,
                "theme_id": theme_rows[pick_theme()][0], "title": rng.choice(titles),
-               "body_md": md, "body_html": html, "state": ContributionState.published,
+               "body_md": md, "body_html": html, "state": ModerationState.published,
                "submission_key": uuid.uuid4().hex, "created_at": created,
                "updated_at": created, "moderated_at": created + timedelta(hours=5),
                "moderated_by_id": moderator_id, "rejection_reason": None, "hidden_at": None,
                "hidden_by_id": None, "hidden_reason": None, "withdrawn_at": None,
                "offline_source": None, "entered_by_id": None}
         if roll < 0.01:  # still waiting for the team when the round closed
-            row.update(state=ContributionState.pending, moderated_at=None, moderated_by_id=None)
+            row.update(state=ModerationState.pending, moderated_at=None, moderated_by_id=None)
         elif roll < 0.03:
-            row.update(state=ContributionState.rejected, rejection_reason=rng.choice(REASONS))
+            row.update(state=ModerationState.rejected, rejection_reason=rng.choice(REASONS))
         elif roll < 0.05:
-            row.update(state=ContributionState.withdrawn,
+            row.update(state=ModerationState.withdrawn,
                        withdrawn_at=created + timedelta(days=2))
         elif roll < 0.07:
             row.update(hidden_at=created + timedelta(days=1), hidden_by_id=moderator_id,
@@ -353,7 +354,7 @@ def _fill(db, consent_version: str, scale: float) -> dict:
                    "organisation_kind": None} if team else author(user)),
                "round_id": feedback_id, "section_id": sections[s].id,
                "lineage_id": sections[s].lineage_id, "by_team": team, "body_md": md,
-               "body_html": html, "state": CommentState.published,
+               "body_html": html, "state": ModerationState.published,
                "submission_key": uuid.uuid4().hex, "created_at": created, "updated_at": created,
                "withdrawn_at": None, "hidden_at": None, "hidden_by_id": None,
                "hidden_reason": None, "parent": parent,
@@ -363,7 +364,7 @@ def _fill(db, consent_version: str, scale: float) -> dict:
             row.update(hidden_at=created + timedelta(hours=3), hidden_by_id=moderator_id,
                        hidden_reason=rng.choice(REASONS))
         elif not team and roll < 0.04:
-            row.update(state=CommentState.withdrawn, withdrawn_at=created + timedelta(hours=6))
+            row.update(state=ModerationState.withdrawn, withdrawn_at=created + timedelta(hours=6))
         plan.append(row)
         earlier.append(j)
     comment_ids: dict[int, int] = {}
@@ -381,7 +382,7 @@ def _fill(db, consent_version: str, scale: float) -> dict:
             comment_ids[j] = keys[row["submission_key"]]
     supports = set()
     for j, row in enumerate(plan):
-        if row["state"] is CommentState.published and not row["hidden_at"] and rng.random() < 0.4:
+        if row["state"] is ModerationState.published and not row["hidden_at"] and rng.random() < 0.4:
             for user in rng.sample(users, rng.randint(1, 5)):
                 if user.id != row["author_id"]:
                     supports.add((comment_ids[j], user.id))
@@ -393,9 +394,9 @@ def _fill(db, consent_version: str, scale: float) -> dict:
     responses = [(md, markdown_to_html(md)) for md in RESPONSES]
     dispositions = list(Disposition)
     targets = [(TargetType.contribution, ids[r["submission_key"]]) for r in rows
-               if r["state"] is ContributionState.published]
+               if r["state"] is ModerationState.published]
     targets += [(TargetType.comment, comment_ids[j]) for j, r in enumerate(plan)
-                if r["depth"] == 0 and not r["by_team"] and r["state"] is CommentState.published
+                if r["depth"] == 0 and not r["by_team"] and r["state"] is ModerationState.published
                 and rng.random() < 0.7]
     response_rows = []
     for kind, target in targets:
@@ -420,16 +421,14 @@ def _fill(db, consent_version: str, scale: float) -> dict:
     db.session.commit()
 
     # --- what the benchmark looks for ----------------------------------------------------------
-    visible_c = sa.and_(Contribution.round_id == input_id,
-                        Contribution.state == ContributionState.published,
-                        Contribution.hidden_at.is_(None))
+    visible_c = sa.and_(Contribution.round_id == input_id, Contribution.is_shown)
     theme_counts = dict(db.session.execute(sa.select(Contribution.theme_id, sa.func.count())
                                            .where(visible_c).group_by(Contribution.theme_id)).all())
     biggest_theme = max(theme_rows, key=lambda t: theme_counts.get(t[0], 0))
     newest = db.session.scalar(sa.select(Contribution.id).where(
         visible_c, Contribution.theme_id == biggest_theme[0]).order_by(
         Contribution.created_at.desc(), Contribution.id.desc()).limit(1))
-    visible_k = sa.and_(Comment.state == CommentState.published, Comment.hidden_at.is_(None))
+    visible_k = Comment.is_shown
     section_counts = dict(db.session.execute(sa.select(Comment.lineage_id, sa.func.count())
                                              .where(visible_k).group_by(Comment.lineage_id)).all())
     biggest = max(sections, key=lambda s: section_counts.get(s.lineage_id, 0))
@@ -444,7 +443,7 @@ def _fill(db, consent_version: str, scale: float) -> dict:
     # Round 2 is for invited stakeholders and round-1 participants: the load test posts as one
     # who gave published input for an organisation.
     poster_id = next(r["author_id"] for r in rows if r["organisation_kind"] is not None
-                     and r["state"] is ContributionState.published and r["author_id"])
+                     and r["state"] is ModerationState.published and r["author_id"])
     poster = next(u for u in users if u.id == poster_id)
 
     def count(model):

@@ -18,8 +18,9 @@ from .accounts.models import (DecisionBasis, Membership, Organisation, Organisat
                               User, VerificationState, name_key)
 from .accounts.passwords import hash_password
 from .accounts.services import create_user
-from .contributions.models import Contribution, ContributionState
+from .contributions.models import Contribution
 from .core.extensions import db
+from .core.mixins import ModerationState
 from .processes.models import Audience, ModerationMode, Process, RoundKind
 from .processes.services import add_round, add_theme, create_process
 from .core.sanitize import markdown_to_html
@@ -126,7 +127,7 @@ def _contribution(round_, theme, title, body_md, created_at, *, author=None, org
         organisation_name=organisation.name if organisation else individual,
         organisation_kind=organisation.kind if organisation else None,
         title=title, body_md=body_md, body_html=markdown_to_html(body_md),
-        state=ContributionState.published, offline_source=offline_source, entered_by=entered_by,
+        state=ModerationState.published, offline_source=offline_source, entered_by=entered_by,
         submission_key=uuid.uuid4().hex, created_at=created_at, updated_at=created_at)
 
 
@@ -161,7 +162,7 @@ def _assen_draft(process: Process, organisations: dict[str, Organisation],
                  moderator: User) -> None:
     """Version 1 of the draft agenda, published, with threaded comments from the stakeholders."""
     from . import demo_draft_content as draft
-    from .comments.models import Comment, CommentState
+    from .comments.models import Comment
     from .drafts.parsing import parse_markdown
     from .drafts.services import add_version, publish
 
@@ -193,7 +194,7 @@ def _assen_draft(process: Process, organisations: dict[str, Organisation],
             author_id=author.id, organisation_id=organisation.id if organisation else None,
             organisation_name=organisation.name if organisation else None,
             organisation_kind=organisation.kind if organisation else None, by_team=by_team,
-            body_md=body, body_html=markdown_to_html(body), state=CommentState.published,
+            body_md=body, body_html=markdown_to_html(body), state=ModerationState.published,
             submission_key=uuid.uuid4().hex, created_at=moment, updated_at=moment)
         db.session.add(comment)
         db.session.flush()

@@ -2,9 +2,9 @@
 from .accounts.models import (DecisionBasis, Membership, Organisation,  # noqa: F401
                               OrganisationKind, Role, User, VerificationState)
 from .audit.models import AuditEvent  # noqa: F401
-from .comments.models import Comment, CommentRevision, CommentState, CommentSupport  # noqa: F401
-from .contributions.models import (Attachment, Contribution, ContributionRevision,  # noqa: F401
-                                   ContributionState)
+from .comments.models import Comment, CommentRevision, CommentSupport  # noqa: F401
+from .contributions.models import Attachment, Contribution, ContributionRevision  # noqa: F401
+from .core.mixins import ModerationState  # noqa: F401
 from .drafts.models import DraftVersion, Section, SectionLineage  # noqa: F401
 from .invitations.models import Invitation, InvitationKind  # noqa: F401
 from .mail.models import OutboxMessage, OutboxState  # noqa: F401

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from .accounts.models import Role, User
 from .core.extensions import db
+from .core.mixins import ModerationState
 from .core.timeutil import utcnow
 
 #: How moments are shown: in Europe/Amsterdam, with the zone ("3 maart 2026, 17:00 CET").
@@ -94,7 +95,7 @@ def is_member(user: User, process) -> bool:
 
 
 def took_part_in_input_round(user: User, process) -> bool:
-    from .contributions.models import Contribution, ContributionState
+    from .contributions.models import Contribution
     from .processes.models import Round, RoundKind
 
     if not getattr(user, "is_authenticated", False):
@@ -103,7 +104,7 @@ def took_part_in_input_round(user: User, process) -> bool:
         sa.select(Contribution.id).join(Round, Contribution.round_id == Round.id).where(
             Round.process_id == process.id, Round.kind == RoundKind.input,
             Contribution.author_id == user.id,
-            Contribution.state.in_([ContributionState.pending, ContributionState.published]))
+            Contribution.state.in_([ModerationState.pending, ModerationState.published]))
         .limit(1)) is not None
 
 
@@ -183,27 +184,21 @@ def round_write_refusal(user: User, round_, now=None) -> Refusal | None:
 
 def contribution_write_refusal(user: User, contribution, now=None) -> Refusal | None:
     """May `user` edit or withdraw `contribution` now? Only its author, while the round is open."""
-    from .contributions.models import ContributionState
-
     if not getattr(user, "is_authenticated", False):
         return Refusal.login
     if contribution.author_id != user.id:
         return Refusal.not_author
-    if contribution.state in (ContributionState.withdrawn, ContributionState.rejected):
+    if contribution.state in (ModerationState.withdrawn, ModerationState.rejected):
         return Refusal.not_editable
     return round_write_refusal(user, contribution.round, now)
 
 
 def can_see_contribution(user: User, contribution) -> bool:
-    from .contributions.models import ContributionState
-
     if is_team(user):
         return True
     if getattr(user, "is_authenticated", False) and contribution.author_id == user.id:
         return True
-    return (contribution.state is ContributionState.published
-            and contribution.hidden_at is None
-            and can_view_process(user, contribution.round.process))
+    return contribution.is_shown and can_view_process(user, contribution.round.process)
 
 
 def require(predicate, *args) -> None:
@@ -221,13 +216,11 @@ def require(predicate, *args) -> None:
 
 def comment_write_refusal(user: User, comment, round_, now=None) -> Refusal | None:
     """May `user` edit or withdraw `comment` now? Only its author, while round 2 is open."""
-    from .comments.models import CommentState
-
     if not getattr(user, "is_authenticated", False):
         return Refusal.login
     if comment.author_id != user.id:
         return Refusal.not_author
-    if comment.state in (CommentState.withdrawn, CommentState.rejected):
+    if comment.state in (ModerationState.withdrawn, ModerationState.rejected):
         return Refusal.not_editable
     return round_write_refusal(user, round_, now)
 

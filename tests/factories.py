@@ -5,8 +5,9 @@ import io
 import uuid
 from datetime import timedelta
 
-from participation.contributions.models import Contribution, ContributionState
+from participation.contributions.models import Contribution
 from participation.core.extensions import db
+from participation.core.mixins import ModerationState
 from participation.drafts.models import DraftVersion
 from participation.processes.models import Audience, ModerationMode, Round, RoundKind
 from participation.processes.services import add_round, add_theme, create_process
@@ -41,7 +42,7 @@ def make_contribution(process, theme, author, *, title="Inbreng", body="Tekst va
                         organisation_name=organisation.name if organisation else None,
                         organisation_kind=organisation.kind if organisation else None,
                         title=title, body_md=body, body_html=markdown_to_html(body),
-                        state=ContributionState(state), submission_key=uuid.uuid4().hex,
+                        state=ModerationState(state), submission_key=uuid.uuid4().hex,
                         created_at=created_at or utcnow(), updated_at=created_at or utcnow())
     db.session.add(item)
     return item
@@ -115,7 +116,7 @@ def publish_draft(process, author, markdown=DRAFT_MD, matches=None):
 
 def make_comment(section, author, body="Een reactie.", parent=None, state="published",
                  by_team=False, created_at=None):
-    from participation.comments.models import Comment, CommentState
+    from participation.comments.models import Comment
 
     round_ = db.session.execute(
         db.select(Round).join(DraftVersion, DraftVersion.process_id == Round.process_id)
@@ -129,7 +130,7 @@ def make_comment(section, author, body="Een reactie.", parent=None, state="publi
                       organisation_name=organisation.name if organisation else None,
                       organisation_kind=organisation.kind if organisation else None,
                       by_team=by_team, body_md=body, body_html=markdown_to_html(body),
-                      state=CommentState(state), submission_key=uuid.uuid4().hex,
+                      state=ModerationState(state), submission_key=uuid.uuid4().hex,
                       created_at=created_at or utcnow(), updated_at=created_at or utcnow())
     db.session.add(comment)
     db.session.flush()

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 from participation.dashboard import services
 from participation.core.extensions import db
-from participation.models import (Comment, CommentState, Contribution, ContributionState,
-                                  Disposition, OrganisationKind, Process, Response, RoundKind,
+from participation.models import (Comment, Contribution, Disposition, ModerationState,
+                                  OrganisationKind, Process, Response, RoundKind,
                                   Section, TargetType, User)
 
 from .conftest import login, make_organisation, make_user
@@ -269,8 +269,8 @@ def bulk_input(n: int) -> None:
     authors = db.session.scalars(sa.select(User).order_by(User.id)).all()
     sections = db.session.scalars(sa.select(Section).where(Section.lineage_id.is_not(None))).all()
     start = utc("2026-03-01T00:00:00")
-    c_states = list(ContributionState)
-    m_states = list(CommentState)
+    c_states = list(ModerationState)
+    m_states = list(ModerationState)
 
     def owner(i):
         author = authors[i % len(authors)]

@@ -22,17 +22,16 @@ from participation.audit.models import AuditEvent
 from participation.comments.models import (
     Comment,
     CommentRevision,
-    CommentState,
     CommentSupport,
 )
 from participation.contributions.models import (
     Attachment,
     Contribution,
     ContributionRevision,
-    ContributionState,
 )
 from participation.drafts.models import Section
 from participation.core.extensions import db
+from participation.core.mixins import ModerationState
 from participation.invitations.models import Invitation
 from participation.mail.models import OutboxMessage
 from participation.moderation.models import Flag, Response
@@ -316,11 +315,11 @@ def test_delete_keeping_items_erases_the_person_but_keeps_the_input(client, app,
             Contribution.title.in_(["Ruimte voor starters", "Betere busverbindingen"]))).all()
         # An individual's items stay linked to the emptied row: one withdrawn participant.
         assert {(c.state, c.author_id) for c in kept} == {
-            (ContributionState.published, user.id)}
+            (ModerationState.published, user.id)}
         assert db.session.scalar(sa.select(sa.func.count(ContributionRevision.id))) == 1
         attachment = db.session.scalar(sa.select(Attachment))
         assert attachment.original_name == f"paper-{world['first']}.pdf"
-        assert db.session.get(Comment, world["mine"]).state is CommentState.published
+        assert db.session.get(Comment, world["mine"]).state is ModerationState.published
         assert db.session.scalar(sa.select(sa.func.count(CommentSupport.id))) == 1
         assert db.session.scalar(sa.select(sa.func.count(Response.id))) == 1
         for model in (NotificationPreference, ReplyNotice, ProcessMember):
@@ -369,7 +368,7 @@ def test_an_organisations_kept_items_lose_the_person_but_keep_the_organisation(c
         comment = db.session.get(Comment, world["theirs"])
         assert item.author_id is None and comment.author_id is None
         assert item.organisation_name == comment.organisation_name == "Bos Bouw"
-        assert item.state is ContributionState.published
+        assert item.state is ModerationState.published
     doc = _document(app, world["process_id"])
     [bos_bouw] = [s for s in doc.stakeholders if s.name == "Bos Bouw"]
     assert bos_bouw.kind == "business"
@@ -388,7 +387,7 @@ def test_delete_removing_items_takes_them_off_the_site_and_the_document(client, 
         items = db.session.scalars(sa.select(Contribution).where(
             Contribution.removed_at.is_not(None))).all()
         assert len(items) == 2
-        assert all(c.state is ContributionState.withdrawn and c.title == c.body_md == ""
+        assert all(c.state is ModerationState.withdrawn and c.title == c.body_md == ""
                    and c.author_id is None for c in items)
         assert db.session.scalar(sa.select(sa.func.count(ContributionRevision.id))) == 0
         assert db.session.scalar(sa.select(sa.func.count(Attachment.id))) == 0
@@ -397,7 +396,7 @@ def test_delete_removing_items_takes_them_off_the_site_and_the_document(client, 
         assert mine.removed_at is not None and mine.body_md == "" and mine.author_id is None
         assert db.session.scalar(sa.select(sa.func.count(CommentRevision.id))) == 0
         reply = db.session.get(Comment, world["reply"])
-        assert reply.parent_id == mine.id and reply.state is CommentState.published
+        assert reply.parent_id == mine.id and reply.state is ModerationState.published
         assert db.session.scalar(sa.select(sa.func.count(CommentSupport.id))) == 0
         assert db.session.scalar(sa.select(Flag.note)) == ""
     assert not Path(app.config["UPLOAD_FOLDER"], world["paper"]).exists()

@@ -7,7 +7,8 @@ import pytest
 import sqlalchemy as sa
 
 from participation.comments.models import Comment
-from participation.contributions.models import Contribution, ContributionState
+from participation.contributions.models import Contribution
+from participation.core.mixins import ModerationState
 from participation.drafts.models import Section
 from participation.core.extensions import db
 from participation.moderation.models import Response
@@ -137,7 +138,7 @@ def test_bulk_moderation_skips_items_out_of_range(client, app):
             "csrf_token": csrf_token(html), "action": "approve", "items": items})
         assert response.status_code == 302
     with app.app_context():
-        assert db.session.get(Contribution, item_id).state is ContributionState.published
+        assert db.session.get(Contribution, item_id).state is ModerationState.published
 
 
 def test_moderation_response_with_a_section_out_of_range_is_a_field_error(client, app):

@@ -8,8 +8,9 @@ import sqlalchemy as sa
 
 from participation.accounts.models import User
 from participation.audit.models import AuditEvent
-from participation.comments.models import Comment, CommentState
-from participation.contributions.models import Contribution, ContributionState
+from participation.comments.models import Comment
+from participation.contributions.models import Contribution
+from participation.core.mixins import ModerationState
 from participation.drafts.models import Section
 from participation.core.extensions import db
 from participation.moderation.models import Flag, Response, ResponseTemplate
@@ -72,9 +73,9 @@ def test_team_works_through_the_queue(client, app, team, mailbox):
     assert client.post("/p/economie/moderation/bulk", data={
         "csrf_token": csrf_token(html), "action": "approve", "items": rest}).status_code == 302
     with app.app_context():
-        assert count(Contribution, Contribution.state == ContributionState.rejected) == 2
-        assert count(Contribution, Contribution.state == ContributionState.published) == 18
-        assert count(Comment, Comment.state == CommentState.published) == 10
+        assert count(Contribution, Contribution.state == ModerationState.rejected) == 2
+        assert count(Contribution, Contribution.state == ModerationState.published) == 18
+        assert count(Comment, Comment.state == ModerationState.published) == 10
     mailbox.deliver()
     mails = [m for m in mailbox.messages if "Bevat persoonsgegevens" in m.text]
     assert len(mails) == 2
@@ -104,7 +105,7 @@ def test_team_works_through_the_queue(client, app, team, mailbox):
     # Answer ten items with dispositions and sections, two as drafts first, then publish.
     with app.app_context():
         targets = list(db.session.scalars(sa.select(Contribution.id).where(
-            Contribution.state == ContributionState.published).order_by(Contribution.id)))[:10]
+            Contribution.state == ModerationState.published).order_by(Contribution.id)))[:10]
     for n, item_id in enumerate(targets):
         page_url = f"/p/economie/moderation/contribution/{item_id}"
         data = {"disposition": ["adopted", "partly", "not_adopted", "noted", "already"][n % 5],
@@ -182,7 +183,7 @@ def test_participants_cannot_moderate(client, app, team):
         "csrf_token": csrf_token(page), "action": "approve", "items": [f"contribution:{item_id}"]})
     assert response.status_code == 403
     with app.app_context():
-        assert count(Contribution, Contribution.state == ContributionState.published) == 0
+        assert count(Contribution, Contribution.state == ModerationState.published) == 0
 
 
 def _bulk_items(app, n):

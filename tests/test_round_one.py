@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from participation.contributions.models import (Attachment, Contribution, ContributionRevision,
-                                                ContributionState)
+from participation.contributions.models import Attachment, Contribution, ContributionRevision
 from participation.accounts.models import User
 from participation.core.extensions import db
+from participation.core.mixins import ModerationState
 from participation.processes.models import Process, RoundKind, Theme
 from participation.processes.services import add_member
 from participation.core.timeutil import utcnow
@@ -64,7 +64,7 @@ def test_input_with_a_pdf_is_published_attributed_and_listed(participant, setup,
     assert "Drenth Logistiek BV" in detail and "positiepaper.pdf" in detail
     with app.app_context():
         item = db.session.scalar(sa.select(Contribution))
-        assert item.state is ContributionState.published
+        assert item.state is ModerationState.published
         assert item.organisation_name == "Drenth Logistiek BV"
         assert item.attachment.pages == 2
         # A later rename of the organisation does not rewrite who said it.
@@ -97,7 +97,7 @@ def test_pre_moderation_keeps_input_pending_and_private(client, app):
     assert visitor.get(item_url).status_code == 404
     assert visitor.get(item_url + "/paper").status_code == 404
     with app.app_context():
-        assert db.session.scalar(sa.select(Contribution.state)) is ContributionState.pending
+        assert db.session.scalar(sa.select(Contribution.state)) is ModerationState.pending
 
 
 def test_edit_keeps_history_and_withdraw(participant, setup, app):
@@ -114,7 +114,7 @@ def test_edit_keeps_history_and_withdraw(participant, setup, app):
         assert "ruimte" in revision.body_html
     assert submit(participant, item_url + "/withdraw", {}).status_code == 302
     with app.app_context():
-        assert db.session.scalar(sa.select(Contribution.state)) is ContributionState.withdrawn
+        assert db.session.scalar(sa.select(Contribution.state)) is ModerationState.withdrawn
     assert "Ruimte voor groei" not in app.test_client().get("/p/economie/input").get_data(
         as_text=True)
 
@@ -222,7 +222,7 @@ def test_someone_elses_contribution_cannot_be_changed(client, setup, app):
     assert client.post(url + "/withdraw", data={"csrf_token": csrf_token(page)}).status_code == 403
     with app.app_context():
         item = db.session.scalar(sa.select(Contribution))
-        assert item.title == "Origineel" and item.state is ContributionState.published
+        assert item.title == "Origineel" and item.state is ModerationState.published
         assert count(ContributionRevision) == 0
 
 
@@ -450,7 +450,7 @@ def test_team_records_offline_input_marked_as_such(client, app):
     with app.app_context():
         item = db.session.scalar(sa.select(Contribution))
         assert item.author_id is None and item.entered_by.email == "mod@example.nl"
-        assert item.state is ContributionState.published
+        assert item.state is ModerationState.published
 
 
 # --- query counts ---------------------------------------------------------------------------

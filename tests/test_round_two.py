@@ -10,10 +10,11 @@ import pytest
 import sqlalchemy as sa
 
 from participation.accounts.models import User
-from participation.comments.models import Comment, CommentState, CommentSupport
+from participation.comments.models import Comment, CommentSupport
 from participation.demo_draft_content import DRAFT_V1_MD, DRAFT_V2_MD
 from participation.drafts.models import DraftVersion, Section, SectionLineage
 from participation.core.extensions import db
+from participation.core.mixins import ModerationState
 from participation.invitations.models import Invitation
 from participation.processes.models import Process, ProcessMember
 from participation.core.timeutil import utcnow
@@ -435,7 +436,7 @@ def test_comment_reply_and_nesting_with_flattened_deep_replies(client, app, draf
     assert response.status_code == 302 and "#c-" in response.headers["Location"]
     with app.app_context():
         root = db.session.scalar(sa.select(Comment))
-        assert root.state is CommentState.published and root.organisation_name == (
+        assert root.state is ModerationState.published and root.organisation_name == (
             "Drenth Logistiek BV")
         chain = [root]
         anna = db.session.scalar(sa.select(User).where(User.email == "anna@example.nl"))

@@ -1,7 +1,6 @@
 """Comments (reacties) on a section, in threads, with their history and support."""
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -13,14 +12,8 @@ from ..core.mixins import ModeratedMixin, VersionedMixin
 from ..core.timeutil import utcnow
 
 
-class CommentState(enum.Enum):
-    pending = "pending"
-    published = "published"
-    rejected = "rejected"
-    withdrawn = "withdrawn"  #: by its author; replies keep their place under "comment withdrawn"
-
-
 class Comment(ModeratedMixin, VersionedMixin, db.Model):
+    """Its state and visibility (`state`, `is_shown`, `hide()`) come from ModeratedMixin."""
     __tablename__ = "comment"
     # Counting what a thread shows (state, hidden) reads only the index.
     __table_args__ = (sa.Index("ix_comment_lineage_visible", "lineage_id", "state", "hidden_at"),)
@@ -44,8 +37,6 @@ class Comment(ModeratedMixin, VersionedMixin, db.Model):
     by_team: Mapped[bool] = mapped_column(default=False)
     body_md: Mapped[str] = mapped_column(sa.Text)
     body_html: Mapped[str] = mapped_column(sa.Text)
-    state: Mapped[CommentState] = mapped_column(
-        sa.Enum(CommentState, native_enum=False, length=12, validate_strings=True))
     submission_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -14,12 +14,13 @@ from ..accounts.models import User
 from ..core.conflicts import check_version, for_change
 from ..drafts.models import Section
 from ..core.extensions import db
+from ..core.mixins import ModerationState
 from ..permissions import is_team
 from ..processes.models import ModerationMode, Round
 from ..core.sanitize import markdown_to_html
 from ..core.templating import fast_datetime
 from ..core.timeutil import utcnow
-from .models import Comment, CommentRevision, CommentState, CommentSupport
+from .models import Comment, CommentRevision, CommentSupport
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +55,12 @@ def post(*, author: User, round_: Round, section: Section, body_md: str, submiss
         organisation_name=organisation.name if organisation else None,
         organisation_kind=organisation.kind if organisation else None, by_team=team,
         body_md=body_md, body_html=markdown_to_html(body_md),
-        state=(CommentState.pending if round_.moderation is ModerationMode.pre and not team
-               else CommentState.published),
+        state=(ModerationState.pending if round_.moderation is ModerationMode.pre and not team
+               else ModerationState.published),
         submission_key=submission_key)
     db.session.add(comment)
     db.session.flush()
-    if parent is not None and comment.state is CommentState.published:
+    if parent is not None and comment.state is ModerationState.published:
         from ..notifications.services import notice_reply
         notice_reply(comment, parent)
     log.info("user %s commented %s on section %s", author.id, comment.id, section.id)
@@ -80,14 +81,14 @@ def edit(comment: Comment, *, body_md: str, seen_version: int | None = None) -> 
     comment.raise_version()
     round_ = db.session.get(Round, comment.round_id)
     if (round_.moderation is ModerationMode.pre and not comment.by_team
-            and comment.state is CommentState.published):
-        comment.state = CommentState.pending
+            and comment.state is ModerationState.published):
+        comment.state = ModerationState.pending
     db.session.flush()
     return True
 
 
 def withdraw(comment: Comment) -> None:
-    comment.state = CommentState.withdrawn
+    comment.state = ModerationState.withdrawn
     comment.withdrawn_at = utcnow()
     db.session.flush()
 
@@ -160,32 +161,17 @@ class ThreadPage:
     pages: int
 
 
-def _visible_to(comment: Comment, user: User | None) -> bool:
-    if comment.hidden_at is not None:
-        return False
-    if comment.state is CommentState.published:
-        return True
-    if comment.state is CommentState.pending and user is not None and (
-            comment.author_id == user.id):
-        return True
-    return False
-
-
 #: What a thread shows; fewer columns make loading thousands of comments several times faster.
 THREAD_COLUMNS = (Comment.id, Comment.lineage_id, Comment.parent_id, Comment.depth,
                   Comment.author_id, Comment.organisation_name, Comment.organisation_kind,
                   Comment.by_team, Comment.body_html, Comment.state, Comment.created_at,
-                  Comment.hidden_at, Comment.removed_at, Comment.listed_under_organisation)
+                  Comment.removed_at, Comment.listed_under_organisation)
 
 
 def visible_to(user):
-    """The SQL form of `_visible_to`: shown, and published or this user's own pending one."""
-    shown = sa.and_(Comment.hidden_at.is_(None), Comment.state == CommentState.published)
-    if user is None:
-        return shown
-    return sa.or_(shown, sa.and_(Comment.hidden_at.is_(None),
-                                 Comment.state == CommentState.pending,
-                                 Comment.author_id == user.id))
+    """What a thread shows this reader, in SQL: shown to everyone, or their own pending
+    comment (ModeratedMixin.is_shown_to)."""
+    return Comment.is_shown_to(user.id if user is not None else None)
 
 
 def thread_counts(lineage_ids: list[int], user) -> dict[int, int]:
@@ -199,11 +185,10 @@ def thread_counts(lineage_ids: list[int], user) -> dict[int, int]:
         .group_by(Comment.lineage_id)).all())
 
 
-#: Enough of every comment of a thread to build the tree and decide what is shown ("not
-#: hidden" as a flag: parsing hundreds of timestamps on SQLite cost more than the rest).
-SKELETON_COLUMNS = (Comment.id, Comment.parent_id, Comment.depth, Comment.author_id,
-                    Comment.state,
-                    sa.type_coerce(Comment.hidden_at.is_(None), sa.Boolean).label("not_hidden"))
+#: Enough of every comment of a thread to build the tree; with it, whether this reader sees
+#: it (`visible_to`), decided by the database: a flag is cheaper than the timestamps and
+#: states it is made of (parsing hundreds of timestamps on SQLite cost more than the rest).
+SKELETON_COLUMNS = (Comment.id, Comment.parent_id, Comment.depth)
 
 
 def thread_page(lineage_id: int, user, page: int = 1, focus: int | None = None) -> ThreadPage:
@@ -215,8 +200,6 @@ def thread_page(lineage_id: int, user, page: int = 1, focus: int | None = None) 
     picks the page that holds it. Six queries whatever the thread's length.
     """
     user = user if getattr(user, "is_authenticated", False) else None
-    user_id = user.id if user is not None else None
-    published, pending = CommentState.published, CommentState.pending
     parent_of: dict[int, int | None] = {}
     depth_of: dict[int, int] = {}
     visible: dict[int, bool] = {}
@@ -224,13 +207,13 @@ def thread_page(lineage_id: int, user, page: int = 1, focus: int | None = None) 
     answers: dict[int, int] = {}  # deep reply -> the comment it answers
     roots: list[int] = []
     order: list[int] = []
-    for id_, parent_id, depth, author_id, state, not_hidden in db.session.execute(
-            sa.select(*SKELETON_COLUMNS).where(Comment.lineage_id == lineage_id)
+    for id_, parent_id, depth, shown in db.session.execute(
+            sa.select(*SKELETON_COLUMNS, sa.type_coerce(visible_to(user), sa.Boolean))
+            .where(Comment.lineage_id == lineage_id)
             .order_by(Comment.created_at, Comment.id)):
         order.append(id_)
         parent_of[id_], depth_of[id_] = parent_id, depth
-        visible[id_] = bool(not_hidden) and (state is published or (
-            state is pending and user_id is not None and author_id == user_id))
+        visible[id_] = bool(shown)
         if parent_id not in depth_of:
             roots.append(id_)
         elif depth > MAX_DISPLAY_DEPTH:
@@ -284,7 +267,8 @@ def _fill(items: list[FlatItem], ids: list[int], user) -> None:
     # The comments that deep replies answer are named too (they may be withdrawn, so not shown).
     answered = {item.node.in_reply_to for item in items if item.node.in_reply_to is not None}
     rows = {c.id: c for c in db.session.execute(
-        sa.select(*THREAD_COLUMNS).where(Comment.id.in_(set(ids) | answered)))}
+        sa.select(*THREAD_COLUMNS, sa.type_coerce(visible_to(user), sa.Boolean).label("shown"))
+        .where(Comment.id.in_(set(ids) | answered)))}
     support_counts = dict(db.session.execute(
         sa.select(CommentSupport.comment_id, sa.func.count())
         .where(CommentSupport.comment_id.in_(ids))
@@ -308,7 +292,7 @@ def _fill(items: list[FlatItem], ids: list[int], user) -> None:
         node.response = responses.get(row.id)
         if node.in_reply_to is not None:
             node.in_reply_to = rows[node.in_reply_to]
-            node.in_reply_to_shown = _visible_to(node.in_reply_to, user)
+            node.in_reply_to_shown = bool(node.in_reply_to.shown)
 
 
 def author_labels():

@@ -15,6 +15,7 @@ from ..core.conflicts import CONFLICTS
 from ..drafts.models import DraftVersion, Section
 from ..core.extensions import db, login_manager
 from ..core.forms import BaseForm, EmptyForm
+from ..core.mixins import ModerationState
 from ..moderation.models import Disposition, TargetType
 from ..moderation.forms import response_conflict
 from ..moderation.services import response_for, save_response
@@ -25,7 +26,7 @@ from ..processes.services import get_visible_process
 from ..core.security import form_checks_csrf
 from . import services
 from .forms import CommentForm, EditCommentForm, TeamReplyForm
-from .models import Comment, CommentState
+from .models import Comment
 
 bp = Blueprint("comments", __name__)
 
@@ -56,8 +57,8 @@ def _load(process: Process, comment_id: int, *, lock: bool = False) -> Comment:
     comment = services.load(comment_id, lock=lock)
     if comment is None or comment.round_id != _feedback_round(process).id:
         abort(404)
-    visible = (comment.state is CommentState.published and comment.hidden_at is None) or is_team(
-        current_user) or (
+    # Its own page: to everyone when shown; to the team and its author whatever its state.
+    visible = comment.is_shown or is_team(current_user) or (
         current_user.is_authenticated and comment.author_id == current_user.id)
     if not visible:
         abort(404)
@@ -65,7 +66,7 @@ def _load(process: Process, comment_id: int, *, lock: bool = False) -> Comment:
 
 
 def _saved_message(comment: Comment) -> str:
-    if comment.state is CommentState.pending:
+    if comment.state is ModerationState.pending:
         return _("Thank you. Your reaction has been received; the project team reads it before "
                  "it is shown to others.")
     return _("Thank you. Your reaction has been placed.")
@@ -287,7 +288,7 @@ def support(slug: str, comment_id: int):
     refusal = round_write_refusal(current_user, round_)
     if refusal is not None:
         flash(refusal.message(round_), "error")
-    elif comment.state is not CommentState.published or comment.author_id == current_user.id:
+    elif comment.state is not ModerationState.published or comment.author_id == current_user.id:
         abort(400)
     elif request.form.get("undo"):
         services.withdraw_support(comment, current_user)

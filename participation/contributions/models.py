@@ -1,7 +1,6 @@
 """A contribution (inbreng) to round 1, its edit history and its position paper."""
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -14,16 +13,10 @@ from ..processes.models import Round, Theme
 from ..core.timeutil import utcnow
 
 
-class ContributionState(enum.Enum):
-    pending = "pending"  #: waiting for the team (pre-moderation)
-    published = "published"
-    rejected = "rejected"
-    withdrawn = "withdrawn"  #: by its author; kept for the record, shown to nobody else
-
-
 class Contribution(ModeratedMixin, VersionedMixin, db.Model):
+    """Its state and visibility (`state`, `is_shown`, `hide()`) come from ModeratedMixin."""
     __tablename__ = "contribution"
-    # The reading pages: published, not hidden, newest first, per theme or all. Partial
+    # The reading pages: shown (ModeratedMixin.is_shown), newest first, per theme or all. Partial
     # indexes (only rows not hidden) because PostgreSQL does not take "hidden_at IS NULL" as
     # an equality, so an index with hidden_at in the middle could not give the order; the
     # trailing hidden_at lets SQLite count from the index alone. The index gives the page
@@ -53,8 +46,6 @@ class Contribution(ModeratedMixin, VersionedMixin, db.Model):
     body_md: Mapped[str] = mapped_column(sa.Text)
     #: body_md rendered and cleaned with bleach on save; the only form ever shown.
     body_html: Mapped[str] = mapped_column(sa.Text)
-    state: Mapped[ContributionState] = mapped_column(
-        sa.Enum(ContributionState, native_enum=False, length=12, validate_strings=True))
     #: Offline input: how it reached the team ("e-mail of 3 March"); entered_by is the moderator.
     offline_source: Mapped[str | None] = mapped_column(sa.String(300))
     entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))

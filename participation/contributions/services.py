@@ -15,11 +15,12 @@ from ..core import uploads
 from ..accounts.models import Organisation, OrganisationKind, User
 from ..core.conflicts import check_version, for_change
 from ..core.extensions import db
+from ..core.mixins import ModerationState
 from ..core.search import escape_like
 from ..processes.models import ModerationMode, Process, Round, RoundKind, Theme
 from ..core.sanitize import markdown_to_html, plain_text
 from ..core.timeutil import utcnow
-from .models import Attachment, Contribution, ContributionRevision, ContributionState
+from .models import Attachment, Contribution, ContributionRevision
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +72,8 @@ def submit(*, author: User, round_: Round, theme: Theme, title: str, body_md: st
         organisation_name=organisation.name if organisation else None,
         organisation_kind=organisation.kind if organisation else None,
         title=plain_text(title), body_md=body_md, body_html=markdown_to_html(body_md),
-        state=(ContributionState.pending if round_.moderation is ModerationMode.pre
-               else ContributionState.published),
+        state=(ModerationState.pending if round_.moderation is ModerationMode.pre
+               else ModerationState.published),
         submission_key=submission_key)
     db.session.add(contribution)
     # The same form saved at this moment by another process (a double click answered by two
@@ -100,7 +101,7 @@ def record_offline(*, entered_by: User, round_: Round, theme: Theme,
         organisation_name=organisation.name if organisation else plain_text(individual_name),
         organisation_kind=organisation.kind if organisation else None,
         title=plain_text(title), body_md=body_md, body_html=markdown_to_html(body_md),
-        state=ContributionState.published, offline_source=plain_text(source),
+        state=ModerationState.published, offline_source=plain_text(source),
         entered_by=entered_by, submission_key=submission_key)
     db.session.add(contribution)
     _attach(contribution, pdf)
@@ -138,15 +139,15 @@ def edit(contribution: Contribution, *, editor: User, title: str, body_md: str,
     _attach(contribution, pdf)
     # Under pre-moderation a changed text is read again by the team before it is shown.
     if (contribution.round.moderation is ModerationMode.pre
-            and contribution.state is ContributionState.published):
-        contribution.state = ContributionState.pending
+            and contribution.state is ModerationState.published):
+        contribution.state = ModerationState.pending
     db.session.flush()
     log.info("user %s edited input %s", editor.id, contribution.id)
     return True
 
 
 def withdraw(contribution: Contribution, *, by: User) -> None:
-    contribution.state = ContributionState.withdrawn
+    contribution.state = ModerationState.withdrawn
     contribution.withdrawn_at = utcnow()
     db.session.flush()
     log.info("user %s withdrew input %s", by.id, contribution.id)
@@ -165,8 +166,7 @@ class ReadingFilter:
 def published_in(round_: Round, flt: ReadingFilter):
     """The statement for published input in a round, filtered; not yet ordered or paged."""
     stmt = sa.select(Contribution).where(Contribution.round_id == round_.id,
-                                         Contribution.state == ContributionState.published,
-                                         Contribution.hidden_at.is_(None))
+                                         Contribution.is_shown)
     if flt.theme_id:
         stmt = stmt.where(Contribution.theme_id == flt.theme_id)
     # By kind as the page shows them: input for an organisation whose author is not confirmed
@@ -208,9 +208,7 @@ def reading_page(round_: Round, flt: ReadingFilter) -> ReadingPage:
         .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).unique())
     counts = dict(db.session.execute(
         sa.select(Contribution.theme_id, sa.func.count())
-        .where(Contribution.round_id == round_.id,
-               Contribution.state == ContributionState.published,
-               Contribution.hidden_at.is_(None))
+        .where(Contribution.round_id == round_.id, Contribution.is_shown)
         .group_by(Contribution.theme_id)).all())
     return ReadingPage(contributions, total, page, pages, counts)
 

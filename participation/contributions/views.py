@@ -18,6 +18,7 @@ from ..organisations.services import speaks_for
 from ..core.extensions import db, login_manager
 from ..core.forms import BaseForm
 from ..core.integers import db_int
+from ..core.mixins import ModerationState
 from ..permissions import (Refusal, can_moderate, can_see_contribution,
                            contribution_write_refusal, require, round_write_refusal)
 from ..processes.models import Process, Round, RoundKind
@@ -26,7 +27,6 @@ from ..core.search import search_text
 from ..core.security import form_checks_csrf
 from . import services
 from .forms import ContributionForm, EditContributionForm, OfflineContributionForm
-from .models import ContributionState
 
 bp = Blueprint("contributions", __name__)
 
@@ -179,7 +179,7 @@ def new(slug: str):
 
 
 def _flash_given(item) -> None:
-    if item.state is ContributionState.pending:
+    if item.state is ModerationState.pending:
         flash(_("Thank you. Your input has been received; the project team reads it before it "
                 "is shown to others."), "success")
     else:
@@ -231,7 +231,7 @@ def edit(slug: str, contribution_id: int):
                 else:
                     flash(_("Your changes have been saved.") + (
                         " " + _("The project team reads them before they are shown.")
-                        if item.state is ContributionState.pending else ""), "success")
+                        if item.state is ModerationState.pending else ""), "success")
                     return redirect(url_for("contributions.contribution", slug=slug,
                                             contribution_id=item.id))
         if refusal is not None:

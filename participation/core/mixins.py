@@ -1,19 +1,47 @@
 """Model pieces shared by features.
 
-ModeratedMixin: the columns of every item the team moderates: its decision and hiding.
-Moderation hides, it does not delete; history matters in a public process.
+ModeratedMixin: the state of every item the team moderates (contributions and comments), the
+team's decision and hiding, and the one rule of what everyone may read (`is_shown`), in Python
+and in SQL alike. Moderation hides, it does not delete; history matters in a public process.
 VersionedMixin: the version of anything two people can edit at the same moment, checked by
 every UPDATE of the row (participation.core.conflicts says what a form does with it).
 """
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from .timeutil import utcnow
+
+
+class ModerationState(enum.Enum):
+    """Where a contribution or comment stands; the same four for both."""
+    pending = "pending"  #: waiting for the team (pre-moderation)
+    published = "published"
+    rejected = "rejected"  #: by the team in pre-moderation; its author hears why
+    #: By its author; kept for the record, shown to nobody else (a withdrawn comment's replies
+    #: keep their place under "comment withdrawn").
+    withdrawn = "withdrawn"
+
+
+def shown_to_everyone(state: ModerationState, hidden: bool) -> bool:
+    """The one rule of what everyone may read: published and not hidden. ModeratedMixin.is_shown
+    is this for a model and its SQL form; plain data (the document's items) calls it."""
+    return state is ModerationState.published and not hidden
 
 
 class ModeratedMixin:
+    """The columns and the visibility rule of an item the team moderates.
+
+    The model also has `author_id` (who wrote it), which `is_shown_to` reads.
+    """
+    #: The length and the stored values are those of the migrations (a VARCHAR, no native enum).
+    state: Mapped[ModerationState] = mapped_column(
+        sa.Enum(ModerationState, native_enum=False, length=12, validate_strings=True))
     #: The team's decision in pre-moderation (approve or reject), by whom and why.
     moderated_at: Mapped[datetime | None]
     moderated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
@@ -22,6 +50,57 @@ class ModeratedMixin:
     hidden_at: Mapped[datetime | None]
     hidden_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     hidden_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    # --- the one rule: what everyone may read ---------------------------------------------
+
+    @hybrid_property
+    def is_shown(self) -> bool:
+        """Published and not hidden: what every page, count, search and the public document
+        show to everyone. In SQL (`Model.is_shown` in a WHERE) the same rule."""
+        return shown_to_everyone(self.state, self.hidden_at is not None)
+
+    @is_shown.inplace.expression
+    @classmethod
+    def _is_shown_expression(cls):
+        # state first, then hidden_at: the order of the reading pages' partial indexes, whose
+        # condition (hidden_at IS NULL) this must contain for the database to use them.
+        return sa.and_(cls.state == ModerationState.published, cls.hidden_at.is_(None))
+
+    @hybrid_property
+    def is_hidden(self) -> bool:
+        """Hidden by the team (whatever its state)."""
+        return self.hidden_at is not None
+
+    @is_hidden.inplace.expression
+    @classmethod
+    def _is_hidden_expression(cls):
+        return cls.hidden_at.is_not(None)
+
+    @hybrid_method
+    def is_shown_to(self, user_id: int | None) -> bool:
+        """Shown to everyone, or waiting for the team and written by this reader: an author
+        sees their own pending item among the others (a thread, its count). Hiding wins."""
+        return self.is_shown or (user_id is not None and self.author_id == user_id
+                                 and self.state is ModerationState.pending
+                                 and self.hidden_at is None)
+
+    @is_shown_to.inplace.expression
+    @classmethod
+    def _is_shown_to_expression(cls, user_id: int | None):
+        if user_id is None:
+            return cls.is_shown
+        return sa.or_(cls.is_shown, sa.and_(cls.hidden_at.is_(None),
+                                            cls.state == ModerationState.pending,
+                                            cls.author_id == user_id))
+
+    # --- the behaviour ---------------------------------------------------------------------
+
+    def hide(self, user, reason: str) -> None:
+        """Hidden by `user` of the team, for `reason` (shown to the team and the author)."""
+        self.hidden_at, self.hidden_by_id, self.hidden_reason = utcnow(), user.id, reason
+
+    def unhide(self) -> None:
+        self.hidden_at = self.hidden_by_id = self.hidden_reason = None
 
 
 class VersionedMixin:

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from ..core.extensions import db
-from ..models import (Comment, CommentState, Contribution, ContributionState, Disposition,
-                      DraftVersion, OrganisationKind, Process, Response, Round, RoundKind, Section,
-                      TargetType, Theme)
+from ..core.mixins import ModerationState
+from ..models import (Comment, Contribution, Disposition, DraftVersion, OrganisationKind, Process,
+                      Response, Round, RoundKind, Section, TargetType, Theme)
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -132,7 +132,7 @@ def _contributions(process: Process, *columns):
     return (sa.select(*columns).select_from(Contribution)
             .join(Round, Contribution.round_id == Round.id)
             .where(Round.process_id == process.id, Round.kind == RoundKind.input,
-                   Contribution.state != ContributionState.withdrawn))
+                   Contribution.state != ModerationState.withdrawn))
 
 
 def _comments(process: Process, *columns):
@@ -140,21 +140,20 @@ def _comments(process: Process, *columns):
     return (sa.select(*columns).select_from(Comment)
             .join(Round, Comment.round_id == Round.id)
             .where(Round.process_id == process.id, Round.kind == RoundKind.feedback,
-                   Comment.by_team.is_(False), Comment.state != CommentState.withdrawn))
+                   Comment.by_team.is_(False), Comment.state != ModerationState.withdrawn))
 
 
-_TAKING_PART_CONTRIBUTION = (ContributionState.pending, ContributionState.published)
-_TAKING_PART_COMMENT = (CommentState.pending, CommentState.published)
+_TAKING_PART = (ModerationState.pending, ModerationState.published)
 
 
 def _state_counts(rows) -> StateCounts:
-    """(state, visible, n) rows, whatever the item type, into StateCounts."""
+    """(state, shown, n) rows, whatever the item type, into StateCounts."""
     fields = defaultdict(int)
-    for state, visible, n in rows:
+    for state, shown, n in rows:
         if state is None:  # a theme or section without input (outer join)
             continue
         name = state.value
-        if name == "published" and not visible:
+        if name == "published" and not shown:
             name = "hidden"
         fields[name] += n
     return StateCounts(**fields)
@@ -179,10 +178,10 @@ def _participants(process: Process) -> tuple[list[KindParticipants], Participant
     kind_m = sa.case((listed_m, Comment.organisation_kind), else_=None).label("kind")
     people_c = sa.func.count(sa.distinct(Contribution.author_id))
     orgs_c = sa.func.count(sa.distinct(sa.case((listed_c, Contribution.organisation_id))))
-    taking_part_c = Contribution.state.in_(_TAKING_PART_CONTRIBUTION)
+    taking_part_c = Contribution.state.in_(_TAKING_PART)
     people_m = sa.func.count(sa.distinct(Comment.author_id))
     orgs_m = sa.func.count(sa.distinct(sa.case((listed_m, Comment.organisation_id))))
-    taking_part_m = Comment.state.in_(_TAKING_PART_COMMENT)
+    taking_part_m = Comment.state.in_(_TAKING_PART)
 
     per_kind: dict[OrganisationKind | None, dict[str, int]] = defaultdict(dict)
     for kind, people, orgs in db.session.execute(
@@ -208,22 +207,22 @@ def _participants(process: Process) -> tuple[list[KindParticipants], Participant
 
 def _themes(process: Process) -> list[ThemeCount]:
     """One query: every theme of the process, with its input by state (themes without too)."""
-    visible = Contribution.hidden_at.is_(None)
+    shown = Contribution.is_shown
     rows = db.session.execute(
-        sa.select(Theme.id, Theme.title, Theme.retired_at, Contribution.state, visible,
+        sa.select(Theme.id, Theme.title, Theme.retired_at, Contribution.state, shown,
                   sa.func.count(Contribution.id))
         .select_from(Theme)
         .outerjoin(Contribution, sa.and_(Contribution.theme_id == Theme.id,
-                                         Contribution.state != ContributionState.withdrawn))
+                                         Contribution.state != ModerationState.withdrawn))
         .where(Theme.process_id == process.id)
         .group_by(Theme.id, Theme.title, Theme.retired_at, Theme.position, Contribution.state,
-                  visible)
+                  shown)
         .order_by(Theme.position, Theme.id))
     themes: dict[int, tuple] = {}
     states: dict[int, list] = defaultdict(list)
-    for theme_id, title, retired_at, state, is_visible, n in rows:
+    for theme_id, title, retired_at, state, is_shown, n in rows:
         themes.setdefault(theme_id, (title, retired_at is not None))
-        states[theme_id].append((state, is_visible, n))
+        states[theme_id].append((state, is_shown, n))
     return [ThemeCount(theme_id, title, retired, _state_counts(states[theme_id]))
             for theme_id, (title, retired) in themes.items()]
 
@@ -242,13 +241,13 @@ def _sections(process: Process) -> tuple[int | None, list[SectionCount]]:
         sa.select(DraftVersion.number, Section.lineage_id, Section.number, Section.heading)
         .join(DraftVersion, Section.version_id == DraftVersion.id)
         .where(Section.version_id == latest).order_by(Section.position)).all()
-    visible = Comment.hidden_at.is_(None)
+    shown = Comment.is_shown
     per_lineage: dict[int, list] = defaultdict(list)
-    for lineage_id, state, is_visible, n in db.session.execute(
-            _comments(process, Comment.lineage_id, Comment.state, visible,
+    for lineage_id, state, is_shown, n in db.session.execute(
+            _comments(process, Comment.lineage_id, Comment.state, shown,
                       sa.func.count(Comment.id))
-            .group_by(Comment.lineage_id, Comment.state, visible)):
-        per_lineage[lineage_id].append((state, is_visible, n))
+            .group_by(Comment.lineage_id, Comment.state, shown)):
+        per_lineage[lineage_id].append((state, is_shown, n))
 
     rows = [SectionCount(lineage_id, number, heading,
                          _state_counts(per_lineage.pop(lineage_id, [])))
@@ -289,16 +288,14 @@ def _responses(process: Process, target_type: TargetType) -> ResponseProgress:
     """One query: published, visible input by its response's disposition and publication."""
     if target_type is TargetType.contribution:
         select, item = _contributions(process), Contribution
-        shown = Contribution.state == ContributionState.published
     else:
         select, item = _comments(process), Comment
-        shown = Comment.state == CommentState.published
     is_draft = Response.published_at.is_(None)
     rows = db.session.execute(
         select.add_columns(Response.disposition, is_draft, sa.func.count(item.id))
         .outerjoin(Response, sa.and_(Response.target_type == target_type,
                                      Response.target_id == item.id))
-        .where(shown, item.hidden_at.is_(None))
+        .where(item.is_shown)
         .group_by(Response.disposition, is_draft))
     published: dict[Disposition, int] = {}
     draft = unanswered = 0

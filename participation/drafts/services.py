@@ -105,7 +105,7 @@ def proposed_matches(version: DraftVersion) -> dict[int, int | None]:
 class LeftBehind:
     """An earlier section that no section of the new version continues, with its reactions."""
     section: Section
-    #: Reactions as its thread counts them for everyone: published and not hidden.
+    #: Reactions as its thread counts them for everyone (ModeratedMixin.is_shown).
     reactions: int
 
 

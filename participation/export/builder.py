@@ -1,10 +1,10 @@
 """Gather the participation document's content once, as plain data, for every format.
 
 Public: individuals are "Resident 1, 2, ..." (numbered in order of their first contribution),
-organisations are named, hidden and rejected items are left out, no e-mail addresses, only
-published responses.
-Internal: the same, plus hidden and rejected items, marked as such with the team's reasons,
-and draft responses, marked as drafts.
+organisations are named, only what everyone may read is listed (ModeratedMixin.is_shown, the
+rule export.services.item_count counts by), no e-mail addresses, only published responses.
+Internal: the same, plus hidden, rejected and pending items, marked as such with the team's
+reasons, and draft responses, marked as drafts.
 An item the team answered only by replying in its thread carries those replies
 (`team_replies`): it is never printed as unanswered.
 A fixed number of queries, whatever the size of the process.
@@ -20,11 +20,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import undefer
 
-from ..comments.models import Comment, CommentState
-from ..contributions.models import Contribution, ContributionState
+from ..comments.models import Comment
+from ..contributions.models import Contribution
 from ..drafts.models import Section
 from ..drafts.services import latest_published
 from ..core.extensions import db
+from ..core.mixins import ModerationState, shown_to_everyone
 from ..accounts.models import Organisation, User, name_key
 from ..invitations.models import Invitation, InvitationKind
 from ..moderation.models import Response, ResponseSection, TargetType
@@ -81,6 +82,11 @@ class Item:
     def answered(self) -> bool:
         """The team answered it: with a response, or at least by replying in the thread."""
         return bool(self.disposition or self.team_replies)
+
+    @property
+    def shown(self) -> bool:
+        """In the public version too (the internal one marks the others)."""
+        return shown_to_everyone(ModerationState(self.state), self.hidden)
 
 
 @dataclass
@@ -179,13 +185,13 @@ def build(process: Process, *, public: bool = True, resident_label: str = "Resid
         sa.select(Contribution).options(undefer(Contribution.listed_under_organisation))
         .join(Round, Round.id == Contribution.round_id)
         .where(Round.process_id == process.id,
-               Contribution.state != ContributionState.withdrawn)
+               Contribution.state != ModerationState.withdrawn)
         .order_by(Contribution.created_at, Contribution.id)))
     comments = list(db.session.scalars(
         sa.select(Comment).options(undefer(Comment.listed_under_organisation))
         .join(Round, Round.id == Comment.round_id)
         .where(Round.process_id == process.id, Comment.by_team.is_(False),
-               Comment.state != CommentState.withdrawn)
+               Comment.state != ModerationState.withdrawn)
         .order_by(Comment.created_at, Comment.id)))
     parents = {c.id: c for c in db.session.scalars(sa.select(Comment).options(
         undefer(Comment.listed_under_organisation)).where(
@@ -196,8 +202,7 @@ def build(process: Process, *, public: bool = True, resident_label: str = "Resid
             sa.select(Comment.parent_id, Comment.body_md, Comment.body_html, Comment.created_at)
             .join(Round, Round.id == Comment.round_id)
             .where(Round.process_id == process.id, Comment.by_team.is_(True),
-                   Comment.parent_id.is_not(None), Comment.state == CommentState.published,
-                   Comment.hidden_at.is_(None))
+                   Comment.parent_id.is_not(None), Comment.is_shown)
             .order_by(Comment.created_at, Comment.id)):
         team_replies[parent_id].append(TeamReply(body_md, body_html, created_at))
     response_query = sa.select(Response).where(Response.process_id == process.id)
@@ -240,8 +245,7 @@ def build(process: Process, *, public: bool = True, resident_label: str = "Resid
         return stakeholders[key]
 
     def keep(item) -> bool:
-        excluded = item.hidden_at is not None or item.state.value in ("rejected", "pending")
-        return not (public and excluded)
+        return item.is_shown or not public
 
     def with_response(entry: Item, kind: TargetType) -> Item:
         response = responses.get((kind, entry.id))
@@ -255,7 +259,7 @@ def build(process: Process, *, public: bool = True, resident_label: str = "Resid
 
     def reasons(entry: Item, item) -> Item:
         if not public:
-            entry.hidden_reason = item.hidden_reason if item.hidden_at is not None else None
+            entry.hidden_reason = item.hidden_reason if item.is_hidden else None
             entry.rejection_reason = (item.rejection_reason
                                       if item.state.value == "rejected" else None)
         return entry
@@ -267,7 +271,7 @@ def build(process: Process, *, public: bool = True, resident_label: str = "Resid
             kind="contribution", id=c.id, round="input", topic=themes.get(c.theme_id, ""),
             title=c.title, text_md=c.body_md, text_html=c.body_html, created_at=c.created_at,
             state=c.state.value,
-            hidden=c.hidden_at is not None, offline_source=c.offline_source),
+            hidden=c.is_hidden, offline_source=c.offline_source),
             TargetType.contribution), c))
     for c in comments:
         if not keep(c):
@@ -282,7 +286,7 @@ def build(process: Process, *, public: bool = True, resident_label: str = "Resid
             kind="comment", id=c.id, round="feedback",
             topic=section_names.get(c.lineage_id, ""), title="", text_md=c.body_md,
             text_html=c.body_html,
-            created_at=c.created_at, state=c.state.value, hidden=c.hidden_at is not None,
+            created_at=c.created_at, state=c.state.value, hidden=c.is_hidden,
             in_reply_to=context), TargetType.comment), c)
         entry.team_replies = team_replies.get(c.id, [])
         stakeholder_for(c).items.append(entry)
@@ -396,9 +400,9 @@ def _reply_context(parent: Comment, *, resident_label: str, removed_label: str,
     would suggest the reply answers that stakeholder's published words)."""
     if parent.removed_at is not None:
         return removed_label
-    if parent.state is CommentState.withdrawn:
+    if parent.state is ModerationState.withdrawn:
         return withdrawn_label
-    if parent.hidden_at is not None or parent.state is not CommentState.published:
+    if not parent.is_shown:
         return removed_label
     if parent.by_team:
         who = team_label

@@ -30,19 +30,20 @@ def item_count(process: Process, *, public: bool) -> int:
     """How many contributions and reactions the document lists (two COUNT queries)."""
     import sqlalchemy as sa
 
-    from ..comments.models import Comment, CommentState
-    from ..contributions.models import Contribution, ContributionState
+    from ..comments.models import Comment
+    from ..contributions.models import Contribution
     from ..core.extensions import db
+    from ..core.mixins import ModerationState
     from ..processes.models import Round
 
     total = 0
-    for model, state in ((Contribution, ContributionState), (Comment, CommentState)):
+    for model in (Contribution, Comment):
         query = sa.select(sa.func.count(model.id)).join(Round, Round.id == model.round_id).where(
-            Round.process_id == process.id, model.state != state.withdrawn)
+            Round.process_id == process.id, model.state != ModerationState.withdrawn)
         if model is Comment:
             query = query.where(Comment.by_team.is_(False))
-        if public:
-            query = query.where(model.state == state.published, model.hidden_at.is_(None))
+        if public:  # as builder.build keeps them: the one rule of what everyone reads
+            query = query.where(model.is_shown)
         total += db.session.scalar(query)
     return total
 

@@ -15,11 +15,12 @@ from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import User
 from ..audit.services import record
-from ..comments.models import Comment, CommentState
+from ..comments.models import Comment
 from ..core.conflicts import check_version, for_change
-from ..contributions.models import Contribution, ContributionState
+from ..contributions.models import Contribution
 from ..drafts.models import Section
 from ..core.extensions import db
+from ..core.mixins import ModerationState
 from ..mail.services import queue_mail
 from ..processes.models import Process, Round, RoundKind
 from ..core.sanitize import markdown_to_html
@@ -30,12 +31,6 @@ from .models import (Disposition, Flag, FlagReason, Response, ResponseSection, R
 log = logging.getLogger(__name__)
 
 MODELS = {TargetType.contribution: Contribution, TargetType.comment: Comment}
-PENDING = {TargetType.contribution: ContributionState.pending,
-           TargetType.comment: CommentState.pending}
-PUBLISHED = {TargetType.contribution: ContributionState.published,
-             TargetType.comment: CommentState.published}
-REJECTED = {TargetType.contribution: ContributionState.rejected,
-            TargetType.comment: CommentState.rejected}
 
 
 class NotAllowed(ValueError):
@@ -63,9 +58,9 @@ def _item_url(process: Process, kind: TargetType, item) -> str:
 
 
 def approve(process: Process, kind: TargetType, item, actor: User) -> None:
-    if item.state is not PENDING[kind]:
+    if item.state is not ModerationState.pending:
         raise NotAllowed(item.state)
-    item.state = PUBLISHED[kind]
+    item.state = ModerationState.published
     item.moderated_at, item.moderated_by_id = utcnow(), actor.id
     if kind is TargetType.comment and item.parent_id:
         # A reply that waited for the team is news for the parent's author only now.
@@ -77,9 +72,9 @@ def approve(process: Process, kind: TargetType, item, actor: User) -> None:
 
 def reject(process: Process, kind: TargetType, item, actor: User, reason: str) -> None:
     """Not published; the author gets the reason by mail."""
-    if item.state is not PENDING[kind]:
+    if item.state is not ModerationState.pending:
         raise NotAllowed(item.state)
-    item.state = REJECTED[kind]
+    item.state = ModerationState.rejected
     item.moderated_at, item.moderated_by_id = utcnow(), actor.id
     item.rejection_reason = reason
     record(f"{kind.value}.reject", actor=actor, target_type=kind.value, target_id=item.id,
@@ -93,9 +88,9 @@ def reject(process: Process, kind: TargetType, item, actor: User, reason: str) -
 
 
 def hide(process: Process, kind: TargetType, item, actor: User, reason: str) -> None:
-    if item.hidden_at is not None:
+    if item.is_hidden:
         raise NotAllowed("hidden")
-    item.hidden_at, item.hidden_by_id, item.hidden_reason = utcnow(), actor.id, reason
+    item.hide(actor, reason)
     _handle_flags(kind, item.id)
     record(f"{kind.value}.hide", actor=actor, target_type=kind.value, target_id=item.id,
            process_id=process.id, before={"hidden": False}, after={"hidden": True},
@@ -103,10 +98,10 @@ def hide(process: Process, kind: TargetType, item, actor: User, reason: str) -> 
 
 
 def unhide(process: Process, kind: TargetType, item, actor: User, reason: str) -> None:
-    if item.hidden_at is None:
+    if not item.is_hidden:
         raise NotAllowed("not hidden")
     before_reason = item.hidden_reason
-    item.hidden_at = item.hidden_by_id = item.hidden_reason = None
+    item.unhide()
     record(f"{kind.value}.unhide", actor=actor, target_type=kind.value, target_id=item.id,
            process_id=process.id, before={"hidden": True, "reason": before_reason},
            after={"hidden": False}, reason=reason)
@@ -240,8 +235,7 @@ def team_replies_to(comment: Comment) -> list[Comment]:
     """The project team's replies to a comment in its thread, which the document prints under
     it: whoever answers officially sees what a colleague already said."""
     return list(db.session.scalars(sa.select(Comment).where(
-        Comment.parent_id == comment.id, Comment.by_team.is_(True),
-        Comment.state == CommentState.published, Comment.hidden_at.is_(None))
+        Comment.parent_id == comment.id, Comment.by_team.is_(True), Comment.is_shown)
         .order_by(Comment.created_at, Comment.id)))
 
 
@@ -344,7 +338,7 @@ def _contribution_query(process: Process, flt: QueueFilter):
                    Contribution.created_at.label("created_at"))
          .join(Round, Round.id == Contribution.round_id)
          .where(Round.process_id == process.id,
-                Contribution.state != ContributionState.withdrawn))
+                Contribution.state != ModerationState.withdrawn))
     if flt.theme_id:
         q = q.where(Contribution.theme_id == flt.theme_id)
     return _state_filter(q, Contribution, TargetType.contribution, flt)
@@ -354,7 +348,7 @@ def _comment_query(process: Process, flt: QueueFilter):
     q = (sa.select(Comment.id.label("id"), sa.literal("comment").label("kind"),
                    Comment.created_at.label("created_at"))
          .join(Round, Round.id == Comment.round_id)
-         .where(Round.process_id == process.id, Comment.state != CommentState.withdrawn,
+         .where(Round.process_id == process.id, Comment.state != ModerationState.withdrawn,
                 Comment.by_team.is_(False)))
     if flt.lineage_id:
         q = q.where(Comment.lineage_id == flt.lineage_id)
@@ -363,16 +357,15 @@ def _comment_query(process: Process, flt: QueueFilter):
 
 def _state_filter(q, model, kind: TargetType, flt: QueueFilter):
     if flt.state == "pending":
-        return q.where(model.state == PENDING[kind])
+        return q.where(model.state == ModerationState.pending)
     if flt.state == "hidden":
-        return q.where(model.hidden_at.is_not(None))
+        return q.where(model.is_hidden)
     if flt.state == "flagged":
         return q.where(model.id.in_(sa.select(Flag.target_id).where(
             Flag.target_type == kind, Flag.handled_at.is_(None))))
     if flt.state == "unanswered":
-        return q.where(model.state == PUBLISHED[kind], model.hidden_at.is_(None),
-                       model.id.not_in(sa.select(Response.target_id).where(
-                           Response.target_type == kind, Response.published_at.is_not(None))))
+        return q.where(model.is_shown, model.id.not_in(sa.select(Response.target_id).where(
+            Response.target_type == kind, Response.published_at.is_not(None))))
     return q
 
 
@@ -435,7 +428,7 @@ def _items(rows) -> list[QueueItem]:
         items.append(QueueItem(
             kind=kind, id=item.id, created_at=item.created_at, state=item.state.value,
             title=title, excerpt=item.body_md[:300], who=_who(item), theme_or_section=where,
-            hidden=item.hidden_at is not None, hidden_reason=item.hidden_reason,
+            hidden=item.is_hidden, hidden_reason=item.hidden_reason,
             flags=flag_counts.get((kind, item.id), 0), response=responses.get((kind, item.id))))
     return items
 

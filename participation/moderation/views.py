@@ -314,7 +314,7 @@ def flag(slug: str, kind: str, item_id: int):
     require(lambda user: True)
     target = _kind(kind)
     item = _item_or_404(process, target, item_id)
-    if item.hidden_at is not None or item.state.value != "published":
+    if not item.is_shown:  # only what everyone reads can be reported
         abort(404)
     form = FlagForm()
     if form.validate_on_submit():

@@ -126,7 +126,7 @@ def _contributions(user: User) -> list[dict]:
         items.append({
             "id": c.id, "process": row.process, "slug": row.slug, "theme": row.theme,
             "title": c.title, "text": c.body_md, "state": c.state.value,
-            "hidden_by_the_team": c.hidden_at is not None,
+            "hidden_by_the_team": c.is_hidden,
             "listed_under": c.organisation_name, "created_at": c.created_at,
             "updated_at": c.updated_at, "withdrawn_at": c.withdrawn_at,
             "paper": ({"file_name": row.original_name, "bytes": row.size, "pages": row.pages}
@@ -157,7 +157,7 @@ def _comments(user: User) -> list[dict]:
         "id": row.Comment.id, "process": row.process, "slug": row.slug,
         "section": f"{row.number} {row.heading}", "reply_to": row.Comment.parent_id,
         "text": row.Comment.body_md, "state": row.Comment.state.value,
-        "hidden_by_the_team": row.Comment.hidden_at is not None,
+        "hidden_by_the_team": row.Comment.is_hidden,
         "for_the_project_team": row.Comment.by_team,
         "listed_under": row.Comment.organisation_name, "created_at": row.Comment.created_at,
         "updated_at": row.Comment.updated_at, "withdrawn_at": row.Comment.withdrawn_at,

@@ -29,15 +29,15 @@ from ..accounts.models import Membership, Role, User
 from ..admin.services import admin_ids
 from ..audit.models import AuditEvent
 from ..audit.services import record
-from ..comments.models import Comment, CommentRevision, CommentState, CommentSupport
+from ..comments.models import Comment, CommentRevision, CommentSupport
 from ..core.conflicts import for_change
 from ..contributions.models import (
     Attachment,
     Contribution,
     ContributionRevision,
-    ContributionState,
 )
 from ..core.extensions import db
+from ..core.mixins import ModerationState
 from ..invitations.models import Invitation
 from ..mail.models import OutboxMessage
 from ..moderation.models import Flag, Response, ResponseSection, TargetType
@@ -122,7 +122,7 @@ def _contributions(user: User, choice: ItemChoice, now, result: Erasure) -> None
         Attachment.contribution_id.in_([c.id for c in items] or [-1])))}
     for item in items:
         # What the person withdrew themselves was never theirs to keep public: always erased.
-        if choice is ItemChoice.remove or item.state is ContributionState.withdrawn:
+        if choice is ItemChoice.remove or item.state is ModerationState.withdrawn:
             remove_contribution(item, attachments.get(item.id), now, result)
         else:
             result.contributions_kept += 1
@@ -139,7 +139,7 @@ def _contributions(user: User, choice: ItemChoice, now, result: Erasure) -> None
 
 def remove_contribution(item: Contribution, attachment: Attachment | None, now,
                         result: Erasure) -> None:
-    item.state = ContributionState.withdrawn
+    item.state = ModerationState.withdrawn
     item.withdrawn_at = item.withdrawn_at or now
     item.removed_at = now
     item.author_id = None
@@ -159,8 +159,8 @@ def _comments(user: User, choice: ItemChoice, now, result: Erasure) -> None:
             .order_by(Comment.id)))):
         if comment.by_team:
             continue  # written for the municipality: the municipality's, not the person's
-        if choice is ItemChoice.remove or comment.state is CommentState.withdrawn:
-            comment.state = CommentState.withdrawn
+        if choice is ItemChoice.remove or comment.state is ModerationState.withdrawn:
+            comment.state = ModerationState.withdrawn
             comment.withdrawn_at = comment.withdrawn_at or now
             comment.removed_at = now
             comment.author_id = None

@@ -12,8 +12,8 @@ from flask_login import current_user, login_required, logout_user
 from ..core import uploads
 from ..accounts.passwords import verify_password
 from ..admin.services import admin_ids
-from ..comments.models import Comment, CommentState
-from ..contributions.models import Contribution, ContributionState
+from ..comments.models import Comment
+from ..contributions.models import Contribution
 from ..core.extensions import db
 from ..permissions import can_delete_account, needs_consent
 from ..core.security import form_checks_csrf, no_store
@@ -80,10 +80,9 @@ def my_data_json():
 def _published_counts(user) -> tuple[int, int]:
     """How many of the person's contributions and reactions others can read now."""
     contributions = db.session.scalar(sa.select(sa.func.count(Contribution.id)).where(
-        Contribution.author_id == user.id, Contribution.state == ContributionState.published))
+        Contribution.author_id == user.id, Contribution.is_shown))
     comments = db.session.scalar(sa.select(sa.func.count(Comment.id)).where(
-        Comment.author_id == user.id, Comment.by_team.is_(False),
-        Comment.state == CommentState.published))
+        Comment.author_id == user.id, Comment.by_team.is_(False), Comment.is_shown))
     return contributions, comments
 
 
