@@ -39,7 +39,8 @@ def draft_markdown() -> str:
 
 
 def seed(app) -> str:
-    from participation.accounts.models import Organisation, OrganisationKind, Role, User, name_key
+    from participation.accounts.models import Organisation, OrganisationKind, User, name_key
+    from participation.core.roles import Role
     from participation.comments.models import Comment, CommentState, CommentSupport
     from participation.drafts.parsing import parse_markdown
     from participation.drafts.services import add_version, publish

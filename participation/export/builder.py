@@ -22,7 +22,7 @@ from sqlalchemy.orm import undefer
 
 from ..comments.models import Comment, CommentState
 from ..contributions.models import Contribution, ContributionState
-from ..drafts.models import Section
+from ..drafts.models import DraftVersion, Section
 from ..drafts.services import latest_published
 from ..core.extensions import db
 from ..accounts.models import Organisation, User, name_key
@@ -422,8 +422,6 @@ def _snippet(cleaned_html: str, limit: int = 200) -> str:
 def _section_names(process: Process, version) -> dict[int, str]:
     """Lineage → "3.2 Heading", from the latest version that has the section, in the order of
     the latest version (sections it dropped come after)."""
-    from ..drafts.models import DraftVersion
-
     names: dict[int, str] = {}
     for section in db.session.scalars(
             sa.select(Section).join(DraftVersion, DraftVersion.id == Section.version_id)
