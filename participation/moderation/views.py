@@ -28,13 +28,10 @@ from .labels import DISPOSITION_LABELS
 from .models import Disposition, FlagReason, TargetType
 
 bp = Blueprint("moderation", __name__)
-
-
-@bp.record_once
-def _template_globals(state) -> None:
-    # A global, not a context value: moderation/_labels.html is imported by other templates
-    # without their context.
-    state.app.jinja_env.globals["disposition_labels"] = DISPOSITION_LABELS
+# A jinja global, not a context value: other templates import moderation/_labels.html without
+# their context.
+bp.record_once(lambda state: state.app.jinja_env.globals.update(
+    disposition_labels=DISPOSITION_LABELS))
 
 ACTIONS = ("approve", "reject", "hide", "unhide", "dismiss")
 NEEDS_REASON = {"reject", "hide", "unhide"}
