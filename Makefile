@@ -47,10 +47,13 @@ demo: db
 run: demo
 	$(BIN)/python scripts/run_local.py --host $(HOST) --port $(PORT)
 
-# Static checks: ruff (mistakes) and bandit (security findings of medium severity or higher).
+# Static checks: ruff (mistakes), bandit (security findings of medium severity or higher) and
+# import-linter (the layers: core imports no feature, no feature imports another's views; the
+# contracts are in pyproject.toml).
 lint: $(VENV)/.installed
 	$(BIN)/ruff check participation tests bench scripts migrations
 	$(BIN)/bandit -q -c pyproject.toml -r participation --severity-level medium
+	$(BIN)/lint-imports
 
 # The whole suite. DATABASE_URL=postgresql://... runs it on PostgreSQL.
 test: install lint

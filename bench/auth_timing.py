@@ -75,7 +75,8 @@ FORMS = (
 
 
 def seed(app) -> None:
-    from participation.accounts.models import Role, User
+    from participation.accounts.models import User
+    from participation.core.roles import Role
     from participation.accounts.passwords import METHOD, hash_password
     from participation.core.extensions import db
     from participation.core.timeutil import utcnow

@@ -39,9 +39,10 @@ def draft_markdown() -> str:
 
 
 def seed(app) -> str:
-    from participation.accounts.models import Organisation, OrganisationKind, Role, User, name_key
+    from participation.accounts.models import Organisation, OrganisationKind, User, name_key
     from participation.comments.models import Comment, CommentSupport
     from participation.core.mixins import ModerationState
+    from participation.core.roles import Role
     from participation.drafts.parsing import parse_markdown
     from participation.drafts.services import add_version, publish
     from participation.core.extensions import db

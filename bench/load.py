@@ -75,7 +75,8 @@ def seed(url: str, users: int) -> dict:
     app = make_app(url)
     with app.app_context():
         upgrade()
-        from participation.accounts.models import Role, User
+        from participation.accounts.models import User
+        from participation.core.roles import Role
         from participation.accounts.passwords import hash_password
         from participation.comments.models import Comment
         from participation.core.mixins import ModerationState

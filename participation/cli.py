@@ -24,7 +24,7 @@ privacy_cli = AppGroup("privacy", help="Privacy (AVG): the retention purge.")
 @click.option("--name", default=None, help="Display name (default: the part before the @).")
 def create_user_command(email: str, role: str, name: str | None) -> None:
     """Create a confirmed account; the password is read from a prompt or from stdin."""
-    from .accounts.models import Role
+    from .core.roles import Role
     from .accounts.passwords import password_problems
     from .accounts.services import create_user
 

@@ -14,10 +14,11 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from . import demo_content as content
-from .accounts.models import (DecisionBasis, Membership, Organisation, OrganisationKind, Role,
-                              User, VerificationState, name_key)
+from .accounts.models import (DecisionBasis, Membership, Organisation, OrganisationKind, User,
+                              VerificationState, name_key)
 from .accounts.passwords import hash_password
 from .accounts.services import create_user
+from .core.roles import Role
 from .contributions.models import Contribution
 from .core.extensions import db
 from .core.mixins import ModerationState

@@ -1,6 +1,6 @@
 """Every model, imported in one place so that Alembic and the tests see the whole schema."""
 from .accounts.models import (DecisionBasis, Membership, Organisation,  # noqa: F401
-                              OrganisationKind, Role, User, VerificationState)
+                              OrganisationKind, User, VerificationState)
 from .audit.models import AuditEvent  # noqa: F401
 from .comments.models import Comment, CommentRevision, CommentSupport  # noqa: F401
 from .contributions.models import Attachment, Contribution, ContributionRevision  # noqa: F401

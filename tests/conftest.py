@@ -292,7 +292,8 @@ def make_user(email="pieter@example.nl", password="lange-wachtzin-42", *, role="
     memberships were checked; "unverified"; None: no membership row)."""
     from flask import current_app
 
-    from participation.accounts.models import Role, User
+    from participation.accounts.models import User
+    from participation.core.roles import Role
     from participation.accounts.passwords import hash_password
     from participation.core.timeutil import utcnow
 

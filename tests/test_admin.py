@@ -8,10 +8,11 @@ from datetime import datetime
 import pytest
 import sqlalchemy as sa
 
-from participation.accounts.models import Role, User
+from participation.accounts.models import User
 from participation.audit.models import AuditEvent
 from participation.core.extensions import db
-from participation.permissions import can_change_role, can_manage_roles
+from participation.admin.rules import can_change_role
+from participation.core.roles import Role, can_manage_roles
 from participation.processes.models import Audience, ModerationMode, Process, Round, RoundKind
 
 from .conftest import csrf_token, field_errors, login, make_organisation, make_user, submit

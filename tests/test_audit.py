@@ -8,7 +8,8 @@ import lxml.html
 import pytest
 import sqlalchemy as sa
 
-from participation.accounts.models import Role, User
+from participation.accounts.models import User
+from participation.core.roles import Role
 from participation.admin.services import change_role
 from participation.audit.services import record
 from participation.contributions.models import Contribution

@@ -8,7 +8,8 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from participation.accounts.models import Role, User
+from participation.accounts.models import User
+from participation.core.roles import Role
 from participation.core.extensions import db
 from participation.processes.models import Process, Round, RoundKind
 

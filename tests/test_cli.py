@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from participation.accounts.models import Organisation, Role, User
+from participation.accounts.models import Organisation, User
+from participation.core.roles import Role
 from participation.core.extensions import db
 
 from .conftest import make_user

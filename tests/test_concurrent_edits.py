@@ -15,7 +15,8 @@ from html import unescape
 import pytest
 import sqlalchemy as sa
 
-from participation.accounts.models import Role, User
+from participation.accounts.models import User
+from participation.core.roles import Role
 from participation.audit.models import AuditEvent
 from participation.comments.models import Comment, CommentRevision
 from participation.contributions.models import Contribution, ContributionRevision

@@ -93,7 +93,7 @@ def test_the_fast_date_format_matches_babels(app):
     from babel.dates import format_datetime, get_timezone
     from flask_babel import force_locale
 
-    from participation.permissions import DATETIME_FORMAT
+    from participation.core.i18n import DATETIME_FORMAT
     from participation.core.templating import fast_datetime
 
     moments = [datetime(2026, 3, 29, 0, 0) + timedelta(minutes=37 * n) for n in range(12)]

@@ -20,7 +20,8 @@ from urllib.parse import urlsplit
 import pytest
 import sqlalchemy as sa
 
-from participation.accounts.models import Role, User
+from participation.accounts.models import User
+from participation.core.roles import Role
 from participation.accounts.passwords import hash_password
 from participation.comments.models import Comment
 from participation.core.config import Defaults, from_environment

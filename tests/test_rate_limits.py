@@ -159,7 +159,7 @@ def make_people(count: int, password=PASSWORD) -> list[str]:
     """`count` confirmed participants with one password hash (scrypt takes a while per call)."""
     from flask import current_app
 
-    from participation.accounts.models import Role
+    from participation.core.roles import Role
     from participation.accounts.passwords import hash_password
     from participation.core.timeutil import utcnow
 

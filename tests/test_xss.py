@@ -31,7 +31,7 @@ import pytest
 import sqlalchemy as sa
 from markupsafe import escape
 
-from participation.accounts.models import (Membership, Organisation, OrganisationKind, Role, User,
+from participation.accounts.models import (Membership, Organisation, OrganisationKind, User,
                                            VerificationState)
 from participation.accounts.services import (
     OrganisationChoice,
@@ -46,6 +46,7 @@ from participation.contributions.models import Contribution
 from participation.drafts import services as draft_services
 from participation.drafts.models import DraftVersion, Section
 from participation.core.extensions import db
+from participation.core.roles import Role
 from participation.invitations.models import Invitation, InvitationKind
 from participation.invitations.services import invite
 from participation.mail.models import OutboxMessage

@@ -10,16 +10,9 @@ from ..core.forms import BaseForm
 from ..core.integers import db_int
 from ..organisations.services import clean_kvk
 from ..core.spam import SpamCheckMixin
+from .labels import KIND_LABELS
 from .models import OrganisationKind
 from .passwords import password_problems
-
-KIND_LABELS = {
-    OrganisationKind.business: _l("Business"),
-    OrganisationKind.education: _l("Education or knowledge institution"),
-    OrganisationKind.government: _l("Government"),
-    OrganisationKind.civil_society: _l("Civil-society organisation"),
-    OrganisationKind.other: _l("Other"),
-}
 
 AS_EXISTING, AS_NEW, AS_INDIVIDUAL = "existing", "new", "individual"
 

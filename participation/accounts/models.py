@@ -12,14 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.extensions import db
 from ..core.integers import db_int_or_none
+from ..core.roles import Role
 from ..core.timeutil import utcnow
-
-
-class Role(enum.Enum):
-    participant = "participant"
-    moderator = "moderator"
-    staff = "staff"
-    admin = "admin"
 
 
 class OrganisationKind(enum.Enum):

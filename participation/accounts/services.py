@@ -15,7 +15,8 @@ from ..core.sanitize import plain_text
 from ..core.timeutil import utcnow
 from . import tokens
 from ..organisations import services as memberships
-from .models import Organisation, OrganisationKind, Role, User, VerificationState, name_key
+from ..core.roles import Role
+from .models import Organisation, OrganisationKind, User, VerificationState, name_key
 from .passwords import hash_password, spend_one_hash, stand_in_hash, verify_password
 
 log = logging.getLogger(__name__)

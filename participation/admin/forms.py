@@ -11,19 +11,12 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Regex
 from wtforms.widgets import DateTimeLocalInput
 
 from ..accounts.login_limits import BY_NAME as LOGIN_LIMITS
-from ..accounts.models import Role
+from ..core.roles import Role
 from ..core.conflicts import VersionField
 from ..core.forms import BaseForm
-from ..processes.models import Audience, ModerationMode
 from ..core.timeutil import NonexistentLocalTime, amsterdam_to_utc, utc_to_amsterdam
+from .labels import AUDIENCE_CHOICES, MODERATION_CHOICES, ROLE_LABELS
 from .services import slug_taken
-
-ROLE_LABELS = {
-    Role.participant: _l("Participant"),
-    Role.moderator: _l("Moderator"),
-    Role.staff: _l("Staff"),
-    Role.admin: _l("Admin"),
-}
 
 #: Lowercase letters and digits in groups joined by single hyphens: "economic-agenda-2026".
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -159,19 +152,6 @@ class NewProcessForm(ProcessForm):
     def validate_slug(self, field):
         if not field.errors and slug_taken(field.data):  # only a well-formed address is looked up
             raise ValidationError(SLUG_TAKEN)
-
-
-MODERATION_CHOICES = [
-    SelectChoice(ModerationMode.post.value,
-                 _l("Afterwards: input is published at once; the team can hide it later")),
-    SelectChoice(ModerationMode.pre.value,
-                 _l("Beforehand: input waits until the team has approved it")),
-]
-AUDIENCE_CHOICES = [
-    SelectChoice(Audience.registered.value, _l("Everyone with a confirmed account")),
-    SelectChoice(Audience.invited.value,
-                 _l("Invited stakeholders and those who took part in round 1")),
-]
 
 
 class RoundForm(BaseForm):

@@ -9,17 +9,18 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from ..accounts.login_limits import BY_NAME, LOGIN_LIMITS
-from ..accounts.models import Role, User
+from ..accounts.models import User
+from ..core.roles import Role
 from ..audit.services import record
 from ..core.conflicts import check_version, for_change
 from ..core.extensions import db
 from ..core.integers import db_int_or_none
 from ..core.search import escape_like
-from ..permissions import can_change_role
 from ..processes.models import Audience, ModerationMode, Process, Round, RoundKind
 from ..processes.services import add_round, create_process
 from ..core.limiter import Lock
 from ..core.sanitize import markdown_to_html, plain_text
+from .rules import can_change_role
 
 log = logging.getLogger(__name__)
 

@@ -12,10 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from ..core import conflicts
 from ..accounts.login_limits import LABELS, LOGIN_LIMITS
 from ..core.conflicts import CONFLICTS
-from ..accounts.models import Role, User
+from ..accounts.models import User
 from ..core.extensions import db, limiter
 from ..core.integers import db_int
-from ..permissions import can_lift_login_locks, can_manage_roles, can_moderate, require
+from ..core.roles import Role, can_lift_login_locks, can_manage_roles, can_moderate, require
 from ..processes.models import Audience, ModerationMode, RoundKind
 from ..processes.services import get_visible_process
 from ..core.limiter import LimitStorageUnavailable, LocksNotListable, figure_text, wait_text

@@ -15,14 +15,14 @@ from flask_babel import format_datetime, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ..accounts.forms import KIND_LABELS as ORGANISATION_KIND_LABELS
+from ..accounts.labels import KIND_LABELS as ORGANISATION_KIND_LABELS
 from ..accounts.models import User
-from ..admin.forms import AUDIENCE_CHOICES, MODERATION_CHOICES, ROLE_LABELS
+from ..admin.labels import AUDIENCE_CHOICES, MODERATION_CHOICES, ROLE_LABELS
 from ..comments.models import Comment
 from ..contributions.models import Contribution
 from ..drafts.models import DraftVersion, Section
 from ..core.extensions import db
-from ..invitations.forms import KIND_CHOICES as INVITATION_KIND_CHOICES
+from ..invitations.labels import KIND_CHOICES as INVITATION_KIND_CHOICES
 from ..moderation.labels import DISPOSITION_LABELS
 from ..processes.models import Process, Round, Theme
 from ..core.templating import fast_datetime

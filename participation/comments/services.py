@@ -9,13 +9,17 @@ import logging
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
 
 from ..accounts.models import User
 from ..core.conflicts import check_version, for_change
 from ..drafts.models import Section
 from ..core.extensions import db
 from ..core.mixins import ModerationState
-from ..permissions import is_team
+from ..core.roles import is_team
+from ..moderation.models import Response, TargetType
+from ..notifications.services import notice_reply
 from ..processes.models import ModerationMode, Round
 from ..core.sanitize import markdown_to_html
 from ..core.templating import fast_datetime
@@ -61,7 +65,6 @@ def post(*, author: User, round_: Round, section: Section, body_md: str, submiss
     db.session.add(comment)
     db.session.flush()
     if parent is not None and comment.state is ModerationState.published:
-        from ..notifications.services import notice_reply
         notice_reply(comment, parent)
     log.info("user %s commented %s on section %s", author.id, comment.id, section.id)
     return comment
@@ -262,8 +265,6 @@ def thread_page(lineage_id: int, user, page: int = 1, focus: int | None = None) 
 
 def _fill(items: list[FlatItem], ids: list[int], user) -> None:
     """Text, names, times, supports and responses for the comments on the page."""
-    from ..moderation.models import Response, TargetType
-
     # The comments that deep replies answer are named too (they may be withdrawn, so not shown).
     answered = {item.node.in_reply_to for item in items if item.node.in_reply_to is not None}
     rows = {c.id: c for c in db.session.execute(
@@ -300,9 +301,6 @@ def author_labels():
     as it was, or "a resident" (individuals are never named). A comment for an organisation
     whose author is not confirmed as its member is a resident's, saying so, as in the
     participation document (`comment` needs listed_under_organisation loaded)."""
-    from flask import current_app
-    from flask_babel import gettext as _
-
     team = f"{current_app.config['MUNICIPALITY_NAME']} ({_('project team')})"
     resident = _("A resident")
     unverified = _("A resident (organisation not verified)")

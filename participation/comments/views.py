@@ -5,57 +5,62 @@ or invalid form comes back with the person's text.
 """
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from ..core import conflicts
 from ..core.conflicts import CONFLICTS
-from ..drafts.models import DraftVersion, Section
+from ..drafts.models import Section
+from ..drafts.services import latest_published
 from ..core.extensions import db, login_manager
 from ..core.forms import BaseForm, EmptyForm
 from ..core.mixins import ModerationState
+from ..core.roles import can_moderate, is_team, require
+from ..moderation.labels import disposition_names
 from ..moderation.models import Disposition, TargetType
 from ..moderation.forms import response_conflict
 from ..moderation.services import response_for, save_response
-from ..permissions import (Refusal, can_moderate, comment_write_refusal, require,
-                           round_write_refusal, is_team)
-from ..processes.models import Process, RoundKind
+from ..processes.models import Process
+from ..processes.rules import Refusal, round_write_refusal
 from ..processes.services import get_visible_process
 from ..core.security import form_checks_csrf
 from . import services
 from .forms import CommentForm, EditCommentForm, TeamReplyForm
 from .models import Comment
+from .posting import create, feedback_round, thread_url
+from .rules import comment_write_refusal
 
 bp = Blueprint("comments", __name__)
 
 
-def _feedback_round(process: Process):
-    round_ = process.round_of(RoundKind.feedback)
-    if round_ is None:
-        abort(404)
-    return round_
-
-
-def _thread_url(process: Process, comment: Comment) -> str:
-    section = db.session.get(Section, comment.section_id)
-    version = db.session.get(DraftVersion, section.version_id)
-    # comment=: the section's page opens the page of the thread that holds the comment.
-    return url_for("drafts.section", slug=process.slug, number=section.number,
-                   version=None if _is_latest(version) else version.number,
-                   comment=comment.id) + f"#c-{comment.id}"
-
-
-def _is_latest(version: DraftVersion) -> bool:
-    from ..drafts.services import latest_published
-    latest = latest_published(db.session.get(Process, version.process_id))
-    return latest is not None and latest.id == version.id
+@bp.app_template_global()
+def thread_labels(process, can_write: bool) -> dict:
+    """What every comment in a thread shows, translated and built once per page."""
+    return {
+        "can_write": can_write, "csrf": generate_csrf() if can_write else "",
+        "user_id": current_user.id if current_user.is_authenticated else None,
+        "base": url_for("processes.process", slug=process.slug),
+        "team": _("project team"), "resident": _("A resident"),
+        "municipality": _("Municipality"), "pending": _("Waiting for the project team"),
+        "in_reply_to": _("In reply to"), "agree": _("I agree"), "reply": _("Reply"),
+        "to": _("to"), "change": _("Change"), "withdraw": _("Withdraw"),
+        "withdrawn": _("Comment withdrawn"), "not_shown": _("Comment not shown"),
+        "removed": _("Comment removed"),
+        "reply_to_removed": _("Reply to a contribution that was removed"),
+        "reply_to_withdrawn": _("Reply to a contribution its author withdrew"),
+        "name": services.author_labels(),
+        "response": _("Response of the municipality"), "report": _("Report"),
+        "moderate": _("Moderate and respond"),
+        "is_team_member": can_moderate(current_user),
+        "dispositions": disposition_names(),
+    }
 
 
 def _load(process: Process, comment_id: int, *, lock: bool = False) -> Comment:
     comment = services.load(comment_id, lock=lock)
-    if comment is None or comment.round_id != _feedback_round(process).id:
+    if comment is None or comment.round_id != feedback_round(process).id:
         abort(404)
     # Its own page: to everyone when shown; to the team and its author whatever its state.
     visible = comment.is_shown or is_team(current_user) or (
@@ -65,80 +70,14 @@ def _load(process: Process, comment_id: int, *, lock: bool = False) -> Comment:
     return comment
 
 
-def _saved_message(comment: Comment) -> str:
-    if comment.state is ModerationState.pending:
-        return _("Thank you. Your reaction has been received; the project team reads it before "
-                 "it is shown to others.")
-    return _("Thank you. Your reaction has been placed.")
-
-
-def _create(process, round_, section, form, parent=None):
-    """Validate and save; returns a redirect, or None when the form must be shown again."""
-    refusal = round_write_refusal(current_user, round_)
-    if section.lineage_id is None:
-        refusal = Refusal.no_draft
-    valid = form.validate_on_submit()
-    if refusal is not None:
-        form.form_errors.append(refusal.message(round_))
-        return None, 403
-    if not valid:
-        return None, 200
-    try:
-        comment = services.post(author=current_user, round_=round_, section=section,
-                                body_md=form.body.data, submission_key=form.submission_key.data,
-                                parent=parent)
-        # Made before the commit, while section, version and process are still loaded: after
-        # it they would be read again (eight queries of the eighteen a post took).
-        url, message = _thread_url(process, comment), _saved_message(comment)
-        db.session.commit()
-    except services.DuplicateSubmission as duplicate:
-        db.session.rollback()
-        return _after_duplicate(process, duplicate.comment), None
-    except sa.exc.IntegrityError:
-        # The same form sent twice at once (a double click that two web processes answer): the
-        # other send saved it first and the unique submission key refused this one.
-        db.session.rollback()
-        existing = services.find_by_submission_key(form.submission_key.data)
-        if existing is None:
-            raise
-        return _after_duplicate(process, existing), None
-    flash(message, "success")
-    return redirect(url), None
-
-
-def _after_duplicate(process, comment):
-    """The same form came twice (double click, resend): show what the first one made."""
-    if comment.author_id != current_user.id:
-        abort(409)
-    flash(_("Your reaction had already been received."), "info")
-    return redirect(_thread_url(process, comment))
-
-
-def post_comment(process: Process, version: DraftVersion, section: Section):
-    """A new comment on a section (called by the section page's POST)."""
-    from ..drafts.views import render_section
-
-    round_ = _feedback_round(process)
-    form = CommentForm()
-    form.fresh_key()
-    response, status = _create(process, round_, section, form)
-    if response is not None:
-        return response
-    if not current_user.is_authenticated and status == 403:
-        form.form_errors.append(_("Your text is kept below: log in in another tab, then send "
-                                  "it again."))
-    return render_section(process, version, section, form=form, status=status)
-
-
 @bp.route("/p/<slug>/comments/<int:comment_id>/reply", methods=["GET", "POST"])
 @form_checks_csrf
 def reply(slug: str, comment_id: int):
     process = get_visible_process(slug)
     parent = _load(process, comment_id)
-    round_ = _feedback_round(process)
+    round_ = feedback_round(process)
     section = db.session.get(Section, parent.section_id)
     # Replies are written against the latest version of the section, where the thread lives.
-    from ..drafts.services import latest_published
     latest = latest_published(process)
     current_section = next((s for s in latest.sections if s.lineage_id == parent.lineage_id),
                            section) if latest else section
@@ -160,7 +99,7 @@ def reply(slug: str, comment_id: int):
             response, status, conflict = _respond_in_thread(process, round_, parent, form)
             existing = _published_response(parent)
         else:
-            response, status = _create(process, round_, current_section, form, parent=parent)
+            response, status = create(process, round_, current_section, form, parent=parent)
         if response is not None:
             return response
     elif refusal is not None:
@@ -192,7 +131,7 @@ def _respond_in_thread(process, round_, parent, form):
                       disposition=Disposition(form.disposition.data), body_md=form.body.data,
                       lineage_ids=[s.lineage_id for s in earlier.sections] if earlier else [],
                       publish=True, seen_version=form.version.data)
-        url = _thread_url(process, parent)
+        url = thread_url(process, parent)
         db.session.commit()
     except CONFLICTS:
         db.session.rollback()
@@ -206,7 +145,7 @@ def _respond_in_thread(process, round_, parent, form):
 @bp.get("/p/<slug>/comments/<int:comment_id>")
 def show(slug: str, comment_id: int):
     process = get_visible_process(slug)
-    return redirect(_thread_url(process, _load(process, comment_id)))
+    return redirect(thread_url(process, _load(process, comment_id)))
 
 
 @bp.route("/p/<slug>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
@@ -214,7 +153,7 @@ def show(slug: str, comment_id: int):
 def edit(slug: str, comment_id: int):
     process = get_visible_process(slug)
     comment = _load(process, comment_id, lock=request.method == "POST")
-    round_ = _feedback_round(process)
+    round_ = feedback_round(process)
     refusal = comment_write_refusal(current_user, comment, round_)
     if refusal is Refusal.login and request.method == "GET":
         return login_manager.unauthorized()
@@ -240,7 +179,7 @@ def edit(slug: str, comment_id: int):
                 status = 409
             else:
                 flash(_("Your changes have been saved."), "success")
-                return redirect(_thread_url(process, comment))
+                return redirect(thread_url(process, comment))
         if refusal is not None:
             form.form_errors.append(refusal.message(round_))
             status = 403
@@ -253,7 +192,7 @@ def edit(slug: str, comment_id: int):
 def withdraw(slug: str, comment_id: int):
     process = get_visible_process(slug)
     comment = _load(process, comment_id, lock=request.method == "POST")
-    round_ = _feedback_round(process)
+    round_ = feedback_round(process)
     refusal = comment_write_refusal(current_user, comment, round_)
     if refusal is Refusal.consent:
         refusal = None  # taking something back never waits for agreeing to a new statement
@@ -265,7 +204,7 @@ def withdraw(slug: str, comment_id: int):
     status = 200
     if request.method == "POST":
         if form.validate_on_submit() and refusal is None:
-            url = _thread_url(process, comment)
+            url = thread_url(process, comment)
             services.withdraw(comment)
             db.session.commit()
             flash(_("Your reaction has been withdrawn."), "success")
@@ -284,7 +223,7 @@ def support(slug: str, comment_id: int):
     require(lambda user: True)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    round_ = _feedback_round(process)
+    round_ = feedback_round(process)
     refusal = round_write_refusal(current_user, round_)
     if refusal is not None:
         flash(refusal.message(round_), "error")
@@ -295,4 +234,4 @@ def support(slug: str, comment_id: int):
         db.session.commit()
     elif services.support(comment, current_user):
         db.session.commit()
-    return redirect(_thread_url(process, comment))
+    return redirect(thread_url(process, comment))

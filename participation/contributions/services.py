@@ -1,7 +1,7 @@
 """Round-1 input: submit, edit, withdraw, record offline input, and list what may be read.
 
 Functions flush, callers commit. Rules (window, audience, authorship) are checked by the
-callers through participation.permissions and again here where a mistake would write data.
+callers (participation.contributions.rules) and again here where a mistake would write data.
 """
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """Round-1 pages: reading the input, giving, editing and withdrawing it, offline entry.
 
-Every write checks the round's window and audience on the server (participation.permissions);
-a refused write shows the form again with the person's text and the reason.
+Every write checks the round's window and audience on the server (participation.processes.rules
+and participation.contributions.rules); a refused write shows the form again with the
+person's text and the reason.
 """
 from __future__ import annotations
 
@@ -19,14 +20,17 @@ from ..core.extensions import db, login_manager
 from ..core.forms import BaseForm
 from ..core.integers import db_int
 from ..core.mixins import ModerationState
-from ..permissions import (Refusal, can_moderate, can_see_contribution,
-                           contribution_write_refusal, require, round_write_refusal)
+from ..core.roles import can_moderate, require
+from ..processes.rules import Refusal, round_write_refusal
+from ..moderation.models import TargetType
+from ..moderation.services import response_for
 from ..processes.models import Process, Round, RoundKind
 from ..processes.services import get_visible_process
 from ..core.search import search_text
 from ..core.security import form_checks_csrf
 from . import services
 from .forms import ContributionForm, EditContributionForm, OfflineContributionForm
+from .rules import can_see_contribution, contribution_write_refusal
 
 bp = Blueprint("contributions", __name__)
 
@@ -94,9 +98,6 @@ def round_page(slug: str):
 def contribution(slug: str, contribution_id: int):
     process = get_visible_process(slug)
     item = _load(process, contribution_id)
-    from ..moderation.models import TargetType
-    from ..moderation.services import response_for
-
     response = response_for(TargetType.contribution, item.id)
     return render_template("contributions/contribution.html", process=process, item=item,
                            write_refusal=contribution_write_refusal(current_user, item),

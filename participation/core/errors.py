@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
+from .limiter import retry_after_seconds, wait_text
 from .urls import safe_next
 
 log = logging.getLogger(__name__)
@@ -27,8 +28,6 @@ def register(app: Flask) -> None:
     @app.errorhandler(RateLimitExceeded)
     def too_many_requests(error: RateLimitExceeded):
         # Forms with a text to keep are shown again instead (participation.core.limiter).
-        from .limiter import retry_after_seconds, wait_text
-
         wait = retry_after_seconds()
         response = make_response(
             render_template("errors/error.html", code=429, wait=wait_text(wait)), 429)

@@ -1,8 +1,13 @@
-"""Language choice: the user's saved language, else the session's, else Dutch."""
+"""Language choice: the user's saved language, else the session's, else Dutch; and how
+moments are written."""
 from __future__ import annotations
 
-from flask import current_app, has_request_context, session
+from flask import current_app, g, has_request_context, session
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
+
+#: How moments are shown: in Europe/Amsterdam, with the zone ("3 maart 2026, 17:00 CET").
+DATETIME_FORMAT = "d MMMM yyyy, HH:mm zzz"
 
 
 def supported(locale: str | None) -> bool:
@@ -31,9 +36,6 @@ def current_translations():
     draft page with 200 strings spent about a millisecond there). The cache is keyed by the
     locale object itself, so `force_locale` (mail in the recipient's language) swaps it.
     """
-    from flask import g
-    from flask_babel import get_locale, get_translations
-
     if not g:
         return get_translations()
     state = getattr(g, "_flask_babel", None)

@@ -1,25 +1,24 @@
-"""What every template can use: permissions, languages, dates in Europe/Amsterdam."""
+"""What every template can use: the role predicates, languages, dates in Europe/Amsterdam.
+
+Knows no feature: a feature adds its own globals with its blueprint (`app_template_global`,
+`app_context_processor`), registered by the app factory.
+"""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, g, has_request_context, request, url_for
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import format_datetime, get_locale
-from flask_babel import gettext as _
 
 from .forms import EmptyForm
-from ..permissions import DATETIME_FORMAT, PREDICATES, can_moderate
+from .i18n import DATETIME_FORMAT, install_fast_gettext
+from .roles import PREDICATES
 
 
 def register(app: Flask) -> None:
-    from .i18n import install_fast_gettext
-
-    from ..moderation.labels import DISPOSITION_LABELS
-
     app.jinja_env.add_extension("jinja2.ext.do")
     install_fast_gettext(app)
-    app.jinja_env.globals["disposition_labels"] = DISPOSITION_LABELS
 
     @app.context_processor
     def globals_for_templates():
@@ -45,34 +44,6 @@ def register(app: Flask) -> None:
         if format == DATETIME_FORMAT and has_request_context():
             return fast_datetime(value)  # the same text, without Babel's cost per call
         return format_datetime(value, format)
-
-    @app.template_global()
-    def thread_labels(process, can_write: bool) -> dict:
-        """What every comment in a thread shows, translated and built once per page."""
-        from flask_login import current_user
-        from flask_wtf.csrf import generate_csrf
-
-        from ..comments.services import author_labels
-        from ..moderation.labels import disposition_names
-
-        return {
-            "can_write": can_write, "csrf": generate_csrf() if can_write else "",
-            "user_id": current_user.id if current_user.is_authenticated else None,
-            "base": url_for("processes.process", slug=process.slug),
-            "team": _("project team"), "resident": _("A resident"),
-            "municipality": _("Municipality"), "pending": _("Waiting for the project team"),
-            "in_reply_to": _("In reply to"), "agree": _("I agree"), "reply": _("Reply"),
-            "to": _("to"), "change": _("Change"), "withdraw": _("Withdraw"),
-            "withdrawn": _("Comment withdrawn"), "not_shown": _("Comment not shown"),
-            "removed": _("Comment removed"),
-            "reply_to_removed": _("Reply to a contribution that was removed"),
-            "reply_to_withdrawn": _("Reply to a contribution its author withdrew"),
-            "name": author_labels(),
-            "response": _("Response of the municipality"), "report": _("Report"),
-            "moderate": _("Moderate and respond"),
-            "is_team_member": can_moderate(current_user),
-            "dispositions": disposition_names(),
-        }
 
     @app.template_filter("date")
     def _date(value):

@@ -2,7 +2,7 @@
 
 What counts: input that is not withdrawn; comments by the project team are the municipality's
 own words and never count as input. Taking part means having input that is published or waits
-for moderation (as in permissions.took_part_in_input_round): rejected input is no part.
+for moderation (as in processes.rules.took_part_in_input_round): rejected input is no part.
 """
 from __future__ import annotations
 
@@ -13,10 +13,14 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from ..accounts.models import OrganisationKind
+from ..comments.models import Comment
+from ..contributions.models import Contribution
 from ..core.extensions import db
 from ..core.mixins import ModerationState
-from ..models import (Comment, Contribution, Disposition, DraftVersion, OrganisationKind, Process,
-                      Response, Round, RoundKind, Section, TargetType, Theme)
+from ..drafts.models import DraftVersion, Section
+from ..moderation.models import Disposition, Response, TargetType
+from ..processes.models import Process, Round, RoundKind, Theme
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 

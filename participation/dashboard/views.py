@@ -8,9 +8,10 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from ..models import Disposition, OrganisationKind
+from ..accounts.models import OrganisationKind
 from ..moderation.labels import disposition_names
-from ..permissions import is_team, require
+from ..moderation.models import Disposition
+from ..core.roles import is_team, require
 from ..processes.services import get_visible_process
 from . import services, svg
 from .services import ResponseProgress, StateCounts

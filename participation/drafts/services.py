@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
+from ..audit.services import record
 from ..comments.services import thread_counts
 from ..core.extensions import db
 from ..processes.models import Process
@@ -15,7 +16,7 @@ from ..core.sanitize import markdown_to_html
 from ..core.timeutil import utcnow
 from .matching import Match, match_sections
 from .models import DraftVersion, Section, SectionLineage
-from .parsing import ParsedDraft, parse_docx, parse_markdown
+from .parsing import DraftFormatError, ParsedDraft, parse_docx, parse_markdown
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +33,6 @@ class AlreadyPublished(ValueError):
 
 def parse_upload(filename: str, data: bytes) -> tuple[str, ParsedDraft]:
     """Read an upload as .docx (by its content: a zip) or else as UTF-8 Markdown."""
-    from .parsing import DraftFormatError
-
     if data[:2] == b"PK" or filename.lower().endswith(".docx"):
         return "docx", parse_docx(data)
     try:
@@ -162,7 +161,6 @@ def publish(version: DraftVersion, matches: dict[int, int | None], by: User) -> 
             db.session.flush()
             section.lineage_id = lineage.id
     db.session.flush()
-    from ..audit.services import record
     record("draft.publish", actor=by, target_type="draft_version", target_id=version.id,
            process_id=version.process_id,
            after={"number": version.number, "sections": len(version.sections),

@@ -10,11 +10,14 @@ from flask_login import current_user
 from ..comments import services as comment_services
 from ..comments.forms import CommentForm
 from ..comments.models import Comment
+from ..comments.posting import create as create_comment
+from ..comments.posting import feedback_round
 from ..core.extensions import db
 from ..core.forms import EmptyForm
 from ..core.integers import db_int, db_int_or_none
-from ..permissions import can_moderate, require, round_write_refusal
+from ..core.roles import can_moderate, require
 from ..processes.models import Process, RoundKind
+from ..processes.rules import round_write_refusal
 from ..processes.services import get_visible_process
 from ..core.security import form_checks_csrf
 from . import services
@@ -156,8 +159,21 @@ def section(slug: str, number: str):
     section = _section_or_404(process, version, number)
     if request.method == "GET":
         return render_section(process, version, section)
-    from ..comments.views import post_comment
-    return post_comment(process, version, section)
+    return _post_comment(process, version, section)
+
+
+def _post_comment(process: Process, version: DraftVersion, section: Section):
+    """A new comment on the section; a refused or invalid one shows the page again with it."""
+    round_ = feedback_round(process)
+    form = CommentForm()
+    form.fresh_key()
+    response, status = create_comment(process, round_, section, form)
+    if response is not None:
+        return response
+    if not current_user.is_authenticated and status == 403:
+        form.form_errors.append(_("Your text is kept below: log in in another tab, then send "
+                                  "it again."))
+    return render_section(process, version, section, form=form, status=status)
 
 
 # --- the team -----------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from sqlalchemy.orm import undefer
 
 from ..comments.models import Comment
 from ..contributions.models import Contribution
-from ..drafts.models import Section
+from ..drafts.models import DraftVersion, Section
 from ..drafts.services import latest_published
 from ..core.extensions import db
 from ..core.mixins import ModerationState, shown_to_everyone
@@ -426,8 +426,6 @@ def _snippet(cleaned_html: str, limit: int = 200) -> str:
 def _section_names(process: Process, version) -> dict[int, str]:
     """Lineage → "3.2 Heading", from the latest version that has the section, in the order of
     the latest version (sections it dropped come after)."""
-    from ..drafts.models import DraftVersion
-
     names: dict[int, str] = {}
     for section in db.session.scalars(
             sa.select(Section).join(DraftVersion, DraftVersion.id == Section.version_id)

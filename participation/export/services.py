@@ -2,12 +2,17 @@
 audit trail."""
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..audit.services import record
-from ..processes.models import Process
+from ..comments.models import Comment
+from ..contributions.models import Contribution
+from ..core.extensions import db
+from ..core.mixins import ModerationState
+from ..processes.models import Process, Round
 from . import formats
 from .builder import ParticipationDocument, build
 
@@ -28,14 +33,6 @@ def document(process: Process, *, public: bool, language: str) -> ParticipationD
 
 def item_count(process: Process, *, public: bool) -> int:
     """How many contributions and reactions the document lists (two COUNT queries)."""
-    import sqlalchemy as sa
-
-    from ..comments.models import Comment
-    from ..contributions.models import Contribution
-    from ..core.extensions import db
-    from ..core.mixins import ModerationState
-    from ..processes.models import Round
-
     total = 0
     for model in (Contribution, Comment):
         query = sa.select(sa.func.count(model.id)).join(Round, Round.id == model.round_id).where(

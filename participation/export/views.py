@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..core.extensions import db
-from ..permissions import is_team, require
+from ..core.roles import is_team, require
 from ..processes.services import get_visible_process
 from ..core.security import no_store
 from . import formats, services

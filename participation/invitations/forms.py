@@ -4,19 +4,15 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
 from ..accounts.passwords import password_problems
 from ..core.forms import BaseForm
+from .labels import KIND_CHOICES
 
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
-
-
-KIND_CHOICES = [SelectChoice("read_along", _l("Read along: read the draft and react in round 2")),
-                SelectChoice("full", _l("Full participation: both rounds"))]
 
 
 class InviteForm(BaseForm):

@@ -6,17 +6,18 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
-from ..accounts.models import Role, User
+from ..accounts.models import User
 from ..accounts.passwords import hash_password
 from ..accounts.services import find_user_by_email
 from ..core.extensions import db
 from ..core.forms import EmptyForm
-from ..permissions import can_moderate, require
+from ..core.roles import Role, can_moderate, require
 from ..processes.models import Process
 from ..processes.services import get_visible_process
 from ..core.sanitize import plain_text
 from ..core.security import form_checks_csrf, no_store
 from ..core.timeutil import utcnow
+from ..drafts.services import latest_published
 from . import services
 from .forms import AcceptForm, CsvImportForm, InviteForm
 from .models import Invitation, InvitationKind
@@ -118,7 +119,6 @@ def _problem(kind: str, status: int):
 
 
 def _landing(process: Process) -> str:
-    from ..drafts.services import latest_published
     if latest_published(process) is not None:
         return url_for("drafts.read", slug=process.slug)
     return url_for("processes.process", slug=process.slug)

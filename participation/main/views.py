@@ -7,14 +7,13 @@ from flask_login import current_user
 from ..core.extensions import db
 from ..core.forms import EmptyForm
 from ..core.urls import safe_next
+from ..processes.services import visible_processes
 
 bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
 def home():
-    from ..processes.services import visible_processes
-
     return render_template("main/home.html", processes=visible_processes(current_user))
 
 

@@ -11,15 +11,7 @@ from ..core.conflicts import VersionField
 from ..core.forms import BaseForm
 from ..core.integers import db_int
 from ..core.spam import SpamCheckMixin
-from .labels import DISPOSITION_LABELS  # noqa: F401  (also imported from here)
-
-FLAG_LABELS = {
-    "offensive": _l("Offensive or discriminating"),
-    "personal_data": _l("Contains personal data of others"),
-    "spam": _l("Advertising or spam"),
-    "off_topic": _l("Not about this process"),
-    "other": _l("Something else"),
-}
+from .labels import DISPOSITION_LABELS, FLAG_LABELS
 
 
 def _strip(value):

@@ -22,6 +22,7 @@ from ..drafts.models import Section
 from ..core.extensions import db
 from ..core.mixins import ModerationState
 from ..mail.services import queue_mail
+from ..notifications.services import notice_reply
 from ..processes.models import Process, Round, RoundKind
 from ..core.sanitize import markdown_to_html
 from ..core.timeutil import utcnow
@@ -64,7 +65,6 @@ def approve(process: Process, kind: TargetType, item, actor: User) -> None:
     item.moderated_at, item.moderated_by_id = utcnow(), actor.id
     if kind is TargetType.comment and item.parent_id:
         # A reply that waited for the team is news for the parent's author only now.
-        from ..notifications.services import notice_reply
         notice_reply(item, db.session.get(Comment, item.parent_id))
     record(f"{kind.value}.approve", actor=actor, target_type=kind.value, target_id=item.id,
            process_id=process.id, before={"state": "pending"}, after={"state": "published"})

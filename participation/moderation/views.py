@@ -17,17 +17,21 @@ from ..drafts.services import latest_published
 from ..core.extensions import db
 from ..core.forms import EmptyForm
 from ..core.integers import db_int, db_int_or_none
-from ..permissions import can_moderate, is_team, require
+from ..core.roles import can_moderate, is_team, require
 from ..processes.models import Process, RoundKind
 from ..processes.services import get_visible_process
 from ..core.search import search_text
 from ..core.security import form_checks_csrf
 from . import services
-from .forms import (DISPOSITION_LABELS, FlagForm, ReasonForm, ResponseForm, TemplateForm,
-                    response_conflict)
+from .forms import FlagForm, ReasonForm, ResponseForm, TemplateForm, response_conflict
+from .labels import DISPOSITION_LABELS
 from .models import Disposition, FlagReason, TargetType
 
 bp = Blueprint("moderation", __name__)
+# A jinja global, not a context value: other templates import moderation/_labels.html without
+# their context.
+bp.record_once(lambda state: state.app.jinja_env.globals.update(
+    disposition_labels=DISPOSITION_LABELS))
 
 ACTIONS = ("approve", "reject", "hide", "unhide", "dismiss")
 NEEDS_REASON = {"reject", "hide", "unhide"}

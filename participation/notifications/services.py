@@ -11,7 +11,9 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import undefer
 
 from ..accounts.models import User
+from ..comments.models import Comment
 from ..core.extensions import db
+from ..drafts.models import Section
 from ..mail.services import queue_mail
 from ..processes.models import Process
 from ..core.timeutil import utcnow
@@ -57,11 +59,8 @@ def read_unsubscribe_token(token: str) -> tuple[int, int] | None:
     return user_id, process_id
 
 
-def notice_reply(reply, parent) -> None:
+def notice_reply(reply: Comment, parent: Comment) -> None:
     """The parent comment's author hears of a published reply, as they chose for the process."""
-    from ..comments.models import Comment  # noqa: F401  (type of reply and parent)
-    from ..drafts.models import Section
-
     author = parent.author
     if author is None or author.is_deleted or author.id == reply.author_id:
         return
@@ -95,9 +94,6 @@ def _reply_view(reply, section, process) -> dict:
 
 def send_daily_digests() -> int:
     """One mail per person and process with the replies gathered since the last digest."""
-    from ..comments.models import Comment
-    from ..drafts.models import Section
-
     rows = db.session.execute(
         sa.select(ReplyNotice, Comment, Section)
         .join(Comment, Comment.id == ReplyNotice.comment_id)

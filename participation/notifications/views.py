@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ..core.extensions import db
 from ..core.forms import EmptyForm
-from ..permissions import require
+from ..core.roles import require
 from ..processes.models import Process
 from ..processes.services import get_visible_process
 from . import services

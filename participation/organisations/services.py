@@ -21,6 +21,7 @@ from ..accounts.models import (DecisionBasis, Membership, Organisation, User,
                                VerificationState)
 from ..audit.services import record
 from ..core.extensions import db
+from ..core.roles import can_moderate
 from ..mail.services import queue_mail
 from ..core.sanitize import plain_text
 from ..core.search import escape_like
@@ -103,8 +104,6 @@ def speaks_for(user: User, organisation_id: int | None) -> bool:
 
 def may_decide(user: User, membership: Membership) -> bool:
     """The team, or a verified member of the organisation (not for themselves)."""
-    from ..permissions import can_moderate
-
     if can_moderate(user):
         return True
     return (getattr(user, "is_authenticated", False) and user.id != membership.user_id
@@ -200,8 +199,6 @@ def members_to_ask(organisation: Organisation, exclude: int | None = None) -> li
 
 def decide(membership: Membership, *, confirm: bool, by: User) -> None:
     """A verified member's or the team's decision; DecisionTaken when it was already made."""
-    from ..permissions import can_moderate
-
     via = DecisionBasis.team if can_moderate(by) else DecisionBasis.member
     if not _decide(membership, VERIFIED if confirm else REFUSED, by=by, via=via):
         raise DecisionTaken(membership.id)

@@ -6,10 +6,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..accounts.labels import KIND_LABELS
 from ..accounts.models import Membership, Organisation
 from ..core.extensions import db
 from ..core.integers import db_int
-from ..permissions import can_moderate, require
+from ..core.roles import can_moderate, require
 from ..core.search import search_text
 from ..core.security import form_checks_csrf
 from ..core.urls import safe_next
@@ -21,8 +22,6 @@ bp = Blueprint("organisations", __name__)
 
 @bp.context_processor
 def _helpers():
-    from ..accounts.forms import KIND_LABELS
-
     return {"email_domain": services.email_domain, "domain_matches": services.domain_matches,
             "kind_labels": KIND_LABELS}
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..accounts.models import Organisation, User
+from ..accounts.models import Membership, Organisation, User
 from ..comments.models import Comment, CommentRevision, CommentSupport
 from ..contributions.models import Attachment, Contribution, ContributionRevision
 from ..drafts.models import DraftVersion, Section
@@ -81,8 +81,6 @@ def _organisation(user: User) -> dict | None:
 def _organisation_memberships(user: User) -> list[dict]:
     """Every organisation the person said they take part for, with the evidence they gave and
     whether it was confirmed."""
-    from ..accounts.models import Membership
-
     rows = db.session.execute(
         sa.select(Membership, Organisation.name)
         .join(Organisation, Organisation.id == Membership.organisation_id)

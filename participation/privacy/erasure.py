@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import undefer
 
-from ..accounts.models import Membership, Role, User
+from ..accounts.models import Membership, User
 from ..admin.services import admin_ids
 from ..audit.models import AuditEvent
 from ..audit.services import record
@@ -38,14 +38,15 @@ from ..contributions.models import (
 )
 from ..core.extensions import db
 from ..core.mixins import ModerationState
+from ..core.roles import Role
 from ..invitations.models import Invitation
 from ..mail.models import OutboxMessage
 from ..moderation.models import Flag, Response, ResponseSection, TargetType
 from ..notifications.models import NotificationPreference, ReplyNotice
-from ..permissions import can_delete_account
 from ..processes.models import ProcessMember
 from ..core.search import escape_like
 from ..core.timeutil import utcnow
+from .rules import can_delete_account
 
 log = logging.getLogger(__name__)
 

@@ -10,12 +10,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from ..core import uploads
+from ..accounts.labels import KIND_LABELS
 from ..accounts.passwords import verify_password
+from ..admin.labels import ROLE_LABELS
 from ..admin.services import admin_ids
 from ..comments.models import Comment
 from ..contributions.models import Contribution
 from ..core.extensions import db
-from ..permissions import can_delete_account, needs_consent
+from ..moderation.labels import DISPOSITION_LABELS, FLAG_LABELS
 from ..core.security import form_checks_csrf, no_store
 from ..core.timeutil import utcnow
 from ..core.urls import safe_next
@@ -23,16 +25,20 @@ from . import erasure
 from .consent import record_consent
 from .data import PARTS, as_json, personal_data
 from .forms import ConsentForm, DeleteAccountForm
+from .rules import can_delete_account, needs_consent
 
 bp = Blueprint("privacy", __name__)
 
 
+@bp.app_context_processor
+def _predicates() -> dict:
+    """Every page asks whether the person must agree to the statement again (base.html), beside
+    the role predicates (participation.core.roles.PREDICATES)."""
+    return {"needs_consent": needs_consent}
+
+
 def _labels() -> tuple[dict, dict]:
     """Headings of the parts and the words for the codes in the data, in the page's language."""
-    from ..accounts.forms import KIND_LABELS
-    from ..admin.forms import ROLE_LABELS
-    from ..moderation.forms import DISPOSITION_LABELS, FLAG_LABELS
-
     titles = {
         "account": _("Account"), "organisation": _("Organisation"),
         "memberships": _("Organisations you said you take part for"),

@@ -10,10 +10,11 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..core.conflicts import check_version, for_change
 from ..core.extensions import db, login_manager
-from ..permissions import can_view_process, is_team
+from ..core.roles import is_team
 from ..core.sanitize import markdown_to_html, plain_text
 from ..core.timeutil import utcnow
 from .models import Process, ProcessMember, Round, Theme
+from .rules import can_view_process
 
 log = logging.getLogger(__name__)
 

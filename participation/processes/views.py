@@ -10,11 +10,13 @@ from ..audit.services import record
 from ..core.conflicts import CONFLICTS
 from ..core.extensions import db
 from ..core.forms import EmptyForm
-from ..permissions import can_moderate, require, round_write_refusal
+from ..core.roles import can_moderate, require
 from ..core.security import form_checks_csrf
+from ..drafts.services import latest_published
 from . import services
 from .forms import ThemeForm
 from .models import RoundKind
+from .rules import round_write_refusal
 
 bp = Blueprint("processes", __name__)
 
@@ -28,8 +30,6 @@ def process(slug: str):
     process = services.get_visible_process(slug)
     input_round = process.round_of(RoundKind.input)
     refusal = round_write_refusal(current_user, input_round) if input_round else None
-    from ..drafts.services import latest_published
-
     return render_template("processes/process.html", process=process, input_round=input_round,
                            feedback_round=process.round_of(RoundKind.feedback), refusal=refusal,
                            has_draft=latest_published(process) is not None)
