@@ -5,7 +5,8 @@ or invalid form comes back with the person's text.
 """
 from __future__ import annotations
 
-import sqlalchemy as sa
+from functools import partial
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -23,11 +24,18 @@ from ..permissions import (Refusal, can_moderate, comment_write_refusal, require
 from ..processes.models import Process, RoundKind
 from ..processes.services import get_visible_process
 from ..core.security import form_checks_csrf
+from ..core.limiter import PostCounter, PostLimit, account
+from ..core.submissions import DuplicateSubmission, save_once
+from ..processes.own_items import own_item
 from . import services
 from .forms import CommentForm, EditCommentForm, TeamReplyForm
 from .models import Comment, CommentState
 
 bp = Blueprint("comments", __name__)
+
+#: Reactions per account, on a section and as replies alike (the team's answer given in a thread
+#: too); a form sent back with a mistake does not count, a second send does.
+COMMENTS = PostLimit(PostCounter("comments", per=account), only_saved=True)
 
 
 def _feedback_round(process: Process):
@@ -83,24 +91,18 @@ def _create(process, round_, section, form, parent=None):
     if not valid:
         return None, 200
     try:
-        comment = services.post(author=current_user, round_=round_, section=section,
-                                body_md=form.body.data, submission_key=form.submission_key.data,
-                                parent=parent)
+        comment = save_once(partial(
+            services.post, author=current_user, round_=round_, section=section,
+            body_md=form.body.data, submission_key=form.submission_key.data, parent=parent),
+            find=services.find_by_submission_key, key=form.submission_key.data)
         # Made before the commit, while section, version and process are still loaded: after
         # it they would be read again (eight queries of the eighteen a post took).
         url, message = _thread_url(process, comment), _saved_message(comment)
         db.session.commit()
-    except services.DuplicateSubmission as duplicate:
-        db.session.rollback()
-        return _after_duplicate(process, duplicate.comment), None
-    except sa.exc.IntegrityError:
-        # The same form sent twice at once (a double click that two web processes answer): the
-        # other send saved it first and the unique submission key refused this one.
-        db.session.rollback()
-        existing = services.find_by_submission_key(form.submission_key.data)
-        if existing is None:
-            raise
-        return _after_duplicate(process, existing), None
+    except DuplicateSubmission as duplicate:
+        COMMENTS.hit()
+        return _after_duplicate(process, duplicate.original), None
+    COMMENTS.hit()
     flash(message, "success")
     return redirect(url), None
 
@@ -120,6 +122,7 @@ def post_comment(process: Process, version: DraftVersion, section: Section):
     round_ = _feedback_round(process)
     form = CommentForm()
     form.fresh_key()
+    COMMENTS.check(keep_text=True)
     response, status = _create(process, round_, section, form)
     if response is not None:
         return response
@@ -155,6 +158,7 @@ def reply(slug: str, comment_id: int):
         form.version.data = existing.version if existing else 0
     status, conflict = 200, None
     if request.method == "POST":
+        COMMENTS.check(keep_text=True)
         if answers_officially and form.answer_as.data == "response":
             response, status, conflict = _respond_in_thread(process, round_, parent, form)
             existing = _published_response(parent)
@@ -197,6 +201,7 @@ def _respond_in_thread(process, round_, parent, form):
         db.session.rollback()
         current = response_for(TargetType.comment, parent.id)
         return None, 409, response_conflict(form, current)
+    COMMENTS.hit()
     flash(_("Your answer has been published as the municipality's response to this reaction; "
             "the author gets an e-mail."), "success")
     return redirect(url), None, None
@@ -212,13 +217,9 @@ def show(slug: str, comment_id: int):
 @form_checks_csrf
 def edit(slug: str, comment_id: int):
     process = get_visible_process(slug)
-    comment = _load(process, comment_id, lock=request.method == "POST")
     round_ = _feedback_round(process)
-    refusal = comment_write_refusal(current_user, comment, round_)
-    if refusal is Refusal.login and request.method == "GET":
-        return login_manager.unauthorized()
-    if refusal is Refusal.not_author and request.method == "GET":
-        abort(403)
+    comment, refusal = own_item(partial(_load, process, comment_id),
+                                partial(comment_write_refusal, round_=round_))
     form = EditCommentForm()
     form.submission_key.data = "0" * 32
     if request.method == "GET":
@@ -251,15 +252,9 @@ def edit(slug: str, comment_id: int):
 @form_checks_csrf
 def withdraw(slug: str, comment_id: int):
     process = get_visible_process(slug)
-    comment = _load(process, comment_id, lock=request.method == "POST")
     round_ = _feedback_round(process)
-    refusal = comment_write_refusal(current_user, comment, round_)
-    if refusal is Refusal.consent:
-        refusal = None  # taking something back never waits for agreeing to a new statement
-    if refusal is Refusal.login:
-        return login_manager.unauthorized()
-    if refusal is Refusal.not_author and request.method == "GET":
-        abort(403)
+    comment, refusal = own_item(partial(_load, process, comment_id),
+                                partial(comment_write_refusal, round_=round_), taking_back=True)
     form = BaseForm()
     status = 200
     if request.method == "POST":

@@ -22,6 +22,7 @@ from ..processes.models import Process, RoundKind
 from ..processes.services import get_visible_process
 from ..core.search import search_text
 from ..core.security import form_checks_csrf
+from ..core.limiter import PostCounter, PostLimit, account
 from . import services
 from .forms import (DISPOSITION_LABELS, FlagForm, ReasonForm, ResponseForm, TemplateForm,
                     response_conflict)
@@ -31,6 +32,8 @@ bp = Blueprint("moderation", __name__)
 
 ACTIONS = ("approve", "reject", "hide", "unhide", "dismiss")
 NEEDS_REASON = {"reject", "hide", "unhide"}
+#: Reports per account; a form sent back with a mistake does not count.
+FLAGS = PostLimit(PostCounter("flags", per=account), only_saved=True)
 
 
 def _kind(value: str) -> TargetType:
@@ -317,10 +320,12 @@ def flag(slug: str, kind: str, item_id: int):
     if item.hidden_at is not None or item.state.value != "published":
         abort(404)
     form = FlagForm()
+    FLAGS.check(keep_text=True)
     if form.validate_on_submit():
         added = services.flag(target, item, current_user, FlagReason(form.reason.data),
                               form.note.data or "")
         db.session.commit()
+        FLAGS.hit()
         flash(_("Thank you. The project team will look at it.") if added
               else _("You had already reported this."), "success")
         if target is TargetType.contribution:
