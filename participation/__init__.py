@@ -44,7 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
     integers.register(app)  # before the blueprints: their <int:...> routes use it
     _register_blueprints(app)
     from .core.extensions import limiter
-    limiter.init_app(app)  # after the blueprints: it puts the route limits on their views
+    limiter.init_app(app)  # the storage of the rate limits that the views call
 
     from . import cli
     from .core import caching, errors, resilience, templating

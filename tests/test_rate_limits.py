@@ -746,6 +746,24 @@ def test_without_its_redis_logging_in_still_works_and_the_admin_is_told(limited)
     assert_wrong_password(log_in(client_at(site, "192.0.2.96"), password="geraden-wachtwoord"))
 
 
+
+def test_without_its_redis_a_limited_form_is_counted_in_the_process(limited):
+    """Redis away: a post is neither refused with a 500 nor let through uncounted; the process
+    counts in its own memory (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED) until Redis is back."""
+    from .conftest import free_port
+
+    site = limited({"RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{free_port()}"},
+                   contributions="2/hour")
+    themes = input_process(site)
+    client = site.test_client()
+    login(client)
+    assert give(client, themes["Werklocaties"], "Eerste inbreng").status_code == 302
+    assert give(client, themes["Arbeidsmarkt"], "Tweede inbreng").status_code == 302
+    third = give(client, themes["Energietransitie"], "Derde inbreng")
+    assert_form_kept(third, 'value="Derde inbreng"')
+    with site.app_context():
+        assert count(Contribution) == 2
+
 # --- several web processes ----------------------------------------------------------------
 
 def test_two_app_instances_share_their_counters_through_redis(limited):

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..core.extensions import db
 from ..core.forms import EmptyForm
+from ..core.limiter import PostCounter, PostLimit, client_address, no_typed_email, typed_email
 from ..core.security import form_checks_csrf, no_store
 from ..core.timeutil import utcnow
 from ..core.urls import safe_next
@@ -21,6 +22,14 @@ from ..organisations import services as memberships
 from .passwords import verify_password
 
 bp = Blueprint("accounts", __name__)
+
+#: Registrations per address; a form sent back with a mistake does not count.
+REGISTRATIONS = PostLimit(PostCounter("register", per=client_address), only_saved=True)
+#: A reset link and a new confirmation link are both mail to an address: every post counts, per
+#: address and per e-mail address typed, on one pair of counters for the two forms.
+MAIL_LINKS = PostLimit(PostCounter("password_reset", per=client_address),
+                       PostCounter("password_reset_per_email", per=typed_email,
+                                   exempt_when=no_typed_email))
 
 
 def _choice_from(form) -> services.OrganisationChoice:
@@ -56,6 +65,7 @@ def register():
         return redirect(url_for("main.home"))
     form = RegisterForm()
     form.set_organisation_choices(services.organisations_to_choose())
+    REGISTRATIONS.check(keep_text=True)
     if form.validate_on_submit():
         try:
             services.register(name=form.name.data, email=form.email.data,
@@ -74,9 +84,11 @@ def register():
             if services.find_user_by_email(form.email.data) is None:
                 _duplicate_organisation(form)
             else:
+                REGISTRATIONS.hit()
                 session["registered_email"] = form.email.data
                 return redirect(url_for("accounts.check_mail"))
         else:
+            REGISTRATIONS.hit()
             session["registered_email"] = form.email.data
             return redirect(url_for("accounts.check_mail"))
     return render_template("accounts/register.html", form=form)
@@ -105,6 +117,7 @@ def confirm(token: str):
 @bp.route("/confirm", methods=["GET", "POST"])
 @form_checks_csrf
 def resend_confirmation():
+    MAIL_LINKS.check()
     form = EmailOnlyForm()
     if form.validate_on_submit():
         services.resend_confirmation(form.email.data)
@@ -166,6 +179,7 @@ def logout():
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @form_checks_csrf
 def forgot_password():
+    MAIL_LINKS.check()
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)

@@ -5,19 +5,26 @@ Below the views of both features, so that neither imports the other's views.
 """
 from __future__ import annotations
 
-import sqlalchemy as sa
+from functools import partial
+
 from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..core.extensions import db
+from ..core.limiter import PostCounter, PostLimit, account
 from ..core.mixins import ModerationState
+from ..core.submissions import DuplicateSubmission, save_once
 from ..drafts.models import DraftVersion, Section
 from ..drafts.services import latest_published
 from ..processes.models import Process, RoundKind
 from ..processes.rules import Refusal, round_write_refusal
 from . import services
 from .models import Comment
+
+#: Reactions per account, on a section and as replies alike (the team's answer given in a thread
+#: too); a form sent back with a mistake does not count, a second send does.
+COMMENTS = PostLimit(PostCounter("comments", per=account), only_saved=True)
 
 
 def feedback_round(process: Process):
@@ -61,24 +68,18 @@ def create(process, round_, section, form, parent=None):
     if not valid:
         return None, 200
     try:
-        comment = services.post(author=current_user, round_=round_, section=section,
-                                body_md=form.body.data, submission_key=form.submission_key.data,
-                                parent=parent)
+        comment = save_once(partial(
+            services.post, author=current_user, round_=round_, section=section,
+            body_md=form.body.data, submission_key=form.submission_key.data, parent=parent),
+            find=services.find_by_submission_key, key=form.submission_key.data)
         # Made before the commit, while section, version and process are still loaded: after
         # it they would be read again (eight queries of the eighteen a post took).
         url, message = thread_url(process, comment), _saved_message(comment)
         db.session.commit()
-    except services.DuplicateSubmission as duplicate:
-        db.session.rollback()
-        return _after_duplicate(process, duplicate.comment), None
-    except sa.exc.IntegrityError:
-        # The same form sent twice at once (a double click that two web processes answer): the
-        # other send saved it first and the unique submission key refused this one.
-        db.session.rollback()
-        existing = services.find_by_submission_key(form.submission_key.data)
-        if existing is None:
-            raise
-        return _after_duplicate(process, existing), None
+    except DuplicateSubmission as duplicate:
+        COMMENTS.hit()
+        return _after_duplicate(process, duplicate.original), None
+    COMMENTS.hit()
     flash(message, "success")
     return redirect(url), None
 

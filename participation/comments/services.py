@@ -33,21 +33,12 @@ log = logging.getLogger(__name__)
 MAX_DISPLAY_DEPTH = 2
 
 
-class DuplicateSubmission(Exception):
-    def __init__(self, comment: Comment):
-        super().__init__(comment.id)
-        self.comment = comment
-
-
 def find_by_submission_key(key: str) -> Comment | None:
     return db.session.scalar(sa.select(Comment).where(Comment.submission_key == key))
 
 
 def post(*, author: User, round_: Round, section: Section, body_md: str, submission_key: str,
          parent: Comment | None = None) -> Comment:
-    existing = find_by_submission_key(submission_key)
-    if existing is not None:
-        raise DuplicateSubmission(existing)
     if parent is not None and parent.lineage_id != section.lineage_id:
         raise ValueError("a reply belongs to its parent's section")
     team = is_team(author)

@@ -5,6 +5,8 @@ or invalid form comes back with the person's text.
 """
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -26,10 +28,11 @@ from ..processes.models import Process
 from ..processes.rules import Refusal, round_write_refusal
 from ..processes.services import get_visible_process
 from ..core.security import form_checks_csrf
+from ..processes.own_items import own_item
 from . import services
 from .forms import CommentForm, EditCommentForm, TeamReplyForm
 from .models import Comment
-from .posting import create, feedback_round, thread_url
+from .posting import COMMENTS, create, feedback_round, thread_url
 from .rules import comment_write_refusal
 
 bp = Blueprint("comments", __name__)
@@ -95,6 +98,7 @@ def reply(slug: str, comment_id: int):
         form.version.data = existing.version if existing else 0
     status, conflict = 200, None
     if request.method == "POST":
+        COMMENTS.check(keep_text=True)
         if answers_officially and form.answer_as.data == "response":
             response, status, conflict = _respond_in_thread(process, round_, parent, form)
             existing = _published_response(parent)
@@ -137,6 +141,7 @@ def _respond_in_thread(process, round_, parent, form):
         db.session.rollback()
         current = response_for(TargetType.comment, parent.id)
         return None, 409, response_conflict(form, current)
+    COMMENTS.hit()
     flash(_("Your answer has been published as the municipality's response to this reaction; "
             "the author gets an e-mail."), "success")
     return redirect(url), None, None
@@ -152,13 +157,9 @@ def show(slug: str, comment_id: int):
 @form_checks_csrf
 def edit(slug: str, comment_id: int):
     process = get_visible_process(slug)
-    comment = _load(process, comment_id, lock=request.method == "POST")
     round_ = feedback_round(process)
-    refusal = comment_write_refusal(current_user, comment, round_)
-    if refusal is Refusal.login and request.method == "GET":
-        return login_manager.unauthorized()
-    if refusal is Refusal.not_author and request.method == "GET":
-        abort(403)
+    comment, refusal = own_item(partial(_load, process, comment_id),
+                                partial(comment_write_refusal, round_=round_))
     form = EditCommentForm()
     form.submission_key.data = "0" * 32
     if request.method == "GET":
@@ -191,15 +192,9 @@ def edit(slug: str, comment_id: int):
 @form_checks_csrf
 def withdraw(slug: str, comment_id: int):
     process = get_visible_process(slug)
-    comment = _load(process, comment_id, lock=request.method == "POST")
     round_ = feedback_round(process)
-    refusal = comment_write_refusal(current_user, comment, round_)
-    if refusal is Refusal.consent:
-        refusal = None  # taking something back never waits for agreeing to a new statement
-    if refusal is Refusal.login:
-        return login_manager.unauthorized()
-    if refusal is Refusal.not_author and request.method == "GET":
-        abort(403)
+    comment, refusal = own_item(partial(_load, process, comment_id),
+                                partial(comment_write_refusal, round_=round_), taking_back=True)
     form = BaseForm()
     status = 200
     if request.method == "POST":

@@ -27,14 +27,6 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 20
 
 
-class DuplicateSubmission(Exception):
-    """The same form was sent before; `.contribution` is what the first send made."""
-
-    def __init__(self, contribution: Contribution):
-        super().__init__(contribution.id)
-        self.contribution = contribution
-
-
 def find_by_submission_key(key: str) -> Contribution | None:
     return db.session.scalar(sa.select(Contribution).where(Contribution.submission_key == key))
 
@@ -60,10 +52,9 @@ def _detach(contribution: Contribution) -> None:
 
 def submit(*, author: User, round_: Round, theme: Theme, title: str, body_md: str,
            submission_key: str, pdf: uploads.CheckedPdf | None = None) -> Contribution:
-    """A stakeholder's input on a theme, attributed to their organisation as it is now."""
-    existing = find_by_submission_key(submission_key)
-    if existing is not None:
-        raise DuplicateSubmission(existing)
+    """A stakeholder's input on a theme, attributed to their organisation as it is now. A second
+    send of the same form is refused by the unique `submission_key` (the view saves through
+    participation.core.submissions.save_once)."""
     if round_.kind is not RoundKind.input or theme.process_id != round_.process_id:
         raise ValueError("theme and round do not belong together")
     organisation = author.organisation
@@ -93,9 +84,6 @@ def record_offline(*, entered_by: User, round_: Round, theme: Theme,
 
     It is published at once (the team has read it) and carries its source everywhere.
     """
-    existing = find_by_submission_key(submission_key)
-    if existing is not None:
-        raise DuplicateSubmission(existing)
     contribution = Contribution(
         round=round_, theme=theme, author=None, organisation=organisation,
         organisation_name=organisation.name if organisation else plain_text(individual_name),

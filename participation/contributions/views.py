@@ -6,7 +6,8 @@ person's text and the reason.
 """
 from __future__ import annotations
 
-import sqlalchemy as sa
+from functools import partial
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -28,11 +29,17 @@ from ..processes.models import Process, Round, RoundKind
 from ..processes.services import get_visible_process
 from ..core.search import search_text
 from ..core.security import form_checks_csrf
+from ..core.limiter import PostCounter, PostLimit, account
+from ..core.submissions import DuplicateSubmission, save_once
+from ..processes.own_items import own_item
 from . import services
 from .forms import ContributionForm, EditContributionForm, OfflineContributionForm
 from .rules import can_see_contribution, contribution_write_refusal
 
 bp = Blueprint("contributions", __name__)
+
+#: Input per account; a form sent back with a mistake does not count, a second send does.
+CONTRIBUTIONS = PostLimit(PostCounter("contributions", per=account), only_saved=True)
 
 
 def _input_round(process: Process) -> Round:
@@ -141,28 +148,26 @@ def new(slug: str):
     form.fresh_key()
     status = 200
     if request.method == "POST":
+        CONTRIBUTIONS.check(keep_text=True)
         if form.validate_on_submit():
             theme = next(t for t in process.themes if t.id == form.theme_id.data)
             refusal = refusal or (Refusal.theme_retired if theme.is_retired else None)
             pdf, pdf_ok = _checked_pdf(form) if refusal is None else (None, False)
             if refusal is None and pdf_ok:
                 try:
-                    item = services.submit(author=current_user, round_=round_, theme=theme,
-                                           title=form.title.data, body_md=form.body.data,
-                                           submission_key=form.submission_key.data, pdf=pdf)
+                    item = save_once(partial(
+                        services.submit, author=current_user, round_=round_, theme=theme,
+                        title=form.title.data, body_md=form.body.data,
+                        submission_key=form.submission_key.data, pdf=pdf),
+                        find=services.find_by_submission_key, key=form.submission_key.data)
                     db.session.commit()
-                except services.DuplicateSubmission as duplicate:
-                    db.session.rollback()
-                    return _after_duplicate(process, duplicate.contribution)
-                except sa.exc.IntegrityError:
-                    db.session.rollback()
-                    existing = services.find_by_submission_key(form.submission_key.data)
-                    if existing is None:
-                        raise
-                    return _after_duplicate(process, existing)
+                except DuplicateSubmission as duplicate:
+                    CONTRIBUTIONS.hit()
+                    return _after_duplicate(process, duplicate.original)
                 except uploads.StorageFailed as error:
                     status = _storage_failed(form, error)
                 else:
+                    CONTRIBUTIONS.hit()
                     _flash_given(item)
                     return redirect(url_for("contributions.contribution", slug=slug,
                                             contribution_id=item.id))
@@ -200,12 +205,7 @@ def _after_duplicate(process, item):
 @form_checks_csrf
 def edit(slug: str, contribution_id: int):
     process = get_visible_process(slug)
-    item = _load(process, contribution_id, lock=request.method == "POST")
-    refusal = contribution_write_refusal(current_user, item)
-    if refusal is Refusal.login and request.method == "GET":
-        return login_manager.unauthorized()
-    if refusal is Refusal.not_author and request.method == "GET":
-        abort(403)
+    item, refusal = own_item(partial(_load, process, contribution_id), contribution_write_refusal)
     form = EditContributionForm()
     form.set_theme_choices([item.theme])
     if request.method == "GET":
@@ -258,14 +258,8 @@ def _conflict(form, item, *, chose_paper: bool) -> conflicts.Conflict:
 @form_checks_csrf
 def withdraw(slug: str, contribution_id: int):
     process = get_visible_process(slug)
-    item = _load(process, contribution_id, lock=request.method == "POST")
-    refusal = contribution_write_refusal(current_user, item)
-    if refusal is Refusal.consent:
-        refusal = None  # taking something back never waits for agreeing to a new statement
-    if refusal is Refusal.login:
-        return login_manager.unauthorized()
-    if refusal is Refusal.not_author and request.method == "GET":
-        abort(403)
+    item, refusal = own_item(partial(_load, process, contribution_id), contribution_write_refusal,
+                             taking_back=True)
     form = BaseForm()
     status = 200
     if request.method == "POST":
@@ -301,15 +295,16 @@ def offline(slug: str):
             organisation = next((o for o in organisations_alphabetically()
                                  if o.id == form.organisation_id.data), None)
             try:
-                item = services.record_offline(
-                    entered_by=current_user, round_=round_, theme=theme,
-                    organisation=organisation, individual_name=form.individual_name.data,
-                    source=form.source.data, title=form.title.data, body_md=form.body.data,
-                    submission_key=form.submission_key.data, pdf=pdf)
+                item = save_once(partial(
+                    services.record_offline, entered_by=current_user, round_=round_,
+                    theme=theme, organisation=organisation,
+                    individual_name=form.individual_name.data, source=form.source.data,
+                    title=form.title.data, body_md=form.body.data,
+                    submission_key=form.submission_key.data, pdf=pdf),
+                    find=services.find_by_submission_key, key=form.submission_key.data)
                 db.session.commit()
-            except services.DuplicateSubmission as duplicate:
-                db.session.rollback()
-                return _after_duplicate(process, duplicate.contribution)
+            except DuplicateSubmission as duplicate:
+                return _after_duplicate(process, duplicate.original)
             except uploads.StorageFailed as error:
                 status = _storage_failed(form, error)
             else:

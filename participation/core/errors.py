@@ -6,13 +6,12 @@ import logging
 from urllib.parse import urlsplit
 
 from flask import Flask, make_response, render_template, request
-from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
-from .limiter import retry_after_seconds, wait_text
+from .limiter import LimitReached, wait_text
 from .urls import safe_next
 
 log = logging.getLogger(__name__)
@@ -25,13 +24,12 @@ def register(app: Flask) -> None:
     def csrf_error(error):
         return render_template("errors/error.html", code=400, csrf=True), 400
 
-    @app.errorhandler(RateLimitExceeded)
-    def too_many_requests(error: RateLimitExceeded):
+    @app.errorhandler(LimitReached)
+    def too_many_requests(error: LimitReached):
         # Forms with a text to keep are shown again instead (participation.core.limiter).
-        wait = retry_after_seconds()
         response = make_response(
-            render_template("errors/error.html", code=429, wait=wait_text(wait)), 429)
-        response.headers["Retry-After"] = str(wait)
+            render_template("errors/error.html", code=429, wait=wait_text(error.wait)), 429)
+        response.headers["Retry-After"] = str(error.wait)
         return response
 
     @app.errorhandler(HTTPException)

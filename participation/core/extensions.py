@@ -50,6 +50,6 @@ mail = Mail()
 babel = Babel()
 #: Pages, styles and scripts compressed (zstd, brotli or gzip, as the browser accepts).
 compress = Compress()
-#: Flask-Limiter, one Limiter per app (see participation.core.limiter for why); bound after the
-#: blueprints, because it puts the route limits on their views.
+#: Flask-Limiter, one Limiter per app (see participation.core.limiter for why): the storage the
+#: limits that the views call count in.
 limiter = AppLimiter()

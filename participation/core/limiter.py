@@ -1,15 +1,19 @@
-"""Rate limits on the POSTs that bots and password guessers aim at, with Flask-Limiter.
+"""Rate limits on the POSTs that bots and password guessers aim at, checked by the views.
 
-Two kinds, their figures both config (RATE_LIMITS):
+Every limit is called by the view it applies to (Indico's `RateLimit` pattern), its figures in
+the RATE_LIMITS config, read per request. Two kinds:
 
-- the limits per route in ROUTE_LIMITS, put on the views by `AppLimiter.init_app`. Only POSTs
-  count, so loading a form is never limited. Where a person may have typed a long text (input,
-  reactions, registration, reports, invitations) a limited POST shows the form again with the
-  text and a message (status 429, Retry-After); the other routes answer with the friendly 429
-  page (participation.core.errors);
+- a `PostLimit` on a form: the view calls `check()` before it handles a POST and, where only
+  posts that saved count, `hit()` once it has saved. Loading a form is never limited. Over the
+  limit, a form where a person may have typed a long text (input, reactions, registration,
+  reports, invitations) comes back with the text and a message next to it (status 429,
+  Retry-After); the other forms answer with the friendly 429 page (participation.core.errors);
 - a `CountedAction` that a view checks itself, where only some outcomes count (logging in:
   participation.accounts.login_limits). The view calls `allows()` before the action and `hit()`
   only for an outcome that counts; the team lists the full counters (`locks()`) and lifts one.
+
+Both count in Flask-Limiter's storage and strategy (memory://, or Redis shared by every web
+process), one Limiter per app (AppLimiter).
 """
 from __future__ import annotations
 
@@ -19,12 +23,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import wraps
 
 from flask import Flask, current_app, g, request
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
-from flask_limiter import Limiter, RateLimitExceeded
+from flask_limiter import Limiter
 from flask_login import current_user
 from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage, RedisStorage
@@ -62,55 +65,6 @@ def account() -> str:
     return client_address()
 
 
-def saved(response) -> bool:
-    """A post that saved something answers with a redirect (post/redirect/get)."""
-    return 300 <= response.status_code < 400
-
-
-# --- the limits per route -----------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Rule:
-    #: Name in the RATE_LIMITS config, and the counter's scope: routes with the same rule
-    #: share one counter (a reaction and a reply both count as a reaction).
-    name: str
-    key: Callable[[], str]
-    #: Count only posts that saved something (a redirect), not forms sent back with a mistake.
-    only_saved: bool = False
-    exempt_when: Callable[[], bool] | None = None
-
-
-@dataclass(frozen=True)
-class RouteLimits:
-    rules: tuple[Rule, ...]
-    #: On a limited post, show the form again with the text instead of the 429 page. Only for
-    #: views whose every POST path validates a BaseForm before it changes anything.
-    keep_text: bool
-
-
-_RESET = (Rule("password_reset", client_address),
-          Rule("password_reset_per_email", typed_email, exempt_when=no_typed_email))
-_COMMENTS = (Rule("comments", account, only_saved=True),)
-_INVITATIONS = (Rule("invitations", account, only_saved=True),)
-
-#: Logging in is not here: only failed attempts count against a person (CountedAction, in
-#: participation.accounts.login_limits).
-ROUTE_LIMITS: dict[str, RouteLimits] = {
-    "accounts.register": RouteLimits(
-        (Rule("register", client_address, only_saved=True),), keep_text=True),
-    "accounts.forgot_password": RouteLimits(_RESET, keep_text=False),
-    # A new confirmation link is mail to an address too: it shares the reset counters.
-    "accounts.resend_confirmation": RouteLimits(_RESET, keep_text=False),
-    "contributions.new": RouteLimits(
-        (Rule("contributions", account, only_saved=True),), keep_text=True),
-    "drafts.section": RouteLimits(_COMMENTS, keep_text=True),
-    "comments.reply": RouteLimits(_COMMENTS, keep_text=True),
-    "moderation.flag": RouteLimits((Rule("flags", account, only_saved=True),), keep_text=True),
-    "invitations.invite": RouteLimits(_INVITATIONS, keep_text=True),
-    "invitations.import_csv": RouteLimits(_INVITATIONS, keep_text=True),
-}
-
-
 # --- the extension ------------------------------------------------------------------------
 
 class AppLimiter:
@@ -118,8 +72,8 @@ class AppLimiter:
 
     Flask-Limiter keeps its on/off switch, storage and key prefix on the Limiter object, so one
     object bound to two apps in one process (the tests make several) would mix them up. This
-    holder is the unbound extension; `init_app` makes the app's own Limiter and puts the route
-    limits on the app's views. Call it after the blueprints are registered.
+    holder is the unbound extension; `init_app` makes the app's own Limiter. The limits
+    themselves are called by the views (PostLimit, CountedAction), not put on routes here.
     """
 
     def init_app(self, app: Flask) -> None:
@@ -129,49 +83,33 @@ class AppLimiter:
         limiter.init_app(app)
         app.extensions[EXTENSION_KEY] = limiter
         if limiter.enabled:
-            _limit_routes(app, limiter)
+            # Before Flask-Compress's (registered earlier, so run later): it leaves a 429 as is.
+            app.after_request(_limited_form_status)
 
     @property
     def current(self) -> Limiter:
         return current_app.extensions[EXTENSION_KEY]
 
 
-def _limit_routes(app: Flask, limiter: Limiter) -> None:
-    for endpoint, route in ROUTE_LIMITS.items():
-        view = app.view_functions[endpoint]
-        limited = view
-        for rule in route.rules:
-            limited = limiter.shared_limit(
-                _configured(rule.name), scope=rule.name, key_func=rule.key, methods=["POST"],
-                deduct_when=saved if rule.only_saved else None,
-                exempt_when=rule.exempt_when)(limited)
-        app.view_functions[endpoint] = _keeping_text(limited, view) if route.keep_text else limited
+def _enabled_limiter() -> Limiter | None:
+    limiter = current_app.extensions[EXTENSION_KEY]
+    return limiter if limiter.enabled else None
 
 
-def _configured(name: str) -> Callable[[], str]:
-    # Read per request, so a test (or an instance config) can change a figure.
-    return lambda: current_app.config["RATE_LIMITS"][name]
+def _fall_back_to_memory(limiter: Limiter) -> bool:
+    """The storage failed: count in this process's memory from now on, as Flask-Limiter does
+    for its own limits (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED). Its check before each request
+    finds out when the storage answers again and switches back. False when there is no
+    fallback, or the fallback is in use already.
 
-
-def _keeping_text(limited, view):
-    """Run `view` once more, its form refused with a message, when `limited` is over its limit.
-
-    The limit is checked before the view runs, so nothing has been written; the view then
-    validates its form, which fails with the message (BaseForm), and shows the text again.
+    Flask-Limiter has no public switch for this; these are the attributes its own request
+    check sets (tests/test_rate_limits.py notices when they change).
     """
-    @wraps(view)
-    def keep_text(*args, **kwargs):
-        try:
-            return limited(*args, **kwargs)
-        except RateLimitExceeded:
-            wait = retry_after_seconds()
-            g.rate_limit_wait = wait
-            response = current_app.make_response(current_app.ensure_sync(view)(*args, **kwargs))
-            if response.status_code in (200, 400):
-                response.status_code = 429
-                response.headers["Retry-After"] = str(wait)
-            return response
-    return keep_text
+    if getattr(limiter, "_fallback_limiter", None) is None or limiter._storage_dead:
+        return False
+    current_app.logger.warning("rate limit storage unreachable: counting in memory")
+    limiter._storage_dead = True
+    return True
 
 
 # --- limits a view checks itself ---------------------------------------------------------
@@ -217,8 +155,7 @@ class CountedAction:
 
     @staticmethod
     def _limiter() -> Limiter | None:
-        limiter = current_app.extensions[EXTENSION_KEY]
-        return limiter if limiter.enabled else None
+        return _enabled_limiter()
 
     def _items(self) -> list[RateLimitItem]:
         # Read per call, so a test (or an instance config) can change a figure.
@@ -369,19 +306,126 @@ def _delete(storage, key: str) -> bool:
     return True
 
 
+# --- limits on a form's posts -------------------------------------------------------------
+
+class LimitReached(Exception):
+    """A POST over a PostLimit, answered with the friendly 429 page (participation.core.errors)."""
+
+    def __init__(self, wait: int):
+        super().__init__(wait)
+        #: Seconds until a post is let through again (Retry-After).
+        self.wait = wait
+
+
+class PostCounter(CountedAction):
+    """One counter of a PostLimit: its figures in RATE_LIMITS[`name`], counted per `per()`
+    ("addr:192.0.2.1", "user:12"), a post not counted when `exempt_when()` holds."""
+
+    def __init__(self, name: str, per: Callable[[], str],
+                 exempt_when: Callable[[], bool] | None = None):
+        super().__init__(name)
+        self.per = per
+        self.exempt_when = exempt_when
+
+    def __repr__(self) -> str:
+        return f"<PostCounter {self.name}>"
+
+
+class PostLimit:
+    """A limit on the POSTs of a form, which the view that handles them calls (Indico's
+    `RateLimit.test()` / `.hit()` in its login controller).
+
+    Its counters (PostCounter) hold together: a post over any of them is refused. Counters
+    with the same name are one counter, wherever they are called: a reaction and a reply
+    share the reactions' count. With `only_saved` only a post that saved something counts
+    (the view calls `hit()`), not a form sent back with a mistake; otherwise `check()` counts
+    every post. With the limits off (RATELIMIT_ENABLED) nothing is counted or refused.
+    """
+
+    def __init__(self, *counters: PostCounter, only_saved: bool = False):
+        self.counters = counters
+        self.only_saved = only_saved
+
+    def __repr__(self) -> str:
+        return f"<PostLimit {', '.join(counter.name for counter in self.counters)}>"
+
+    def check(self, *, keep_text: bool = False) -> None:
+        """Before the view handles a POST (on a GET it does nothing): is it within the limit?
+
+        Over it, with `keep_text`, the view's form refuses with a message and keeps the text
+        (participation.core.forms.BaseForm) and the page answers 429 with Retry-After: only for
+        views whose every POST validates a BaseForm before it changes anything. Without
+        `keep_text`, LimitReached: the friendly 429 page.
+        """
+        if request.method != "POST":
+            return
+        wait = self._counted(self._over, "not checked")
+        if wait is None:
+            return
+        if not keep_text:
+            raise LimitReached(wait)
+        g.rate_limit_wait = wait
+
+    def hit(self) -> None:
+        """Count this post: it saved something (a limit of only saved posts)."""
+        if not self.only_saved:
+            raise TypeError(f"{self!r} counts every post in check()")
+        self._counted(self._hit, "not counted")
+
+    # -- the parts
+
+    def _figures(self) -> list[tuple[RateLimitItem, PostCounter]]:
+        """Every figure of the counters that apply to this post, shortest window first."""
+        figures = [(item, counter) for counter in self.counters
+                   if counter.exempt_when is None or not counter.exempt_when()
+                   for item in counter._items()]
+        return sorted(figures, key=lambda figure: figure[0])
+
+    def _over(self, limiter: Limiter) -> int | None:
+        """The wait, in seconds, of the first figure this post is over; None when within."""
+        strategy = limiter.limiter
+        for item, counter in self._figures():
+            ids = counter._ids(counter.per())
+            within = (strategy.test(item, *ids) if self.only_saved
+                      else strategy.hit(item, *ids))
+            if not within:
+                reset = strategy.get_window_stats(item, *ids).reset_time
+                return max(1, math.ceil(reset - time.time()))
+        return None
+
+    def _hit(self, limiter: Limiter) -> None:
+        for item, counter in self._figures():
+            limiter.limiter.hit(item, *counter._ids(counter.per()))
+
+    def _counted(self, step: Callable[[Limiter], int | None], failed: str) -> int | None:
+        """`step` on the app's storage; when that cannot be reached, on the memory fallback, and
+        when that fails too the post goes through (and is logged) rather than fail the page."""
+        limiter = _enabled_limiter()
+        if limiter is None:
+            return None
+        try:
+            return step(limiter)
+        except Exception:
+            if _fall_back_to_memory(limiter):
+                try:
+                    return step(limiter)
+                except Exception:
+                    pass
+            current_app.logger.exception("rate limit storage: %r %s", self, failed)
+            return None
+
+
+def _limited_form_status(response):
+    """A form sent back because of a limit (`check(keep_text=True)`) answers 429 with
+    Retry-After; a redirect or another refusal (403) stays as it is."""
+    wait = g.get("rate_limit_wait")
+    if wait is not None and response.status_code in (200, 400):
+        response.status_code = 429
+        response.headers["Retry-After"] = str(wait)
+    return response
+
+
 # --- telling the person -------------------------------------------------------------------
-
-def retry_after_seconds() -> int:
-    """Seconds until the limit this request went over lets a post through again."""
-    try:
-        request_limit = current_app.extensions[EXTENSION_KEY].current_limit
-        if request_limit is None:
-            return FALLBACK_WAIT
-        return max(1, math.ceil(request_limit.reset_at - time.time()))
-    except Exception:  # an unreachable storage must not turn a 429 into a 500
-        current_app.logger.exception("rate limit storage: no reset time")
-        return FALLBACK_WAIT
-
 
 def wait_text(seconds: int) -> str:
     """'3 minutes', '1 hour', in the page's language."""

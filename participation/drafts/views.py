@@ -10,8 +10,8 @@ from flask_login import current_user
 from ..comments import services as comment_services
 from ..comments.forms import CommentForm
 from ..comments.models import Comment
+from ..comments.posting import COMMENTS, feedback_round
 from ..comments.posting import create as create_comment
-from ..comments.posting import feedback_round
 from ..core.extensions import db
 from ..core.forms import EmptyForm
 from ..core.integers import db_int, db_int_or_none
@@ -167,6 +167,7 @@ def _post_comment(process: Process, version: DraftVersion, section: Section):
     round_ = feedback_round(process)
     form = CommentForm()
     form.fresh_key()
+    COMMENTS.check(keep_text=True)
     response, status = create_comment(process, round_, section, form)
     if response is not None:
         return response

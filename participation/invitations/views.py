@@ -16,6 +16,7 @@ from ..processes.models import Process
 from ..processes.services import get_visible_process
 from ..core.sanitize import plain_text
 from ..core.security import form_checks_csrf, no_store
+from ..core.limiter import PostCounter, PostLimit, account
 from ..core.timeutil import utcnow
 from ..drafts.services import latest_published
 from . import services
@@ -23,6 +24,10 @@ from .forms import AcceptForm, CsvImportForm, InviteForm
 from .models import Invitation, InvitationKind
 
 bp = Blueprint("invitations", __name__)
+
+#: Invitations per team member, one by one and by CSV file alike (a file counts once); a form
+#: sent back with a mistake does not count.
+INVITATIONS = PostLimit(PostCounter("invitations", per=account), only_saved=True)
 
 
 def _team_page(process, invite_form=None, csv_form=None, csv_problems=None, status=200):
@@ -46,12 +51,14 @@ def invite(slug: str):
     process = get_visible_process(slug)
     require(can_moderate)
     form = InviteForm()
+    INVITATIONS.check(keep_text=True)
     if form.validate_on_submit():
         services.invite(process, email=form.email.data, name=form.name.data,
                         organisation_name=form.organisation.data,
                         kind=InvitationKind(form.kind.data), by=current_user,
                         locale=str(get_locale()))
         db.session.commit()
+        INVITATIONS.hit()
         flash(_("%(email)s has been invited.", email=form.email.data), "success")
         return redirect(url_for("invitations.manage", slug=slug))
     return _team_page(process, invite_form=form, status=400)
@@ -64,6 +71,7 @@ def import_csv(slug: str):
     require(can_moderate)
     form = CsvImportForm()
     problems = []
+    INVITATIONS.check(keep_text=True)
     if form.validate_on_submit():
         storage = form.file.data
         if not storage or not getattr(storage, "filename", ""):
@@ -81,6 +89,7 @@ def import_csv(slug: str):
                                     kind=InvitationKind(form.kind.data), by=current_user,
                                     locale=str(get_locale()))
                 db.session.commit()
+                INVITATIONS.hit()
                 flash(_("%(n)d people have been invited.", n=len(rows)), "success")
                 return redirect(url_for("invitations.manage", slug=slug))
     return _team_page(process, csv_form=form, csv_problems=problems, status=400)

@@ -22,6 +22,7 @@ from ..processes.models import Process, RoundKind
 from ..processes.services import get_visible_process
 from ..core.search import search_text
 from ..core.security import form_checks_csrf
+from ..core.limiter import PostCounter, PostLimit, account
 from . import services
 from .forms import FlagForm, ReasonForm, ResponseForm, TemplateForm, response_conflict
 from .labels import DISPOSITION_LABELS
@@ -35,6 +36,8 @@ bp.record_once(lambda state: state.app.jinja_env.globals.update(
 
 ACTIONS = ("approve", "reject", "hide", "unhide", "dismiss")
 NEEDS_REASON = {"reject", "hide", "unhide"}
+#: Reports per account; a form sent back with a mistake does not count.
+FLAGS = PostLimit(PostCounter("flags", per=account), only_saved=True)
 
 
 def _kind(value: str) -> TargetType:
@@ -321,10 +324,12 @@ def flag(slug: str, kind: str, item_id: int):
     if not item.is_shown:  # only what everyone reads can be reported
         abort(404)
     form = FlagForm()
+    FLAGS.check(keep_text=True)
     if form.validate_on_submit():
         added = services.flag(target, item, current_user, FlagReason(form.reason.data),
                               form.note.data or "")
         db.session.commit()
+        FLAGS.hit()
         flash(_("Thank you. The project team will look at it.") if added
               else _("You had already reported this."), "success")
         if target is TargetType.contribution:
