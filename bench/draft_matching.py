@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import participation.models  # noqa: E402,F401  (loads the feature packages in the app's order)
-from participation.demo_draft_content import DRAFT_V1_MD  # noqa: E402
+from participation.demo.content import DRAFT_V1_MD  # noqa: E402
 from participation.drafts.matching import match_sections  # noqa: E402
 
 

@@ -46,13 +46,12 @@ def create_app(config: dict | None = None) -> Flask:
     from .core.extensions import limiter
     limiter.init_app(app)  # the storage of the rate limits that the views call
 
-    from . import cli
     from .core import caching, errors, resilience, templating
     caching.register(app)  # after Flask-Compress: its answer to If-None-Match comes last
     errors.register(app)
     resilience.register(app)
     templating.register(app)
-    cli.register(app)
+    _register_commands(app)
 
     from .core.security import set_security_headers
     app.after_request(set_security_headers)
@@ -114,6 +113,25 @@ def _writes() -> bool:
     from flask import has_request_context, request
 
     return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+
+
+def _register_commands(app: Flask) -> None:
+    """Each feature's commands, from its cli.py (`flask --app participation --help` lists them)."""
+    from .accounts.cli import user_cli
+    from .demo.cli import demo_command
+    from .export.cli import export_command
+    from .mail.cli import mail_cli
+    from .notifications.cli import digest_command
+    from .privacy.cli import privacy_cli
+
+    # The digest of replies is the notifications' to make, but it is run with the outbox's
+    # commands, before `mail send`; the mail package knows no notifications.
+    mail_cli.add_command(digest_command)
+    app.cli.add_command(user_cli)
+    app.cli.add_command(privacy_cli)
+    app.cli.add_command(mail_cli)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(export_command)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -6,7 +6,7 @@ import random
 import re
 from dataclasses import dataclass
 
-from participation.demo_draft_content import DRAFT_V1_MD, DRAFT_V2_MD
+from participation.demo.content import DRAFT_V1_MD, DRAFT_V2_MD
 from participation.drafts.matching import THRESHOLD, match_sections
 from participation.drafts.parsing import parse_markdown
 

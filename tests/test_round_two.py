@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from participation.accounts.models import User
 from participation.comments.models import Comment, CommentSupport
-from participation.demo_draft_content import DRAFT_V1_MD, DRAFT_V2_MD
+from participation.demo.content import DRAFT_V1_MD, DRAFT_V2_MD
 from participation.drafts.models import DraftVersion, Section, SectionLineage
 from participation.core.extensions import db
 from participation.core.mixins import ModerationState

@@ -1,8 +1,8 @@
-"""Demo data for `flask --app participation demo` and `make run`. Running it twice changes nothing.
+"""Writes the demo into the database; running it twice changes nothing.
 
 The Assen process has a closed round 1 with input from a dozen organisations and an open
-round 2; a second, small process has its round 1 open, so a visitor can try it at once.
-The texts are in demo_content.py.
+round 2 with a published draft and threaded comments; a second, small process has its round 1
+open, so a visitor can try it at once. What they say is in `data/`, read by `content.py`.
 """
 from __future__ import annotations
 
@@ -13,39 +13,48 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from . import demo_content as content
-from .accounts.models import (DecisionBasis, Membership, Organisation, OrganisationKind, User,
-                              VerificationState, name_key)
-from .accounts.passwords import hash_password
-from .accounts.services import create_user
-from .core.roles import Role
-from .contributions.models import Contribution
-from .core.extensions import db
-from .core.mixins import ModerationState
-from .processes.models import Audience, ModerationMode, Process, RoundKind
-from .processes.services import add_round, add_theme, create_process
-from .core.sanitize import markdown_to_html
-from .core.timeutil import utcnow
+from ..accounts.models import (DecisionBasis, Membership, Organisation, OrganisationKind, User,
+                               VerificationState, name_key)
+from ..accounts.passwords import hash_password
+from ..accounts.services import create_user
+from ..comments.models import Comment
+from ..contributions.models import Contribution
+from ..core.extensions import db
+from ..core.mixins import ModerationState
+from ..core.roles import Role
+from ..core.sanitize import markdown_to_html
+from ..core.timeutil import utcnow
+from ..drafts.parsing import parse_markdown
+from ..drafts.services import add_version, publish
+from ..processes.models import Audience, ModerationMode, Process, RoundKind
+from ..processes.services import add_round, add_theme, create_process
+from . import content
 
 DEMO_ADMIN_EMAIL = "admin@assen.example"
 DEMO_MODERATOR_EMAIL = "projectteam@assen.example"
+#: The processes' folders in data/.
+ASSEN = "economische-agenda"
+BINNENSTAD = "binnenstad"
 
 
 def load_demo(admin_password: str) -> tuple[str, str] | None:
     """Create what is missing. Returns the admin's credentials when the admin was created now."""
-    organisations = _organisations()
+    listed = content.organisations()
+    organisations = _organisations(listed.known)
     created = None
     if _user(DEMO_ADMIN_EMAIL) is None:
         create_user(DEMO_ADMIN_EMAIL, admin_password, Role.admin, name="Demo beheerder")
         created = (DEMO_ADMIN_EMAIL, admin_password)
     moderator = _user(DEMO_MODERATOR_EMAIL) or create_user(
         DEMO_MODERATOR_EMAIL, secrets.token_urlsafe(24), Role.moderator, name="Projectteam EZ")
-    if _process(content.ASSEN_PROCESS["slug"]) is None:
-        _assen(organisations, moderator)
-        _assen_draft(_process(content.ASSEN_PROCESS["slug"]), organisations, moderator)
-    if _process(content.SMALL_PROCESS["slug"]) is None:
-        _small()
-    _pending(organisations)
+    assen = content.process(ASSEN)
+    if _process(assen.slug) is None:
+        _assen(assen, organisations, moderator)
+        _assen_draft(_process(assen.slug), organisations, moderator)
+    binnenstad = content.process(BINNENSTAD)
+    if _process(binnenstad.slug) is None:
+        _small(binnenstad)
+    _pending(listed, organisations)
     db.session.flush()
     return created
 
@@ -58,19 +67,19 @@ def _process(slug: str) -> Process | None:
     return db.session.scalar(sa.select(Process).where(Process.slug == slug))
 
 
-def _organisations() -> dict[str, Organisation]:
+def _organisations(known: list[content.KnownOrganisation]) -> dict[str, Organisation]:
     existing = {o.name_key: o for o in db.session.scalars(sa.select(Organisation))}
     found = {}
-    for name, kind, sector in content.ORGANISATIONS:
-        organisation = existing.get(name_key(name))
+    for entry in known:
+        organisation = existing.get(name_key(entry.name))
         if organisation is None:
             # Known to the team: confirmed, as every organisation was before memberships were
             # checked (migration 0007).
-            organisation = Organisation(name=name, name_key=name_key(name),
-                                        kind=OrganisationKind(kind), sector=sector,
+            organisation = Organisation(name=entry.name, name_key=name_key(entry.name),
+                                        kind=OrganisationKind(entry.kind), sector=entry.sector,
                                         state=VerificationState.verified, decided_at=utcnow())
             db.session.add(organisation)
-        found[name] = organisation
+        found[entry.name] = organisation
     db.session.flush()
     return found
 
@@ -96,7 +105,7 @@ def _stakeholder(name: str, organisation: Organisation | None) -> User:
     return user
 
 
-def _pending(organisations: dict[str, Organisation]) -> None:
+def _pending(listed: content.Organisations, organisations: dict[str, Organisation]) -> None:
     """A new organisation and a newcomer to a known one, both waiting for the team."""
     def person(name: str, email: str, organisation: Organisation, role: str, kvk, new: bool):
         if _user(email) is not None:
@@ -109,16 +118,18 @@ def _pending(organisations: dict[str, Organisation]) -> None:
                                   state=VerificationState.unverified,
                                   registered_organisation=new))
 
-    for org_name, kind, sector, name, email, role, kvk in content.PENDING_NEW_ORGANISATIONS:
+    for entry in listed.new_organisations:
         organisation = db.session.scalar(sa.select(Organisation).where(
-            Organisation.name_key == name_key(org_name)))
+            Organisation.name_key == name_key(entry.organisation)))
         if organisation is None:
-            organisation = Organisation(name=org_name, name_key=name_key(org_name),
-                                        kind=OrganisationKind(kind), sector=sector)
+            organisation = Organisation(name=entry.organisation,
+                                        name_key=name_key(entry.organisation),
+                                        kind=OrganisationKind(entry.kind), sector=entry.sector)
             db.session.add(organisation)
-        person(name, email, organisation, role, kvk, True)
-    for org_name, name, email, role, kvk in content.PENDING_MEMBERS:
-        person(name, email, organisations[org_name], role, kvk, False)
+        person(entry.name, entry.email, organisation, entry.role, entry.kvk, True)
+    for entry in listed.new_members:
+        person(entry.name, entry.email, organisations[entry.organisation], entry.role, entry.kvk,
+               False)
 
 
 def _contribution(round_, theme, title, body_md, created_at, *, author=None, organisation=None,
@@ -132,84 +143,79 @@ def _contribution(round_, theme, title, body_md, created_at, *, author=None, org
         submission_key=uuid.uuid4().hex, created_at=created_at, updated_at=created_at)
 
 
-def _assen(organisations: dict[str, Organisation], moderator: User) -> None:
+def _create_process(text: content.ProcessText) -> Process:
+    return create_process(slug=text.slug, title=text.title, summary=text.summary,
+                          intro_md=text.intro_md, contact=text.contact, is_public=True)
+
+
+def _assen(text: content.ProcessText, organisations: dict[str, Organisation],
+           moderator: User) -> None:
     now = utcnow().replace(second=0, microsecond=0)
-    process = create_process(**content.ASSEN_PROCESS, is_public=True)
+    process = _create_process(text)
     input_round = add_round(process, kind=RoundKind.input, opens_at=now - timedelta(days=70),
                             closes_at=now - timedelta(days=30), moderation=ModerationMode.post,
                             audience=Audience.registered)
     add_round(process, kind=RoundKind.feedback, opens_at=now - timedelta(days=7),
               closes_at=now + timedelta(days=21), moderation=ModerationMode.post,
               audience=Audience.invited)
-    themes = [add_theme(process, title=t, description=d) for t, d in content.ASSEN_THEMES]
-    start = input_round.opens_at
-    for n, (org_name, theme_index, title, body) in enumerate(content.CONTRIBUTIONS):
-        organisation = organisations[org_name]
+    themes = {title: add_theme(process, title=title, description=description)
+              for title, description in text.themes}
+    for item in content.contributions(ASSEN):
+        organisation = organisations[item.organisation] if item.organisation else None
+        if item.offline_source:
+            # Given on paper, by mail or at a meeting: the team typed it in, it has no author.
+            author, entered_by = None, moderator
+        else:
+            author, entered_by = _stakeholder(item.resident or item.organisation, organisation), None
         db.session.add(_contribution(
-            input_round, themes[theme_index], title, body, start + timedelta(days=1 + n * 1.5),
-            author=_stakeholder(org_name, organisation), organisation=organisation))
-    for n, (person, theme_index, title, body) in enumerate(content.INDIVIDUAL_CONTRIBUTIONS):
-        db.session.add(_contribution(
-            input_round, themes[theme_index], title, body, start + timedelta(days=5 + n * 9),
-            author=_stakeholder(person, None), individual=person))
-    for n, (org_name, theme_index, title, body, source) in enumerate(
-            content.OFFLINE_CONTRIBUTIONS):
-        db.session.add(_contribution(
-            input_round, themes[theme_index], title, body, start + timedelta(days=20 + n * 10),
-            organisation=organisations[org_name], offline_source=source, entered_by=moderator))
+            input_round, themes[item.theme], item.title, item.body_md,
+            input_round.opens_at + timedelta(days=item.days_after_opening), author=author,
+            organisation=organisation, individual=item.resident,
+            offline_source=item.offline_source, entered_by=entered_by))
 
 
 def _assen_draft(process: Process, organisations: dict[str, Organisation],
                  moderator: User) -> None:
     """Version 1 of the draft agenda, published, with threaded comments from the stakeholders."""
-    from . import demo_draft_content as draft
-    from .comments.models import Comment
-    from .drafts.parsing import parse_markdown
-    from .drafts.services import add_version, publish
-
-    version = add_version(process, parse_markdown(draft.DRAFT_V1_MD), source_kind="markdown",
+    version = add_version(process, parse_markdown(content.draft(ASSEN, 1)), source_kind="markdown",
                           source_name="concept-economische-agenda.md", by=moderator)
     publish(version, {s.id: None for s in version.sections}, by=moderator)
     version.published_at = utcnow() - timedelta(days=7)
     sections = {s.number: s for s in version.sections}
     feedback_round = process.round_of(RoundKind.feedback)
     made: dict[str, Comment] = {}
-    start = version.published_at
-    items = [(key, number, parent, org, body, False) for key, number, parent, org, body
-             in draft.DEMO_COMMENTS]
-    items += [(key, number, parent, None, body, True) for key, number, parent, body
-              in draft.TEAM_REPLIES]
-    for n, (key, number, parent_key, org_name, body, by_team) in enumerate(items):
-        section = sections[number]
-        parent = made.get(parent_key) if parent_key else None
-        organisation = organisations.get(org_name) if org_name else None
-        if by_team:
+    for item in content.comments(ASSEN):
+        section = sections[item.section]
+        parent = made[item.reply_to] if item.reply_to else None
+        organisation = organisations[item.organisation] if item.organisation else None
+        if item.by_team:
             author = moderator
         else:
-            author = _stakeholder(org_name or f"Inwoner {key}", organisation)
+            author = _stakeholder(item.organisation or f"Inwoner {item.key}", organisation)
         db.session.flush()
-        moment = start + timedelta(hours=3 + n * 5)
+        moment = version.published_at + timedelta(hours=item.hours_after_publication)
         comment = Comment(
             round_id=feedback_round.id, lineage_id=section.lineage_id, section_id=section.id,
             parent_id=parent.id if parent else None, depth=parent.depth + 1 if parent else 0,
             author_id=author.id, organisation_id=organisation.id if organisation else None,
             organisation_name=organisation.name if organisation else None,
-            organisation_kind=organisation.kind if organisation else None, by_team=by_team,
-            body_md=body, body_html=markdown_to_html(body), state=ModerationState.published,
-            submission_key=uuid.uuid4().hex, created_at=moment, updated_at=moment)
+            organisation_kind=organisation.kind if organisation else None,
+            by_team=item.by_team, body_md=item.body_md, body_html=markdown_to_html(item.body_md),
+            state=ModerationState.published, submission_key=uuid.uuid4().hex, created_at=moment,
+            updated_at=moment)
         db.session.add(comment)
         db.session.flush()
-        made[key] = comment
+        made[item.key] = comment
 
 
-def _small() -> None:
+def _small(text: content.ProcessText) -> None:
     now = utcnow().replace(second=0, microsecond=0)
-    process = create_process(**content.SMALL_PROCESS, is_public=True)
+    process = _create_process(text)
     add_round(process, kind=RoundKind.input, opens_at=now - timedelta(days=3),
               closes_at=now + timedelta(days=30), moderation=ModerationMode.post,
               audience=Audience.registered)
     add_round(process, kind=RoundKind.feedback, opens_at=now + timedelta(days=45),
               closes_at=now + timedelta(days=75), moderation=ModerationMode.post,
               audience=Audience.invited)
-    for title, description in content.SMALL_THEMES:
+    for title, description in text.themes:
         add_theme(process, title=title, description=description)
