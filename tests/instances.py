@@ -384,13 +384,13 @@ def pdf_with(marker: str) -> bytes:
     """A small, real one-page PDF whose bytes carry `marker`."""
     import io
 
-    from pypdf import PdfWriter
+    import pikepdf
 
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    writer.add_metadata({"/Title": marker})
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    pdf.docinfo["/Title"] = marker
     out = io.BytesIO()
-    writer.write(out)
+    pdf.save(out)
     return out.getvalue()
 
 

@@ -65,6 +65,45 @@ def test_hashes_inside_fenced_code_are_not_headings():
     assert "# evenmin" in draft.sections[0].body_md
 
 
+def test_underlined_headings_are_headings():
+    draft = parse_markdown("Voorwoord.\n\nInleiding\n=========\nA\n\nDoel\n----\nB\n\n"
+                           "Een kop over\ntwee regels\n===\n\n## Gewoon\nC\n")
+    assert numbers_and_headings(draft) == [
+        ("1", 1, "Inleiding"), ("1.1", 2, "Doel"), ("2", 1, "Een kop over twee regels"),
+        ("2.1", 2, "Gewoon")]
+    assert draft.preamble_md == "Voorwoord."
+    assert [s.body_md for s in draft.sections] == ["A", "B", "", "C"]
+
+
+def test_a_rule_after_a_blank_line_is_no_heading():
+    draft = parse_markdown("# Een\ntekst\n\n---\n\n***\nmeer\n")
+    assert numbers_and_headings(draft) == [("1", 1, "Een")]
+    assert draft.sections[0].body_md == "tekst\n\n---\n\n***\nmeer"
+
+
+def test_hashes_and_underlines_in_code_are_not_headings():
+    text = ("# Een\n```python\n# commentaar\nx = 1\n---\n```\n\n    # ingesprongen code\n\n"
+            "~~~\nniet gesloten\n# dus nog code\n")
+    draft = parse_markdown(text)
+    assert numbers_and_headings(draft) == [("1", 1, "Een")]
+    assert draft.sections[0].body_md == text.removeprefix("# Een\n").rstrip()
+
+
+def test_headings_inside_a_list_or_quote_do_not_cut_it():
+    draft = parse_markdown("# Een\n- punt\n  # kop in het punt\n  vervolg\n> # kop in een citaat\n"
+                           "> citaat\n# Twee\n")
+    assert numbers_and_headings(draft) == [("1", 1, "Een"), ("2", 1, "Twee")]
+    assert draft.sections[0].body_md == ("- punt\n  # kop in het punt\n  vervolg\n"
+                                         "> # kop in een citaat\n> citaat")
+
+
+def test_raw_html_does_not_hide_a_heading():
+    # Shown sections escape raw HTML (core/sanitize.py), so it is text here too.
+    draft = parse_markdown("# Een\n<div>\n# Twee\n</div>\n")
+    assert numbers_and_headings(draft) == [("1", 1, "Een"), ("2", 1, "Twee")]
+    assert [s.body_md for s in draft.sections] == ["<div>", "</div>"]
+
+
 def test_empty_headings_are_skipped_and_their_body_joins_the_previous_section():
     draft = parse_markdown("# Een\neerste\n#\ntweede\n## **  **\nderde\n#hashtag is geen kop\n")
     assert numbers_and_headings(draft) == [("1", 1, "Een")]

@@ -265,6 +265,51 @@ def test_a_paper_committed_but_not_yet_renamed_is_served(participant, app, folde
     assert participant.get(item_url + "/paper").status_code == 200
 
 
+# --- papers that cannot be read whole ------------------------------------------------------
+
+def _saved_pdf(pages: int = 1, **options) -> bytes:
+    pdf = pikepdf.new()
+    for _ in range(pages):
+        pdf.add_blank_page()
+    out = io.BytesIO()
+    pdf.save(out, **options)
+    return out.getvalue()
+
+
+PASSWORD_MESSAGE = "This PDF is protected with a password. Upload a version without a password."
+DAMAGED_MESSAGE = "This PDF cannot be opened. It may be damaged; save it again as PDF and choose"
+UNREADABLE = {
+    "a password to open it (AES-256)": (
+        lambda: _saved_pdf(encryption=pikepdf.Encryption(user="geheim", owner="eigenaar")),
+        PASSWORD_MESSAGE),
+    "a password to open it (RC4)": (
+        lambda: _saved_pdf(encryption=pikepdf.Encryption(user="geheim", owner="eigenaar", R=3,
+                                                         aes=False, metadata=False)),
+        PASSWORD_MESSAGE),
+    "a password for its permissions only": (
+        lambda: _saved_pdf(encryption=pikepdf.Encryption(user="", owner="eigenaar")),
+        PASSWORD_MESSAGE),
+    "cut off halfway": (lambda: _saved_pdf(3)[:len(_saved_pdf(3)) // 2], DAMAGED_MESSAGE),
+    "only a header": (lambda: b"%PDF-1.7\n" + bytes(range(256)) * 4 + b"\n%%EOF\n",
+                      DAMAGED_MESSAGE),
+    "no pages": (lambda: _saved_pdf(0), "This PDF has no pages."),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(UNREADABLE))
+def test_a_paper_that_cannot_be_read_whole_is_refused_and_the_text_kept(participant, app, folder,
+                                                                       kind):
+    make, message = UNREADABLE[kind]
+    response = give(participant, title="Mijn titel", paper=make())
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    errors = field_errors(html)
+    assert any(e.startswith(f"paper: {message}") for e in errors), errors
+    assert 'value="Mijn titel"' in html
+    with app.app_context():
+        assert count(Contribution) == 0 and count(Attachment) == 0
+
+
 # --- papers that would act when opened ------------------------------------------------------
 
 def _js(pdf, code="app.alert(1)"):

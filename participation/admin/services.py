@@ -14,6 +14,7 @@ from ..core.roles import Role
 from ..audit.services import record
 from ..core.conflicts import check_version, for_change
 from ..core.extensions import db
+from ..core.paging import paginate_within
 from ..core.integers import db_int_or_none
 from ..core.search import escape_like
 from ..processes.models import Audience, ModerationMode, Process, Round, RoundKind
@@ -46,14 +47,9 @@ def user_page(query: str = "", page: int = 1) -> UserPage:
         pattern = f"%{escape_like(query.lower())}%"
         stmt = stmt.where(sa.or_(sa.func.lower(User.name).like(pattern, escape="\\"),
                                  User.email.like(pattern, escape="\\")))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    users = list(db.session.scalars(
-        stmt.options(joinedload(User.organisation))
-        .order_by(sa.func.lower(User.name), User.id)
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
-    return UserPage(users, total, page, pages)
+    listing = paginate_within(stmt.options(joinedload(User.organisation))
+                              .order_by(sa.func.lower(User.name), User.id), page, PAGE_SIZE)
+    return UserPage(listing.items, listing.total, listing.page, max(1, listing.pages))
 
 
 def admin_ids(*, lock: bool = False) -> list[int]:

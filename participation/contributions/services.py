@@ -16,6 +16,7 @@ from ..accounts.models import Organisation, OrganisationKind, User
 from ..core.conflicts import check_version, for_change
 from ..core.extensions import db
 from ..core.mixins import ModerationState
+from ..core.paging import paginate_within
 from ..core.search import escape_like
 from ..processes.models import ModerationMode, Process, Round, RoundKind, Theme
 from ..core.sanitize import markdown_to_html, plain_text
@@ -186,19 +187,15 @@ class ReadingPage:
 def reading_page(round_: Round, flt: ReadingFilter) -> ReadingPage:
     """One page of published input with the per-theme counts: a fixed number of queries."""
     filtered = published_in(round_, flt)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(filtered.subquery()))
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(flt.page, 1), pages)
-    contributions = list(db.session.scalars(
+    listing = paginate_within(
         filtered.options(joinedload(Contribution.theme), joinedload(Contribution.attachment),
                          undefer(Contribution.listed_under_organisation))
-        .order_by(Contribution.created_at.desc(), Contribution.id.desc())
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).unique())
+        .order_by(Contribution.created_at.desc(), Contribution.id.desc()), flt.page, PAGE_SIZE)
     counts = dict(db.session.execute(
         sa.select(Contribution.theme_id, sa.func.count())
         .where(Contribution.round_id == round_.id, Contribution.is_shown)
         .group_by(Contribution.theme_id)).all())
-    return ReadingPage(contributions, total, page, pages, counts)
+    return ReadingPage(listing.items, listing.total, listing.page, max(1, listing.pages), counts)
 
 
 def own_contributions(user: User, round_: Round) -> list[Contribution]:

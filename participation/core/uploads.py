@@ -23,12 +23,16 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from .extensions import db
+
+if TYPE_CHECKING:
+    import pikepdf  # imported where it is used: qpdf is loaded only when a paper comes in
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +94,6 @@ def check_pdf(storage) -> CheckedPdf:
     """Read an uploaded file and accept it only if it is a PDF that opens, has pages and has
     nothing in it that acts (scripts, launch actions, embedded files)."""
     import pikepdf
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
 
     data = storage.read(MAX_PDF_BYTES + 1)
     if len(data) > MAX_PDF_BYTES:
@@ -101,20 +103,29 @@ def check_pdf(storage) -> CheckedPdf:
     if not data.lstrip()[:5] == b"%PDF-":
         raise UploadRefused(_l("This file is not a PDF. Save your paper as PDF and choose it "
                                "again."))
+    damaged = UploadRefused(_l("This PDF cannot be opened. It may be damaged; save it again as "
+                               "PDF and choose it again."))
+    if b"%%EOF" not in data:
+        # Cut off (an interrupted save or copy): qpdf would rebuild what is left and the paper
+        # would lose its end without a word. A whole file ends each of its saves with %%EOF.
+        raise damaged
+    protected = UploadRefused(_l("This PDF is protected with a password. Upload a version "
+                                 "without a password."))
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            raise UploadRefused(_l("This PDF is protected with a password. Upload a version "
-                                   "without a password."))
-        pages = len(reader.pages)
-        active = active_content(data)
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            # A file whose password only guards permissions (printing, copying) opens without
+            # it; it is refused too, so that every paper can be printed and quoted from.
+            if pdf.is_encrypted:
+                raise protected
+            pages = len(pdf.pages)
+            active = active_content(pdf)
+    except pikepdf.PasswordError:
+        raise protected from None
     except UploadRefused:
         raise
-    except (PyPdfError, pikepdf.PdfError, ValueError, KeyError, TypeError, OSError,
-            RecursionError) as error:
+    except (pikepdf.PdfError, ValueError, KeyError, TypeError, OSError, RecursionError) as error:
         log.info("refused unreadable PDF: %s", error)
-        raise UploadRefused(_l("This PDF cannot be opened. It may be damaged; save it again as "
-                               "PDF and choose it again.")) from None
+        raise damaged from None
     if pages == 0:
         raise UploadRefused(_l("This PDF has no pages."))
     if active:
@@ -127,7 +138,7 @@ def check_pdf(storage) -> CheckedPdf:
                       sha256=hashlib.sha256(data).hexdigest())
 
 
-def active_content(data: bytes) -> str | None:
+def active_content(pdf: pikepdf.Pdf) -> str | None:
     """What in the PDF would act when opened, or None: a JavaScript, launch or embedded-file
     action, additional actions (/AA), a /Names tree of scripts or embedded files, an embedded
     file, a file-attachment or rich-media annotation, or an XFA form (which carries scripts).
@@ -136,27 +147,26 @@ def active_content(data: bytes) -> str | None:
     pages, annotations and their /A and /AA, form fields, bookmarks), so an action cannot hide
     in a place one reader looks at and this check does not. qpdf (pikepdf) reads object
     streams and undoes escaped names (`/J#61vaScript` is `/JavaScript`). Stream data is not
-    decoded: actions are dictionaries. A file qpdf cannot read raises pikepdf.PdfError.
+    decoded: actions are dictionaries. An object qpdf cannot read raises pikepdf.PdfError.
     """
     import pikepdf
 
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        # Indirect objects are all in pdf.objects; direct ones are reached through them.
-        pending = [pdf.trailer, *pdf.objects]
-        while pending:
-            obj = pending.pop()
-            if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
-                found = _active_in(obj)
-                if found:
-                    return found
-                children = obj.values()
-            elif isinstance(obj, pikepdf.Array):
-                children = obj
-            else:
-                continue
-            pending.extend(child for child in children
-                           if isinstance(child, (pikepdf.Dictionary, pikepdf.Array))
-                           and not child.is_indirect)
+    # Indirect objects are all in pdf.objects; direct ones are reached through them.
+    pending = [pdf.trailer, *pdf.objects]
+    while pending:
+        obj = pending.pop()
+        if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
+            found = _active_in(obj)
+            if found:
+                return found
+            children = obj.values()
+        elif isinstance(obj, pikepdf.Array):
+            children = obj
+        else:
+            continue
+        pending.extend(child for child in children
+                       if isinstance(child, (pikepdf.Dictionary, pikepdf.Array))
+                       and not child.is_indirect)
     return None
 
 

@@ -13,6 +13,7 @@ from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.hyperlink import Hyperlink
 from docx.text.paragraph import Paragraph
+from markdown_it import MarkdownIt
 
 MAX_SECTIONS = 200
 MAX_HEADING_LENGTH = 300
@@ -28,10 +29,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _EMPHASIS = re.compile(r"[*_`]")
 # At most three digits per part, so a heading that starts with a year ("2030 goals") keeps it.
 _MANUAL_NUMBER = re.compile(r"^\d{1,3}(?:\.\d{1,3})*[.)]?\s+")
-_ATX_HEADING = re.compile(r"^ {0,3}(#+)(?:[ \t]+(.*?))?[ \t]*$")
-_CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _DOCX_HEADING = re.compile(r"^(?:heading|kop)\s*(\d)$", re.IGNORECASE)
+#: Block structure only: a heading's text is cleaned as plain text, so inline parsing is
+#: skipped. Raw HTML is text here, as it is when the sections are shown (core/sanitize.py).
+_BLOCKS = MarkdownIt("commonmark", {"html": False}).disable("inline")
 
 
 @dataclass(frozen=True)
@@ -106,34 +107,22 @@ def _build(preamble: str, raw: list[tuple[int, str, str]]) -> ParsedDraft:
 
 
 def parse_markdown(text: str) -> ParsedDraft:
+    """Split at the headings CommonMark sees: `#` lines and underlined (setext) ones, not a `#`
+    line in a code block; only headings at the top, not inside a list or a quote, which would
+    cut the list or quote in two. Each heading token carries its source lines (`.map`), so the
+    bodies are the lines between them, kept as typed."""
     text = _clean_text(text)
     if not text.strip():
         raise DraftFormatError("empty", "The draft is empty.")
-    preamble: list[str] = []
-    raw: list[tuple[int, str, list[str]]] = []
-    current = preamble
-    fence: str | None = None
-    for line in text.split("\n"):
-        fence_match = _FENCE.match(line)
-        if fence is not None:
-            closing = fence_match.group(1) if fence_match else ""
-            if (closing[:1] == fence[0] and len(closing) >= len(fence)
-                    and not line[fence_match.end():].strip()):
-                fence = None
-            current.append(line)
-            continue
-        if fence_match:
-            fence = fence_match.group(1)
-            current.append(line)
-            continue
-        heading_match = _ATX_HEADING.match(line)
-        if heading_match:
-            heading_text = _CLOSING_HASHES.sub("", heading_match.group(2) or "")
-            raw.append((len(heading_match.group(1)), heading_text, []))
-            current = raw[-1][2]
-        else:
-            current.append(line)
-    return _build("\n".join(preamble), [(lvl, heading, "\n".join(body)) for lvl, heading, body in raw])
+    lines = text.split("\n")  # as markdown-it counts lines: only \n ends one (\r is gone)
+    tokens = _BLOCKS.parse(text)
+    headings = [(int(opening.tag[1]), tokens[i + 1].content, *opening.map)
+                for i, opening in enumerate(tokens)
+                if opening.type == "heading_open" and opening.level == 0 and opening.map]
+    starts = [start for _level, _heading, start, _end in headings] + [len(lines)]
+    raw = [(level, heading, "\n".join(lines[end:starts[index + 1]]))
+           for index, (level, heading, _start, end) in enumerate(headings)]
+    return _build("\n".join(lines[:starts[0]]), raw)
 
 
 def _wrap(text: str, marker: str) -> str:

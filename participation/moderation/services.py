@@ -12,6 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import url_for
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Bundle
 
 from ..accounts.models import User
 from ..audit.services import record
@@ -379,11 +380,12 @@ def queue(process: Process, flt: QueueFilter) -> tuple[list[QueueItem], int]:
     if not parts:
         return [], 0
     union = sa.union_all(*parts).subquery()
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(union))
-    rows = db.session.execute(
-        sa.select(union.c.id, union.c.kind).order_by(union.c.created_at, union.c.kind, union.c.id)
-        .limit(PAGE_SIZE).offset((max(flt.page, 1) - 1) * PAGE_SIZE)).all()
-    return _items(rows), total
+    # One Bundle, as db.paginate takes the first column of each row: (id, kind) as one value.
+    listing = db.paginate(
+        sa.select(Bundle("item", union.c.id, union.c.kind))
+        .order_by(union.c.created_at, union.c.kind, union.c.id),
+        page=max(flt.page, 1), per_page=PAGE_SIZE, error_out=False)
+    return _items(listing.items), listing.total
 
 
 def _items(rows) -> list[QueueItem]:

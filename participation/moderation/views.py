@@ -303,13 +303,12 @@ def _audit_page(process: Process | None):
         stmt = stmt.where(AuditEvent.process_id == process.id)
     if action:
         stmt = stmt.where(AuditEvent.action.startswith(action, autoescape=True))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
-    events = list(db.session.scalars(
-        stmt.options(sa.orm.joinedload(AuditEvent.actor))
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(100).offset((page - 1) * 100)))
-    return render_template("moderation/audit.html", process=process, lines=describe(events),
-                           total=total, action=action, groups=ACTION_GROUPS, page=page,
-                           pages=max(1, -(-total // 100)))
+    events = db.paginate(stmt.options(sa.orm.joinedload(AuditEvent.actor))
+                         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()),
+                         page=page, per_page=100, error_out=False)
+    return render_template("moderation/audit.html", process=process, lines=describe(events.items),
+                           total=events.total, action=action, groups=ACTION_GROUPS, page=page,
+                           pages=max(1, events.pages))
 
 
 # --- participants -------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from ..accounts.models import (DecisionBasis, Membership, Organisation, User,
 from ..audit.services import record
 from ..core.extensions import db
 from ..core.roles import can_moderate
+from ..core.paging import paginate_within
 from ..mail.services import queue_mail
 from ..core.sanitize import plain_text
 from ..core.search import escape_like
@@ -399,12 +400,8 @@ def organisation_page(query: str = "", page: int = 1) -> OrganisationPage:
     if query:
         stmt = stmt.where(Organisation.name_key.like(f"%{escape_like(query.casefold())}%",
                                                      escape="\\"))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    return OrganisationPage(list(db.session.scalars(
-        stmt.order_by(Organisation.name_key).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))),
-        total, page, pages)
+    listing = paginate_within(stmt.order_by(Organisation.name_key), page, PAGE_SIZE)
+    return OrganisationPage(listing.items, listing.total, listing.page, max(1, listing.pages))
 
 
 def members_of(organisation: Organisation) -> list[Membership]:
