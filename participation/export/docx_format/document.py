@@ -1,0 +1,222 @@
+"""The participation document's body: the chapters and the part per stakeholder, written as
+WordprocessingML from the builder's plain data."""
+from __future__ import annotations
+
+from typing import IO
+
+from .. import labels as words_module
+from ..builder import Item, ParticipationDocument, Stakeholder
+from .from_html import HtmlToWord
+from .package import Links, Numbering
+from .wordml import (BLUE, GREY, QUOTE_INDENT, RED, RESPONSE_INDENT, Cell, field, internal_link,
+                     paragraph, ppr, runs, starts_right_to_left, table)
+
+
+def _bookmark(number: int) -> str:
+    # A leading underscore keeps it out of Word's list of bookmarks (like its own _Toc ones).
+    return f"_Stakeholder{number}"
+
+
+class Writer:
+    """Writes the body as WordprocessingML text, section by section, into `stream` (the
+    document.xml entry of the package) as it goes: memory stays flat however long it gets."""
+
+    def __init__(self, document: ParticipationDocument, words: dict, numbering: Numbering,
+                 links: Links, stream: IO[bytes]) -> None:
+        self.document, self.words, self.stream = document, words, stream
+        self.out: list[str] = []
+        self.converter = HtmlToWord(numbering, links)
+        # Bookmarks on the stakeholder headings: the overview and the index link to them by
+        # name (to the first, should two organisations share a name).
+        self.bookmarks: dict[str, str] = {}
+        for number, stakeholder in enumerate(document.contributors, 1):
+            self.bookmarks.setdefault(stakeholder.name, _bookmark(number))
+
+    def add(self, content: str, properties: str = "") -> None:
+        self.out.append(paragraph(content, properties))
+
+    def heading(self, level: int, text: str) -> None:
+        self.add(runs(text), ppr(f"Heading{level}"))
+
+    def html(self, fragment: str | None, style: str | None, indent: int = 0) -> None:
+        if fragment:
+            self.converter.convert(fragment, self.out, style, indent)
+
+    def flush(self) -> None:
+        self.stream.write("".join(self.out).encode("utf-8"))
+        self.out.clear()
+
+    def write(self) -> None:
+        for part in (self.title_page, self.contents, self.process, self.overview,
+                     self.by_stakeholder, self.index):
+            part()
+            self.flush()
+
+    def kind(self, kind: str | None) -> str:
+        return self.words["kinds"][kind or "individual"]
+
+    # the parts, in order
+
+    def title_page(self) -> None:
+        doc, words = self.document, self.words
+        self.add(runs(doc.municipality, bold=True, color=BLUE, size=28),
+                 ppr(spacing='<w:spacing w:before="3400" w:after="240"/>'))
+        self.add(runs(words["document"]), ppr("Title"))
+        self.add(runs(doc.process_title), ppr("Subtitle"))
+        self.add(runs(f"{words['generated']} {words_module.date(doc.generated_at)}"))
+        if doc.draft_version:
+            self.add(runs(words["draft_version"] % {"number": doc.draft_version}))
+        self.add(runs(words["public"] if doc.public else words["internal"], bold=True,
+                      color=None if doc.public else RED))
+
+    def contents(self) -> None:
+        words = self.words
+        self.add(runs(words["contents"]), ppr("TOCHeading"))
+        hint = runs(words["contents_hint"], italic=True, color=GREY)
+        self.add(field('TOC \\o "1-2" \\h \\z \\u', hint))
+
+    def process(self) -> None:
+        doc, words = self.document, self.words
+        self.heading(1, f"1. {words['process']}")
+        self.add(runs(words["process_intro"]))
+        rows = [(words["rounds"][r.kind],
+                 f"{words_module.date(r.opens_at)} – {words_module.date(r.closes_at)}",
+                 words["audiences"].get(r.audience, r.audience), r.invited,
+                 r.invitations_accepted, r.participants, r.items) for r in doc.rounds]
+        self.out.append(table(
+            # Numeric columns wide enough for "Uitnodigingen" in bold 8.5 pt, unbroken.
+            (13, 15, 18, 13.5, 13.5, 13.5, 13.5),
+            (words["round"], words["period"], words["audience"], words["invited"],
+             words["accepted"], words["participants"], words["item_total"]),
+            rows, numeric=frozenset({3, 4, 5, 6})))
+        self.heading(2, words["participants_by_kind"])
+        kinds = ("business", "education", "government", "civil_society", "other", "individual")
+        rows = [(self.kind(k), *(r.participants_by_kind.get(k, 0) for r in doc.rounds))
+                for k in kinds]
+        rows.append((words["total"], *(r.participants for r in doc.rounds)))
+        width = 20 if doc.rounds else 0
+        self.out.append(table(
+            (100 - width * len(doc.rounds), *(width for _ in doc.rounds)),
+            (words["kind"], *(words["round_short"][r.kind] for r in doc.rounds)),
+            rows, numeric=frozenset(range(1, len(doc.rounds) + 1)), bold_last=True))
+
+    def overview(self) -> None:
+        doc, words = self.document, self.words
+        self.heading(1, f"2. {words['overview']}")
+        self.add(runs(words["overview_intro"]))
+        rows = [(Cell(internal_link(runs(s.name), self.bookmarks.get(s.name))),
+                 self.kind(s.kind), s.input_count, s.feedback_count,
+                 words["yes"] if s.invited_to_read_along else words["no"],
+                 words["yes"] if s.read_along else words["no"]) for s in doc.stakeholders]
+        self.out.append(table(
+            (33, 23, 10, 10, 13, 11),
+            (words["stakeholder"], words["kind"], words["round_short"]["input"],
+             words["round_short"]["feedback"], words["invited_to_read_along"],
+             words["read_along"]),
+            rows, numeric=frozenset({2, 3})))
+        for title, column, topics in ((words["per_theme"], words["theme"], doc.themes),
+                                      (words["per_section"], words["section"], doc.sections)):
+            if not topics:
+                continue
+            self.heading(2, title)
+            self.out.append(table(
+                (60, 20, 20),
+                (column, words["contributions"] if topics is doc.themes else words["reactions"],
+                 words["stakeholders"]),
+                [(t.name, t.items, len(t.stakeholders)) for t in topics],
+                numeric=frozenset({1, 2})))
+
+    def by_stakeholder(self) -> None:
+        words = self.words
+        self.heading(1, f"3. {words['by_stakeholder']}")
+        contributors = self.document.contributors
+        if not contributors:
+            self.add(runs(words["no_items"]))
+        for number, stakeholder in enumerate(contributors, 1):
+            self.stakeholder(number, stakeholder)
+
+    def stakeholder(self, number: int, stakeholder: Stakeholder) -> None:
+        words = self.words
+        bookmark = _bookmark(number)
+        rule = f'<w:top w:val="single" w:sz="12" w:space="6" w:color="{BLUE}"/>'
+        self.add(f'<w:bookmarkStart w:id="{number}" w:name="{bookmark}"/>'
+                 f'{runs(stakeholder.name)}<w:bookmarkEnd w:id="{number}"/>',
+                 ppr("Heading2", border=rule))
+        meta = self.kind(stakeholder.kind)
+        if stakeholder.read_along:
+            meta += f" · {words['read_along']}"
+        self.add(runs(meta), ppr("ItemDetails"))
+        for item in stakeholder.items:
+            self.item(item)
+
+    def item(self, item: Item) -> None:
+        words = self.words
+        title = f"{words['round_short'][item.round]} · {item.topic}"
+        if item.title:
+            title += f": {item.title}"
+        self.heading(3, title)
+        meta = [runs(f"{words['given_at']} {words_module.datetime(item.created_at)}")]
+        if item.offline_source:
+            meta.append(runs(" · " + words["received_offline"] % {"source": item.offline_source}))
+        if item.unverified_organisation:
+            meta.append(runs(" · ") + runs(words["unverified_organisation"] % {
+                "name": item.unverified_organisation}, bold=True, color=RED))
+        if item.state != "published":
+            meta.append(runs(" · ") + runs(words["states"].get(item.state, item.state),
+                                           bold=True, color=RED))
+        if item.hidden:
+            meta.append(runs(" · ") + runs(words["hidden"], bold=True, color=RED))
+        self.add("".join(meta), ppr("ItemDetails"))
+        if item.in_reply_to:
+            self.add(runs(f"{words['in_reply_to']}:", italic=True) + runs(" " + item.in_reply_to),
+                     ppr("ReplyContext", bidi=starts_right_to_left(item.in_reply_to)))
+        self.html(item.text_html, None)
+        for label, reason in ((words["hidden_reason"], item.hidden_reason),
+                              (words["rejection_reason"], item.rejection_reason)):
+            if reason:
+                self.add(runs(f"{label}:", italic=True) + runs(" " + reason),
+                         ppr("ReplyContext", bidi=starts_right_to_left(reason)))
+        self.response(item)
+        self.team_replies(item)
+        self.flush()
+
+    def response(self, item: Item) -> None:
+        words = self.words
+        if not item.disposition:
+            if not item.team_replies:
+                self.add(runs(words["response"], bold=True) + runs(f": {words['no_response']}"),
+                         ppr("Response"))
+            return
+        disposition = words["dispositions"].get(item.disposition, item.disposition)
+        head = runs(words["response"], bold=True)
+        if item.response_draft:
+            head += runs(" (") + runs(words["draft_response"], bold=True, color=RED) + runs(")")
+        self.add(head + runs(f" · {words['disposition']}: ")
+                 + runs(disposition, bold=True), ppr("Response", keep_next=True))
+        self.html(item.response_html, "Response", RESPONSE_INDENT)
+        if item.response_sections:
+            self.add(runs(f"{words['taken_up_in']}: {'; '.join(item.response_sections)}",
+                          italic=True), ppr("Response"))
+
+    def team_replies(self, item: Item) -> None:
+        """The team's replies in the thread: the municipality answered, if not officially."""
+        for reply in item.team_replies:
+            self.add(runs(self.words["team_reply"], bold=True)
+                     + runs(f" · {words_module.datetime(reply.created_at)}"),
+                     ppr("Response", keep_next=True))
+            self.html(reply.text_html, "Response", RESPONSE_INDENT)
+
+    def index(self) -> None:
+        doc, words = self.document, self.words
+        self.heading(1, f"4. {words['index']}")
+        for title, topics in ((words["index_by_theme"], doc.themes),
+                              (words["index_by_section"], doc.sections)):
+            if not topics:
+                continue
+            self.heading(2, title)
+            for topic in topics:
+                self.add(runs(topic.name, bold=True), ppr(keep_next=True, spacing=(
+                    '<w:spacing w:before="120" w:after="0"/>')))
+                names = runs(", ").join(internal_link(runs(name), self.bookmarks.get(name))
+                                        for name in topic.stakeholders)
+                self.add(names, ppr(indent=(QUOTE_INDENT, 0)))
