@@ -63,7 +63,8 @@ class BaseForm(FlaskForm):
 
 
 class SubmissionKeyMixin:
-    """A random key per form page: a second send of the same page is recognised as such."""
+    """A random key per form page: a second send of the same page is recognised as such
+    (participation.core.submissions.save_once)."""
 
     submission_key = HiddenField()
 

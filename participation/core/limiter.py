@@ -112,7 +112,7 @@ def _fall_back_to_memory(limiter: Limiter) -> bool:
     return True
 
 
-# --- limits a view checks itself ---------------------------------------------------------
+# --- limits where only some outcomes count ------------------------------------------------
 
 class LocksNotListable(Exception):
     """The configured storage cannot list its counters (only memory:// and Redis can)."""

@@ -70,7 +70,10 @@ def _claim_next() -> OutboxMessage | None:
 
 def send_due(limit: int = 500) -> dict[str, int]:
     """Deliver up to `limit` due messages, each in two transactions (the attempt, then its
-    outcome); return counts by outcome."""
+    outcome); return counts by outcome.
+
+    The one service that commits (elsewhere the view or the command does): it runs in the
+    worker, not a request, and each attempt must be on record before SMTP hears of it."""
     counts = {"sent": 0, "retry": 0, "failed": 0}
     connection = None
     try:
