@@ -55,9 +55,12 @@ lint: $(VENV)/.installed
 	$(BIN)/bandit -q -c pyproject.toml -r participation --severity-level medium
 	$(BIN)/lint-imports
 
-# The whole suite. DATABASE_URL=postgresql://... runs it on PostgreSQL.
+# The whole suite, on every core (TEST_WORKERS=0: in this process, one test after another).
+# DATABASE_URL=postgresql://... runs it on PostgreSQL. Each worker makes its own database, mail
+# server and browser (the fixtures in tests/conftest.py are per worker session).
+TEST_WORKERS ?= auto
 test: install lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # Speed targets live here, not in the tests (see README, Benchmarks): pages under wrk against
 # baselines, queries per page and the export, on SQLite and PostgreSQL; writes bench/REPORT.md.
