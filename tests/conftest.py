@@ -371,7 +371,22 @@ def count_queries(app):
 
 # --- CI: a skip never hides a missing part ------------------------------------------------
 
+#: The longest tests (over ~3 s on a quiet machine), started first: on several workers
+#: (make test, pytest-xdist) a long test begun last keeps one worker busy while the others wait.
+LONG_FIRST = ("test_xss.py::test_no_vector_runs_on_any_page", "test_load.py", "test_outage.py",
+              "test_instances.py", "test_fuzz.py::test_every_page_survives",
+              "test_moderation.py::test_queue_queries_do_not_grow", "test_auth_timing.py",
+              "test_access.py::test_role_by_action_for_every_route", "test_mail.py::test_a_sender")
+
+
+def _long_first(item) -> int:
+    if any(long in item.nodeid for long in LONG_FIRST):
+        return 0
+    return 1 if "browser" in item.keywords else 2
+
+
 def pytest_collection_modifyitems(config, items):
+    items.sort(key=_long_first)  # stable: the rest keep their order
     if (os.environ.get("DATABASE_URL") or "sqlite").startswith("sqlite"):
         skip = pytest.mark.skip(reason="a race only PostgreSQL lets happen: on SQLite the "
                                        "second writer waits for the first")
