@@ -49,11 +49,12 @@ run: demo
 
 # Static checks: ruff (mistakes), bandit (security findings of medium severity or higher) and
 # import-linter (the layers: core imports no feature, no feature imports another's views; the
-# contracts are in pyproject.toml).
+# contracts are in pyproject.toml), and every imported package declared in pyproject.toml.
 lint: $(VENV)/.installed
 	$(BIN)/ruff check participation tests bench scripts migrations
 	$(BIN)/bandit -q -c pyproject.toml -r participation --severity-level medium
 	$(BIN)/lint-imports
+	$(BIN)/python scripts/undeclared_imports.py
 
 # The whole suite, on every core (TEST_WORKERS=0: in this process, one test after another).
 # DATABASE_URL=postgresql://... runs it on PostgreSQL. Each worker makes its own database, mail
