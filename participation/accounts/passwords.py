@@ -23,11 +23,17 @@ METHOD = "scrypt:32768:8:1"
 
 
 
-@cache
 def stand_in_hash(method: str = METHOD) -> str:
     """Checked against when no account matches, so a wrong e-mail costs as long as a wrong
     password. Made when the app starts (`prepare`), not on first use: a first use twice as
     slow would tell."""
+    # Through a cache keyed by the method alone: @cache on this function would keep
+    # stand_in_hash() and stand_in_hash(METHOD) apart and make the first of them on first use.
+    return _stand_in_hash(method)
+
+
+@cache
+def _stand_in_hash(method: str) -> str:
     return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 

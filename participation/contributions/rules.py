@@ -3,20 +3,13 @@ from __future__ import annotations
 
 from ..accounts.models import User
 from ..core.roles import is_team
-from ..processes.rules import Refusal, can_view_process, round_write_refusal
-from ..core.mixins import ModerationState
+from ..processes.rules import Refusal, can_view_process, own_item_write_refusal
 from .models import Contribution
 
 
 def contribution_write_refusal(user: User, contribution: Contribution, now=None) -> Refusal | None:
     """May `user` edit or withdraw `contribution` now? Only its author, while the round is open."""
-    if not getattr(user, "is_authenticated", False):
-        return Refusal.login
-    if contribution.author_id != user.id:
-        return Refusal.not_author
-    if contribution.state in (ModerationState.withdrawn, ModerationState.rejected):
-        return Refusal.not_editable
-    return round_write_refusal(user, contribution.round, now)
+    return own_item_write_refusal(user, contribution, contribution.round, now)
 
 
 def can_see_contribution(user: User, contribution: Contribution) -> bool:

@@ -114,3 +114,15 @@ def round_write_refusal(user: User, round_: Round, now=None) -> Refusal | None:
     if needs_consent(user):
         return Refusal.consent
     return None
+
+
+def own_item_write_refusal(user: User, item, round_: Round, now=None) -> Refusal | None:
+    """May `user` edit or withdraw `item` (their contribution or comment) now? Only its author,
+    while it is not withdrawn or rejected and `round_` is open to them."""
+    if not getattr(user, "is_authenticated", False):
+        return Refusal.login
+    if item.author_id != user.id:
+        return Refusal.not_author
+    if item.state in (ModerationState.withdrawn, ModerationState.rejected):
+        return Refusal.not_editable
+    return round_write_refusal(user, round_, now)
