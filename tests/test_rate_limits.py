@@ -527,16 +527,18 @@ def test_every_limit_lifts_when_its_window_has_passed(limited):
         "invitation": lambda: post_form(team, "/p/tweede/invitations", {
             "name": "Iris", "email": f"iris{next(counter)}@example.nl", "kind": "read_along"}),
     }
+    # Accepted: the form again (a wrong password; "a mail is on its way if we know you") or on.
+    answer = {"login": 200, "reset": 200}
     waits = {}
     for name, post in routes.items():
-        assert post().status_code in (200, 302), name
+        assert post().status_code == answer.get(name, 302), name
         refused = post()
         assert refused.status_code == 429, name
         waits[name] = int(refused.headers["Retry-After"])
         assert 1 <= waits[name] <= 5, (name, waits[name])
     time.sleep(max(waits.values()))
     for name, post in routes.items():
-        assert post().status_code in (200, 302), name
+        assert post().status_code == answer.get(name, 302), name
 
 
 # --- the team sees and lifts login locks --------------------------------------------------
@@ -668,8 +670,8 @@ def test_two_admins_lifting_one_lock_at_once_lift_it_once(limited):
         thread.join()
     said = sorted("has been lifted" in text(a) for a in answers)
     assert said == [False, True]
-    assert "already been lifted" in text(answers[said.index(False)]) or \
-        "already been lifted" in " ".join(text(a) for a in answers)
+    [second] = [a for a in answers if "has been lifted" not in text(a)]
+    assert "already been lifted" in text(second)
     with site.app_context():
         assert len(lifts()) == 1
     assert log_in(client_at(site, "192.0.2.82")).status_code == 302
