@@ -137,7 +137,7 @@ def test_team_works_through_the_queue(client, app, team, mailbox):
     author = app.test_client()
     login(author, "firma@example.nl")
     mine = author.get("/account/contributions").get_data(as_text=True)
-    assert "Inbreng" in mine and ("Response" in mine or "Reactie" in mine)
+    assert "Inbreng 03" in mine and "<strong>Response: Adopted</strong>" in mine
 
 
 def test_templates_and_response_validation(client, app, team):
