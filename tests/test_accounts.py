@@ -10,7 +10,7 @@ from itsdangerous import URLSafeTimedSerializer
 from participation.accounts.models import Organisation, OrganisationKind, User
 from participation.core.extensions import db
 
-from .conftest import field_errors, login, make_organisation, make_user, submit
+from .factories import field_errors, login, make_organisation, make_user, submit
 
 PASSWORD = "zonnige-werklocatie-7"
 
@@ -228,7 +228,7 @@ def test_login_redirects_only_within_the_site(client, app):
     with app.app_context():
         make_user()
     page = client.get("/account/login?next=https://evil.example/x").get_data(as_text=True)
-    from .conftest import csrf_token
+    from .factories import csrf_token
     response = client.post("/account/login?next=https://evil.example/x", data={
         "csrf_token": csrf_token(page), "email": "pieter@example.nl",
         "password": "lange-wachtzin-42"})

@@ -15,8 +15,8 @@ from participation.admin.rules import can_change_role
 from participation.core.roles import Role, can_manage_roles
 from participation.processes.models import Audience, ModerationMode, Process, Round, RoundKind
 
-from .conftest import csrf_token, field_errors, login, make_organisation, make_user, submit
-from .factories import make_process
+from .factories import (csrf_token, field_errors, login, make_organisation, make_process, make_user,
+                        submit)
 
 USERS = "/admin/users"
 NEW = "/processes/new"

@@ -14,7 +14,7 @@ from participation.core.extensions import db
 from participation.moderation.models import Disposition, TargetType
 from participation.processes.models import Process
 
-from .conftest import csrf_token, login, make_organisation, make_user
+from .factories import csrf_token, login, make_organisation, make_user
 
 
 def _world(app):

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from participation.audit.models import AuditEvent
 from participation.core.extensions import db
 
-from .conftest import csrf_token, login, make_organisation, make_user
+from .factories import csrf_token, login, make_organisation, make_user
 from .test_export import _world
 
 SLUG = "economische-agenda-2026-2030"

@@ -20,7 +20,7 @@ from participation.accounts.models import User
 from participation.contributions.models import Contribution
 from participation.core.extensions import db
 
-from .conftest import csrf_token, login, make_organisation, make_user
+from .factories import csrf_token, login, make_organisation, make_user
 from .test_export import _world
 
 SLUG = "economische-agenda-2026-2030"

@@ -39,15 +39,8 @@ from participation.notifications.models import NotificationPreference, ReplyNoti
 from participation.processes.models import Process, ProcessMember, RoundKind
 from participation.core.timeutil import utcnow
 
-from .conftest import (
-    csrf_token,
-    field_errors,
-    login,
-    make_organisation,
-    make_user,
-    submit,
-)
-from .factories import make_process, open_feedback_round, pdf_bytes, publish_draft
+from .factories import (csrf_token, field_errors, login, make_organisation, make_process, make_user,
+                        open_feedback_round, pdf_bytes, publish_draft, submit)
 
 PASSWORD = "lange-wachtzin-42"
 JOZEFIEN, JOZEFIEN_NAME = "jozefien@oosterhuis.example", "Jozefien Oosterhuisbroek"

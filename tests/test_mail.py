@@ -11,7 +11,7 @@ from participation.mail.models import OutboxMessage, OutboxState
 from participation.mail.services import queue_mail, send_due
 from participation.core.timeutil import utcnow
 
-from .conftest import make_user
+from .factories import make_user
 
 
 def _queue(app, recipient="anna@example.nl", locale="nl"):

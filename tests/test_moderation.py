@@ -16,9 +16,9 @@ from participation.core.extensions import db
 from participation.moderation.models import Flag, Response, ResponseTemplate
 from participation.processes.models import Process
 
-from .conftest import csrf_token, field_errors, login, make_organisation, make_user, submit
-from .factories import make_comment, make_contribution, make_process, open_feedback_round, \
-    publish_draft
+from .factories import (csrf_token, field_errors, login, make_comment, make_contribution,
+                        make_organisation, make_process, make_user, open_feedback_round,
+                        publish_draft, submit)
 
 
 def count(model, *where) -> int:

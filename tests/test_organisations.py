@@ -19,8 +19,8 @@ from participation.contributions.models import Contribution
 from participation.core.extensions import db
 from participation.processes.models import Process
 
-from .conftest import csrf_token, field_errors, login, make_organisation, make_user, submit
-from .factories import make_comment, make_process, publish_draft
+from .factories import (csrf_token, field_errors, login, make_comment, make_organisation,
+                        make_process, make_user, publish_draft, submit)
 
 PASSWORD = "zonnige-werklocatie-7"
 COMPANY = "Van der Veen Logistiek"

@@ -28,10 +28,10 @@ from participation.invitations.models import Invitation
 from participation.mail.models import OutboxMessage
 from participation.moderation.models import Flag
 
-from .conftest import (QueryCounter, csrf_token, field_errors, login, make_organisation,
-                       make_user)
+from .conftest import QueryCounter
+from .factories import (csrf_token, field_errors, login, make_contribution, make_organisation,
+                        make_process, make_user, open_feedback_round, publish_draft)
 from .conftest import test_config as base_config
-from .factories import make_contribution, make_process, open_feedback_round, publish_draft
 
 REDIS_URL = "redis://127.0.0.1:6379"
 PASSWORD = "lange-wachtzin-42"

@@ -15,8 +15,8 @@ from participation.processes.models import Process, RoundKind, Theme
 from participation.processes.services import add_member
 from participation.core.timeutil import AMSTERDAM, utcnow
 
-from .conftest import csrf_token, field_errors, login, make_organisation, make_user, submit
-from .factories import make_contribution, make_process, pdf_bytes, upload
+from .factories import (csrf_token, field_errors, login, make_contribution, make_organisation,
+                        make_process, make_user, pdf_bytes, submit, upload)
 
 NEW = "/p/economie/input/new"
 

@@ -20,9 +20,8 @@ from participation.notifications.models import NotificationPreference, NotifyMod
 from participation.processes.models import Process, ProcessMember
 from participation.core.timeutil import utcnow
 
-from .conftest import csrf_token, field_errors, login, make_organisation, make_user, submit
-from .factories import (DRAFT_MD, make_comment, make_process, open_feedback_round,
-                        publish_draft)
+from .factories import (DRAFT_MD, csrf_token, field_errors, login, make_comment, make_organisation,
+                        make_process, make_user, open_feedback_round, publish_draft, submit)
 
 
 def count(model) -> int:

@@ -19,8 +19,8 @@ from participation.drafts.models import DraftVersion
 from participation.drafts.parsing import MAX_DOCX_UNPACKED, DraftFormatError, parse_docx
 from participation.core.extensions import db
 
-from .conftest import csrf_token, field_errors, login, make_organisation, make_user
-from .factories import make_process, pdf_bytes, upload
+from .factories import (csrf_token, field_errors, login, make_organisation, make_process, make_user,
+                        pdf_bytes, upload)
 
 NEW = "/p/economie/input/new"
 STORAGE_MESSAGE = ("The file could not be stored; your text is kept below. Try again later or "

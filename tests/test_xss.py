@@ -62,9 +62,9 @@ from participation.processes.services import add_theme
 from participation.core.sanitize import ALLOWED_TAGS, markdown_to_html, plain_text
 from participation.core.timeutil import utcnow
 
-from .conftest import csrf_token, field_errors, login, make_user, submit
+from .factories import (csrf_token, field_errors, login, make_user, open_feedback_round,
+                        publish_draft, submit)
 from .conftest import test_config as app_config  # renamed: pytest would collect test_*
-from .factories import open_feedback_round, publish_draft
 from .xss_corpus import CATEGORIES, VECTORS, calls_a_recorder
 
 PASSWORD = "hostile-fred-2026!"
