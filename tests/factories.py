@@ -17,6 +17,11 @@ from participation.core.sanitize import markdown_to_html
 from participation.core.timeutil import utcnow
 
 
+def count(model, *where) -> int:
+    """How many rows of `model` there are (that match `where`)."""
+    return db.session.scalar(db.select(db.func.count()).select_from(model).where(*where))
+
+
 def make_process(slug="economie", *, opens=-1, closes=10, moderation="post", audience="registered",
                  public=True, themes=("Werklocaties", "Arbeidsmarkt", "Energietransitie")):
     """A process whose input round opens/closes `opens`/`closes` days from now."""

@@ -10,7 +10,7 @@ from itsdangerous import URLSafeTimedSerializer
 from participation.accounts.models import Organisation, OrganisationKind, User
 from participation.core.extensions import db
 
-from .factories import field_errors, login, make_organisation, make_user, submit
+from .factories import count, field_errors, login, make_organisation, make_user, submit
 
 PASSWORD = "zonnige-werklocatie-7"
 
@@ -24,10 +24,6 @@ NEW_ORG = {
 def path_of(url: str) -> str:
     parts = urlsplit(url)
     return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 def test_register_for_new_organisation_confirm_and_log_in(client, app, mailbox):

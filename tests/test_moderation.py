@@ -16,13 +16,9 @@ from participation.core.extensions import db
 from participation.moderation.models import Flag, Response, ResponseTemplate
 from participation.processes.models import Process
 
-from .factories import (csrf_token, field_errors, login, make_comment, make_contribution,
+from .factories import (count, csrf_token, field_errors, login, make_comment, make_contribution,
                         make_organisation, make_process, make_user, open_feedback_round,
                         publish_draft, submit)
-
-
-def count(model, *where) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
 
 
 @pytest.fixture

@@ -29,8 +29,9 @@ from participation.mail.models import OutboxMessage
 from participation.moderation.models import Flag
 
 from .conftest import QueryCounter
-from .factories import (csrf_token, field_errors, login, make_contribution, make_organisation,
-                        make_process, make_user, open_feedback_round, publish_draft)
+from .factories import (count, csrf_token, field_errors, login, make_contribution,
+                        make_organisation, make_process, make_user, open_feedback_round,
+                        publish_draft)
 from .conftest import test_config as base_config
 
 REDIS_URL = "redis://127.0.0.1:6379"
@@ -59,10 +60,6 @@ def limited(app, database_url, smtp_server):
         with made_app.app_context():
             db.session.remove()
             db.engine.dispose()
-
-
-def count(model, *where) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
 
 
 def english(client):

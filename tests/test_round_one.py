@@ -15,14 +15,10 @@ from participation.processes.models import Process, RoundKind, Theme
 from participation.processes.services import add_member
 from participation.core.timeutil import AMSTERDAM, utcnow
 
-from .factories import (csrf_token, field_errors, login, make_contribution, make_organisation,
-                        make_process, make_user, pdf_bytes, submit, upload)
+from .factories import (count, csrf_token, field_errors, login, make_contribution,
+                        make_organisation, make_process, make_user, pdf_bytes, submit, upload)
 
 NEW = "/p/economie/input/new"
-
-
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 @pytest.fixture

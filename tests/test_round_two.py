@@ -20,12 +20,9 @@ from participation.notifications.models import NotificationPreference, NotifyMod
 from participation.processes.models import Process, ProcessMember
 from participation.core.timeutil import utcnow
 
-from .factories import (DRAFT_MD, csrf_token, field_errors, login, make_comment, make_organisation,
-                        make_process, make_user, open_feedback_round, publish_draft, submit)
-
-
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+from .factories import (DRAFT_MD, count, csrf_token, field_errors, login, make_comment,
+                        make_organisation, make_process, make_user, open_feedback_round,
+                        publish_draft, submit)
 
 
 @pytest.fixture

@@ -19,17 +19,13 @@ from participation.drafts.models import DraftVersion
 from participation.drafts.parsing import MAX_DOCX_UNPACKED, DraftFormatError, parse_docx
 from participation.core.extensions import db
 
-from .factories import (csrf_token, field_errors, login, make_organisation, make_process, make_user,
-                        pdf_bytes, upload)
+from .factories import (count, csrf_token, field_errors, login, make_organisation, make_process,
+                        make_user, pdf_bytes, upload)
 
 NEW = "/p/economie/input/new"
 STORAGE_MESSAGE = ("The file could not be stored; your text is kept below. Try again later or "
                    "send it without the file.")
 ACTIVE_MESSAGE = "This PDF contains scripts, actions that start programs or attached files"
-
-
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 def files_in(folder) -> list[str]:
