@@ -283,7 +283,9 @@ def test_my_data_takes_the_same_number_of_queries_for_many_items(client, app, wo
 
 # --- delete my account ----------------------------------------------------------------------
 
-def test_delete_keeping_items_erases_the_person_but_keeps_the_input(client, app, world):
+def _deleted_keeping_items(client, app):
+    """Jozefien, logged in here and elsewhere (remembered), deletes her account keeping her items.
+    Returns the other session."""
     login(client, JOZEFIEN)
     elsewhere = app.test_client()
     login(elsewhere, JOZEFIEN, remember=True)
@@ -291,6 +293,11 @@ def test_delete_keeping_items_erases_the_person_but_keeps_the_input(client, app,
     assert "Delete my account" in page and "2 contributions, 1 reaction" in page
     response = _delete(client, "keep")
     assert response.status_code == 302 and response.headers["Location"] == "/"
+    return elsewhere
+
+
+def test_delete_keeping_items_ends_every_session_and_the_password(client, app, world):
+    elsewhere = _deleted_keeping_items(client, app)
     home = client.get("/").get_data(as_text=True)
     assert "Your account has been deleted" in home
     # This session, the one elsewhere (with its remember-me cookie) and the password: all gone.
@@ -299,6 +306,9 @@ def test_delete_keeping_items_erases_the_person_but_keeps_the_input(client, app,
     again = submit(app.test_client(), "/account/login", {"email": JOZEFIEN, "password": PASSWORD})
     assert again.status_code == 200
 
+
+def test_delete_keeping_items_erases_the_person_but_keeps_the_input(client, app, world):
+    _deleted_keeping_items(client, app)
     with app.app_context():
         user = db.session.get(User, world["jozefien"])
         assert user.deleted_at is not None and user.name == ""
@@ -330,6 +340,9 @@ def test_delete_keeping_items_erases_the_person_but_keeps_the_input(client, app,
     assert Path(app.config["UPLOAD_FOLDER"], world["paper"]).exists()
     assert scan(app, [JOZEFIEN, "Oosterhuisbroek"]) == []
 
+
+def test_delete_keeping_items_shows_them_under_a_resident_and_mails_nobody(client, app, world):
+    _deleted_keeping_items(client, app)
     doc = _document(app, world["process_id"])
     by_title = {item.title or item.text_md: s for s, item in doc.items()}
     hers = by_title["Ruimte voor starters"]
