@@ -34,6 +34,8 @@ def _world(app):
                       disposition=Disposition.partly, body_md="We nemen dit deels mee.",
                       lineage_ids=[], publish=True)
         db.session.commit()
+        # One hidden, one answered and more: the loops over the published ones check something.
+        assert len(items) >= 3, len(items)
         return {"hidden": items[0].title, "answered": items[1].title,
                 "answered_org": items[1].organisation_name,
                 "published": [c.title for c in items[1:]]}

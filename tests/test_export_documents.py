@@ -93,6 +93,7 @@ def facts(app):
             .where(Contribution.organisation_kind.is_not(None))).all()
         facts["published_by"] = {title: org for title, org, _k in rows
                                  if title in facts["published"]}
+        assert facts["published_by"], "no published item by an organisation to look for"
         facts["kinds"] = {org: kind.value for _t, org, kind in rows}
         make_user("staff@example.nl", role="staff", locale="en")
     return facts
