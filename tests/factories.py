@@ -167,11 +167,19 @@ def verify_membership(user, organisation=None):
 # --- accounts and forms -------------------------------------------------------------------
 
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+SUBMISSION_KEY_RE = re.compile(r'name="submission_key" type="hidden" value="([^"]*)"')
 
 
 def csrf_token(html: str) -> str:
     match = CSRF_RE.search(html)
     assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def submission_key(html: str) -> str:
+    """The key a contribution or comment form carries, so that a double click saves once."""
+    match = SUBMISSION_KEY_RE.search(html)
+    assert match, "no submission key on the page"
     return match.group(1)
 
 

@@ -20,7 +20,7 @@ from participation.core.extensions import db
 from participation.processes.models import Process
 
 from .factories import (csrf_token, field_errors, login, make_comment, make_organisation,
-                        make_process, make_user, publish_draft, submit)
+                        make_process, make_user, publish_draft, submission_key, submit)
 
 PASSWORD = "zonnige-werklocatie-7"
 COMPANY = "Van der Veen Logistiek"
@@ -69,7 +69,7 @@ def give_input(client, app, title="Ruimte voor logistiek"):
         theme_id = db.session.scalar(sa.select(Process)).themes[0].id
     url = "/p/economie/input/new"
     html = client.get(url).get_data(as_text=True)
-    key = re.search(r'name="submission_key" type="hidden" value="([^"]*)"', html).group(1)
+    key = submission_key(html)
     response = client.post(url, data={"csrf_token": csrf_token(html), "submission_key": key,
                                       "theme_id": str(theme_id), "title": title,
                                       "body": "We hebben ruimte nodig."})

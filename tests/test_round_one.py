@@ -16,7 +16,8 @@ from participation.processes.services import add_member
 from participation.core.timeutil import AMSTERDAM, utcnow
 
 from .factories import (count, csrf_token, field_errors, login, make_contribution,
-                        make_organisation, make_process, make_user, pdf_bytes, submit, upload)
+                        make_organisation, make_process, make_user, pdf_bytes, submission_key,
+                        submit, upload)
 
 NEW = "/p/economie/input/new"
 
@@ -117,7 +118,7 @@ def test_edit_keeps_history_and_withdraw(participant, setup, app):
 
 def test_double_submit_makes_one_contribution(participant, setup, app):
     page = participant.get(NEW).get_data(as_text=True)
-    key = re.search(r'name="submission_key" type="hidden" value="([^"]*)"', page).group(1)
+    key = submission_key(page)
     data = {"csrf_token": csrf_token(page), "submission_key": key, "title": "Dubbel",
             "theme_id": str(setup["Arbeidsmarkt"]), "body": "Twee keer geklikt."}
     first = participant.post(NEW, data=dict(data))
@@ -434,7 +435,7 @@ def test_team_records_offline_input_marked_as_such(client, app):
     errors = field_errors(missing.get_data(as_text=True))
     assert {e.split(":")[0] for e in errors} >= {"individual_name", "source"}
     page = client.get(url).get_data(as_text=True)
-    key = re.search(r'name="submission_key" type="hidden" value="([^"]*)"', page).group(1)
+    key = submission_key(page)
     response = client.post(url, data={
         "csrf_token": csrf_token(page), "submission_key": key, "organisation_id": org_id,
         "source": "Brief van 3 maart", "theme_id": theme_id, "title": "Reactie provincie",

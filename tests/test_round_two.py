@@ -22,7 +22,7 @@ from participation.core.timeutil import utcnow
 
 from .factories import (DRAFT_MD, count, csrf_token, field_errors, login, make_comment,
                         make_organisation, make_process, make_user, open_feedback_round,
-                        publish_draft, submit)
+                        publish_draft, submission_key, submit)
 
 
 @pytest.fixture
@@ -566,7 +566,7 @@ def test_pre_moderated_comment_waits_and_is_private(client, app, draft):
 def test_double_submit_makes_one_comment(client, app, draft):
     login(client)
     page = client.get("/p/economie/draft/s/2.2").get_data(as_text=True)
-    key = re.search(r'name="submission_key" type="hidden" value="([^"]*)"', page).group(1)
+    key = submission_key(page)
     data = {"csrf_token": csrf_token(page), "body": "Dubbel", "submission_key": key}
     first = client.post("/p/economie/draft/s/2.2", data=dict(data))
     second = client.post("/p/economie/draft/s/2.2", data=dict(data))
@@ -879,7 +879,7 @@ def test_posting_a_comment_takes_the_same_queries_on_a_long_thread(client, app, 
 
     def post_once() -> int:
         page = client.get("/p/economie/draft/s/2.2").get_data(as_text=True)
-        key = re.search(r'name="submission_key" type="hidden" value="([^"]*)"', page).group(1)
+        key = submission_key(page)
         with count_queries() as counter:
             response = client.post("/p/economie/draft/s/2.2", data={
                 "csrf_token": csrf_token(page), "body": "Nog een reactie.", "submission_key": key})

@@ -20,7 +20,7 @@ from participation.drafts.parsing import MAX_DOCX_UNPACKED, DraftFormatError, pa
 from participation.core.extensions import db
 
 from .factories import (count, csrf_token, field_errors, login, make_organisation, make_process,
-                        make_user, pdf_bytes, upload)
+                        make_user, pdf_bytes, submission_key, upload)
 
 NEW = "/p/economie/input/new"
 STORAGE_MESSAGE = ("The file could not be stored; your text is kept below. Try again later or "
@@ -48,7 +48,7 @@ def participant(app, client):
 def give(client, *, title="Ruimte voor logistiek", body="Wij vragen **ruimte**.", paper=None,
          url=NEW, **extra):
     page = client.get(url).get_data(as_text=True)
-    key = re.search(r'name="submission_key" type="hidden" value="([^"]*)"', page).group(1)
+    key = submission_key(page)
     data = {"csrf_token": csrf_token(page), "submission_key": key,
             "theme_id": str(client.theme_id), "title": title, "body": body, **extra}
     if paper is not None:

@@ -63,7 +63,7 @@ from participation.core.sanitize import ALLOWED_TAGS, markdown_to_html, plain_te
 from participation.core.timeutil import utcnow
 
 from .factories import (csrf_token, field_errors, login, make_user, open_feedback_round,
-                        publish_draft, submit)
+                        publish_draft, submission_key, submit)
 from .conftest import test_config as app_config  # renamed: pytest would collect test_*
 from .xss_corpus import CATEGORIES, VECTORS, calls_a_recorder
 
@@ -471,13 +471,10 @@ def build_round_two_with_services(app, world: World) -> None:
 
 # --- the forms ------------------------------------------------------------------------------
 
-def _key(html: str) -> str:
-    return re.search(r'name="submission_key" type="hidden" value="([^"]*)"', html).group(1)
-
-
 def _post_with_key(client, url: str, data: dict):
     page = client.get(url).get_data(as_text=True)
-    return client.post(url, data={"csrf_token": csrf_token(page), "submission_key": _key(page),
+    return client.post(url, data={"csrf_token": csrf_token(page),
+                                  "submission_key": submission_key(page),
                                   **data})
 
 
