@@ -1,7 +1,9 @@
-"""Builders for round-1 tests: processes with rounds and themes, PDFs, contributions."""
+"""Builders the tests share: users, organisations, processes with rounds and themes, drafts,
+contributions, comments, PDFs; and the form helpers (CSRF token, submit, log in)."""
 from __future__ import annotations
 
 import io
+import re
 import uuid
 from datetime import timedelta
 
@@ -13,6 +15,11 @@ from participation.processes.models import Audience, ModerationMode, Round, Roun
 from participation.processes.services import add_round, add_theme, create_process
 from participation.core.sanitize import markdown_to_html
 from participation.core.timeutil import utcnow
+
+
+def count(model, *where) -> int:
+    """How many rows of `model` there are (that match `where`)."""
+    return db.session.scalar(db.select(db.func.count()).select_from(model).where(*where))
 
 
 def make_process(slug="economie", *, opens=-1, closes=10, moderation="post", audience="registered",
@@ -155,3 +162,115 @@ def verify_membership(user, organisation=None):
     organisation.state = VerificationState.verified
     db.session.commit()
     return membership
+
+
+# --- accounts and forms -------------------------------------------------------------------
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+SUBMISSION_KEY_RE = re.compile(r'name="submission_key" type="hidden" value="([^"]*)"')
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def submission_key(html: str) -> str:
+    """The key a contribution or comment form carries, so that a double click saves once."""
+    match = SUBMISSION_KEY_RE.search(html)
+    assert match, "no submission key on the page"
+    return match.group(1)
+
+
+def submit(client, url: str, data: dict, *, follow_redirects: bool = False, page_url=None):
+    """Load the form page, take its CSRF token, and post `data` as a browser would (with the
+    version the form was made from, unless `data` names one)."""
+    page = client.get(page_url or url)
+    assert page.status_code == 200, page.status_code
+    html = page.get_data(as_text=True)
+    return client.post(url, data={"csrf_token": csrf_token(html),
+                                  **form_versions(html, url, page_url or url), **data},
+                       follow_redirects=follow_redirects)
+
+
+#: The hidden fields that say what an edit form was made from (participation.core.conflicts).
+_FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S)
+_VERSION_INPUT = re.compile(r'<input\b[^>]*\bname="(version|role_was)"[^>]*>')
+
+
+def form_versions(html: str, url: str, page_url: str) -> dict[str, str]:
+    """The version fields of the page's form that posts to `url` (no action: to the page)."""
+    from html import unescape
+    from urllib.parse import urlsplit
+
+    for form in _FORM.finditer(html):
+        action = re.search(r'\baction="([^"]*)"', form.group(1))
+        target = unescape(action.group(1)) if action else page_url
+        found = {m.group(1): re.search(r'\bvalue="([^"]*)"', m.group(0)).group(1)
+                 for m in _VERSION_INPUT.finditer(form.group(2))}
+        if found and urlsplit(target).path == urlsplit(url).path:
+            return found
+    return {}
+
+
+def field_errors(html: str) -> list[str]:
+    """The messages shown next to fields, as a person reads them."""
+    found = re.findall(r'<p class="field-error" id="([^"]+)-error">(.*?)</p>', html, re.S)
+    return [f"{fid}: {re.sub(r'<[^>]+>', '', text).replace('Error:', '').replace('Fout:', '').strip()}"
+            for fid, text in found]
+
+
+def make_user(email="pieter@example.nl", password="lange-wachtzin-42", *, role="participant",
+              name="Pieter de Vries", confirmed=True, organisation=None, locale="nl",
+              membership="verified"):
+    """A user in the database (call inside an app context). With an organisation, their
+    membership of it is `membership` ("verified": known to the team, as everyone was before
+    memberships were checked; "unverified"; None: no membership row)."""
+    from flask import current_app
+
+    from participation.accounts.models import User
+    from participation.core.roles import Role
+    from participation.accounts.passwords import hash_password
+    from participation.core.timeutil import utcnow
+
+    user = User(email=email, name=name, password_hash=hash_password(password), role=Role(role),
+                organisation=organisation, locale=locale,
+                email_confirmed_at=utcnow() if confirmed else None, consent_at=utcnow(),
+                # The current statement: only the consent tests meet an outdated one.
+                consent_version=current_app.config["PRIVACY_STATEMENT_VERSION"])
+    db.session.add(user)
+    if organisation is not None and membership is not None:
+        from participation.accounts.models import DecisionBasis, Membership, VerificationState
+
+        verified = membership == "verified"
+        db.session.add(Membership(
+            user=user, organisation=organisation, state=VerificationState(membership),
+            role="medewerker", decided_at=utcnow() if verified else None,
+            decided_via=DecisionBasis.team if verified else None))
+    db.session.commit()
+    return user
+
+
+def make_organisation(name="Bakkerij Bolk", kind="business", sector="food", *,
+                      state="verified", website_domain="", auto_confirm_domain=False):
+    """An organisation, confirmed by the team unless `state` says otherwise."""
+    from participation.accounts.models import (Organisation, OrganisationKind,
+                                               VerificationState, name_key)
+
+    organisation = Organisation(name=name, name_key=name_key(name), kind=OrganisationKind(kind),
+                                sector=sector, state=VerificationState(state),
+                                website_domain=website_domain,
+                                auto_confirm_domain=auto_confirm_domain)
+    db.session.add(organisation)
+    db.session.commit()
+    return organisation
+
+
+def login(client, email="pieter@example.nl", password="lange-wachtzin-42", remember=False):
+    data = {"email": email, "password": password}
+    if remember:
+        data["remember"] = "y"
+    response = submit(client, "/account/login", data)
+    assert response.status_code == 302, field_errors(response.get_data(as_text=True))
+    return response

@@ -30,7 +30,8 @@ import sqlalchemy as sa
 
 from participation.core.config import ENV_SETTINGS, normalise_database_url
 
-from .conftest import IN_CI, csrf_token, free_port
+from .conftest import IN_CI, free_port
+from .factories import csrf_token
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

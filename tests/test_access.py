@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from participation.accounts.models import Membership
 from participation.core.extensions import db
 
-from .conftest import csrf_token, login, make_organisation, make_user
+from .factories import csrf_token, login, make_organisation, make_user
 
 PUBLIC, USER, OWNER, STAFF, TEAM, ADMIN = "public", "user", "owner", "staff", "team", "admin"
 

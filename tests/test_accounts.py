@@ -10,7 +10,7 @@ from itsdangerous import URLSafeTimedSerializer
 from participation.accounts.models import Organisation, OrganisationKind, User
 from participation.core.extensions import db
 
-from .conftest import field_errors, login, make_organisation, make_user, submit
+from .factories import count, field_errors, login, make_organisation, make_user, submit
 
 PASSWORD = "zonnige-werklocatie-7"
 
@@ -24,10 +24,6 @@ NEW_ORG = {
 def path_of(url: str) -> str:
     parts = urlsplit(url)
     return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 def test_register_for_new_organisation_confirm_and_log_in(client, app, mailbox):
@@ -228,7 +224,7 @@ def test_login_redirects_only_within_the_site(client, app):
     with app.app_context():
         make_user()
     page = client.get("/account/login?next=https://evil.example/x").get_data(as_text=True)
-    from .conftest import csrf_token
+    from .factories import csrf_token
     response = client.post("/account/login?next=https://evil.example/x", data={
         "csrf_token": csrf_token(page), "email": "pieter@example.nl",
         "password": "lange-wachtzin-42"})

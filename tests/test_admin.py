@@ -15,8 +15,8 @@ from participation.admin.rules import can_change_role
 from participation.core.roles import Role, can_manage_roles
 from participation.processes.models import Audience, ModerationMode, Process, Round, RoundKind
 
-from .conftest import csrf_token, field_errors, login, make_organisation, make_user, submit
-from .factories import make_process
+from .factories import (count, csrf_token, field_errors, login, make_organisation, make_process,
+                        make_user, submit)
 
 USERS = "/admin/users"
 NEW = "/processes/new"
@@ -38,10 +38,6 @@ def role_of(email: str) -> Role:
 def audit(action: str) -> list[AuditEvent]:
     return list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action)
                                    .order_by(AuditEvent.id)))
-
-
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 def change_role(client, user_id: int, role: str, **extra):

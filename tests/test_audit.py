@@ -22,9 +22,8 @@ from participation.moderation import services as moderation
 from participation.moderation.models import Disposition, TargetType
 from participation.processes.models import Process
 
-from .conftest import login, make_user, submit
-from .factories import DRAFT_MD, make_comment, make_contribution, make_process, \
-    open_feedback_round, publish_draft
+from .factories import (DRAFT_MD, login, make_comment, make_contribution, make_process, make_user,
+                        open_feedback_round, publish_draft, submit)
 
 TITLE = "Personeel vinden én houden: samen met het mbo en de werkgevers in de regio"
 #: Version 2 puts a new chapter first: "Werklocaties" goes from 2.1 to 3.1, "Arbeidsmarkt"

@@ -16,7 +16,7 @@ from participation.accounts.models import User
 from participation.core.extensions import db
 from participation.mail.models import OutboxMessage
 
-from .conftest import csrf_token, make_user
+from .factories import csrf_token, make_user
 
 KNOWN = "pieter@example.nl"
 UNCONFIRMED = "anna@example.nl"

@@ -11,7 +11,7 @@ from participation.accounts.models import User
 from participation.core.extensions import db
 
 from .browser import assert_accessible
-from .conftest import make_organisation, make_user
+from .factories import make_organisation, make_user
 
 pytestmark = pytest.mark.browser
 

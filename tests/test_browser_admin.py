@@ -14,8 +14,7 @@ from participation.core.extensions import db
 from participation.processes.models import Process, Round, RoundKind
 
 from .browser import assert_accessible
-from .conftest import make_organisation, make_user
-from .factories import make_process
+from .factories import make_organisation, make_process, make_user
 from .test_browser import site  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.browser

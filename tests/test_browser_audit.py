@@ -14,7 +14,7 @@ from participation.processes.models import Process
 from .browser import assert_accessible
 from .test_audit import respond, trail  # noqa: F401  (the fixture)
 from .test_browser import site  # noqa: F401  (the fixture)
-from .conftest import login
+from .factories import login
 
 pytestmark = pytest.mark.browser
 

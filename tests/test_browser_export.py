@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .browser import assert_accessible
-from .conftest import make_user
+from .factories import make_user
 from .test_browser import site  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.browser

@@ -14,8 +14,7 @@ from participation.contributions.models import Contribution
 from participation.core.extensions import db
 
 from .browser import assert_accessible
-from .conftest import make_user
-from .factories import make_process
+from .factories import make_process, make_user
 from .test_browser import site  # noqa: F401  (the fixture)
 from .test_gdpr import JOZEFIEN, JOZEFIEN_NAME, PASSWORD, world  # noqa: F401  (a fixture)
 

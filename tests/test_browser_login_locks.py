@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .browser import LiveServer, assert_accessible
-from .conftest import make_user
+from .factories import make_user
 from .test_rate_limits import limited  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.browser

@@ -10,7 +10,7 @@ from participation.contributions.models import Contribution
 from participation.core.extensions import db
 
 from .browser import assert_accessible
-from .conftest import make_user
+from .factories import make_user
 from .test_browser import site  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.browser

@@ -12,7 +12,7 @@ from participation.accounts.models import Membership, Organisation, User, Verifi
 from participation.core.extensions import db
 
 from .browser import assert_accessible
-from .conftest import make_organisation, make_user
+from .factories import make_organisation, make_user
 from .test_browser import site  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.browser

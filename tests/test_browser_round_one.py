@@ -11,8 +11,7 @@ from participation.contributions.models import Contribution
 from participation.core.extensions import db
 
 from .browser import assert_accessible
-from .conftest import login, make_user
-from .factories import pdf_bytes, verify_membership
+from .factories import login, make_user, pdf_bytes, verify_membership
 from .test_browser import site  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.browser

@@ -12,8 +12,8 @@ from participation.drafts.models import Section
 from participation.core.extensions import db
 
 from .browser import assert_accessible
-from .conftest import login, make_organisation, make_user, submit
-from .factories import make_comment, make_process, open_feedback_round, publish_draft
+from .factories import (login, make_comment, make_organisation, make_process, make_user,
+                        open_feedback_round, publish_draft, submit)
 from .test_browser import site  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.browser

@@ -9,8 +9,7 @@ import brotli
 
 from participation.core.caching import YEAR, build_manifest
 
-from .conftest import csrf_token, login, make_user
-from .factories import make_contribution, make_process
+from .factories import csrf_token, login, make_contribution, make_process, make_user
 
 
 def static_links(html: str) -> list[str]:

@@ -7,7 +7,7 @@ from participation.accounts.models import Organisation, User
 from participation.core.roles import Role
 from participation.core.extensions import db
 
-from .conftest import make_user
+from .factories import make_user
 
 
 def test_user_create_reads_the_password_from_stdin(app):
@@ -19,7 +19,7 @@ def test_user_create_reads_the_password_from_stdin(app):
         user = db.session.scalar(sa.select(User))
         assert (user.email, user.role, user.is_confirmed) == ("beheer@assen.nl", Role.admin, True)
     client = app.test_client()
-    from .conftest import login
+    from .factories import login
     login(client, "beheer@assen.nl", "een-lang-beheerwachtwoord")
 
 
@@ -53,13 +53,13 @@ def test_demo_is_idempotent_and_prints_the_admin_once(app):
         admins = db.session.scalar(sa.select(sa.func.count(User.id)).where(User.role == Role.admin))
         assert admins == 1
     password = first.output.split("password:")[1].split()[0]
-    from .conftest import login
+    from .factories import login
     login(app.test_client(), "admin@assen.example", password)
 
 
 def test_mail_send_command_delivers(app, mailbox):
     client = app.test_client()
-    from .conftest import submit
+    from .factories import submit
     with app.app_context():
         make_user()
     submit(client, "/account/password/forgot", {"email": "pieter@example.nl"})

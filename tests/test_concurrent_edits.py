@@ -25,9 +25,8 @@ from participation.moderation.models import Disposition, Response, ResponseTempl
 from participation.processes.models import (Audience, ModerationMode, Process, Round, RoundKind,
                                             Theme)
 
-from .conftest import csrf_token, form_versions, login, make_user
-from .factories import (make_comment, make_contribution, make_process, open_feedback_round,
-                        publish_draft)
+from .factories import (csrf_token, form_versions, login, make_comment, make_contribution,
+                        make_process, make_user, open_feedback_round, publish_draft)
 from .instances import Person
 
 PASSWORD = "lange-wachtzin-42"

@@ -16,9 +16,8 @@ from participation.models import (Comment, Contribution, Disposition, Moderation
                                   OrganisationKind, Process, Response, RoundKind,
                                   Section, TargetType, User)
 
-from .conftest import login, make_organisation, make_user
-from .factories import (DRAFT_MD, make_comment, make_contribution, make_process,
-                        open_feedback_round, publish_draft)
+from .factories import (DRAFT_MD, login, make_comment, make_contribution, make_organisation,
+                        make_process, make_user, open_feedback_round, publish_draft)
 
 URL = "/p/economie/dashboard"
 

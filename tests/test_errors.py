@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import abort
 
-from .conftest import submit
+from .factories import submit
 
 
 def test_not_found_in_dutch_and_english(client):

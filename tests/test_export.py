@@ -14,7 +14,7 @@ from participation.core.extensions import db
 from participation.moderation.models import Disposition, TargetType
 from participation.processes.models import Process
 
-from .conftest import csrf_token, login, make_organisation, make_user
+from .factories import csrf_token, login, make_organisation, make_user
 
 
 def _world(app):
@@ -34,6 +34,8 @@ def _world(app):
                       disposition=Disposition.partly, body_md="We nemen dit deels mee.",
                       lineage_ids=[], publish=True)
         db.session.commit()
+        # One hidden, one answered and more: the loops over the published ones check something.
+        assert len(items) >= 3, len(items)
         return {"hidden": items[0].title, "answered": items[1].title,
                 "answered_org": items[1].organisation_name,
                 "published": [c.title for c in items[1:]]}

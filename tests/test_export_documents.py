@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from participation.audit.models import AuditEvent
 from participation.core.extensions import db
 
-from .conftest import csrf_token, login, make_organisation, make_user
+from .factories import csrf_token, login, make_organisation, make_user
 from .test_export import _world
 
 SLUG = "economische-agenda-2026-2030"
@@ -93,6 +93,7 @@ def facts(app):
             .where(Contribution.organisation_kind.is_not(None))).all()
         facts["published_by"] = {title: org for title, org, _k in rows
                                  if title in facts["published"]}
+        assert facts["published_by"], "no published item by an organisation to look for"
         facts["kinds"] = {org: kind.value for _t, org, kind in rows}
         make_user("staff@example.nl", role="staff", locale="en")
     return facts

@@ -18,7 +18,7 @@ from werkzeug.routing import IntegerConverter
 
 from participation.core.extensions import db
 
-from .conftest import csrf_token, login
+from .factories import csrf_token, login
 from .test_access import ACCESS, ADMIN, OWNER, PUBLIC, STAFF, TEAM, USER, _url, world  # noqa: F401
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))

@@ -39,15 +39,8 @@ from participation.notifications.models import NotificationPreference, ReplyNoti
 from participation.processes.models import Process, ProcessMember, RoundKind
 from participation.core.timeutil import utcnow
 
-from .conftest import (
-    csrf_token,
-    field_errors,
-    login,
-    make_organisation,
-    make_user,
-    submit,
-)
-from .factories import make_process, open_feedback_round, pdf_bytes, publish_draft
+from .factories import (csrf_token, field_errors, login, make_organisation, make_process, make_user,
+                        open_feedback_round, pdf_bytes, publish_draft, submit)
 
 PASSWORD = "lange-wachtzin-42"
 JOZEFIEN, JOZEFIEN_NAME = "jozefien@oosterhuis.example", "Jozefien Oosterhuisbroek"
@@ -290,7 +283,9 @@ def test_my_data_takes_the_same_number_of_queries_for_many_items(client, app, wo
 
 # --- delete my account ----------------------------------------------------------------------
 
-def test_delete_keeping_items_erases_the_person_but_keeps_the_input(client, app, world):
+def _deleted_keeping_items(client, app):
+    """Jozefien, logged in here and elsewhere (remembered), deletes her account keeping her items.
+    Returns the other session."""
     login(client, JOZEFIEN)
     elsewhere = app.test_client()
     login(elsewhere, JOZEFIEN, remember=True)
@@ -298,6 +293,11 @@ def test_delete_keeping_items_erases_the_person_but_keeps_the_input(client, app,
     assert "Delete my account" in page and "2 contributions, 1 reaction" in page
     response = _delete(client, "keep")
     assert response.status_code == 302 and response.headers["Location"] == "/"
+    return elsewhere
+
+
+def test_delete_keeping_items_ends_every_session_and_the_password(client, app, world):
+    elsewhere = _deleted_keeping_items(client, app)
     home = client.get("/").get_data(as_text=True)
     assert "Your account has been deleted" in home
     # This session, the one elsewhere (with its remember-me cookie) and the password: all gone.
@@ -306,6 +306,9 @@ def test_delete_keeping_items_erases_the_person_but_keeps_the_input(client, app,
     again = submit(app.test_client(), "/account/login", {"email": JOZEFIEN, "password": PASSWORD})
     assert again.status_code == 200
 
+
+def test_delete_keeping_items_erases_the_person_but_keeps_the_input(client, app, world):
+    _deleted_keeping_items(client, app)
     with app.app_context():
         user = db.session.get(User, world["jozefien"])
         assert user.deleted_at is not None and user.name == ""
@@ -337,6 +340,9 @@ def test_delete_keeping_items_erases_the_person_but_keeps_the_input(client, app,
     assert Path(app.config["UPLOAD_FOLDER"], world["paper"]).exists()
     assert scan(app, [JOZEFIEN, "Oosterhuisbroek"]) == []
 
+
+def test_delete_keeping_items_shows_them_under_a_resident_and_mails_nobody(client, app, world):
+    _deleted_keeping_items(client, app)
     doc = _document(app, world["process_id"])
     by_title = {item.title or item.text_md: s for s, item in doc.items()}
     hers = by_title["Ruimte voor starters"]
@@ -673,20 +679,24 @@ def _summary(doc) -> list[tuple]:
             for s in doc.stakeholders]
 
 
-def test_purge_erases_what_an_old_process_no_longer_needs(app, archive):
-    runner = app.test_cli_runner()
-    old_doc, recent_doc = (_summary(_document(app, archive[s])) for s in ("oud", "recent"))
-    old_names = ["Hendrika Offlinehuis oud", "Klaas Papier oud", "ina-oud@example.nl",
-                 "Ina Uitgenodigd oud"]
-    assert scan(app, old_names, skip_tables=("user_account",))
+OLD_NAMES = ["Hendrika Offlinehuis oud", "Klaas Papier oud", "ina-oud@example.nl",
+             "Ina Uitgenodigd oud"]
 
-    dry = runner.invoke(args=["privacy", "purge", "--dry-run"])
+
+def test_a_dry_run_of_the_purge_says_what_it_would_do_and_keeps_the_names(app, archive):
+    assert scan(app, OLD_NAMES, skip_tables=("user_account",))
+    dry = app.test_cli_runner().invoke(args=["privacy", "purge", "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert "dry run: nothing was changed" in dry.output
     assert "processes past the retention term: 1" in dry.output
     assert "names of individuals (offline input) erased: 2" in dry.output
-    assert scan(app, old_names, skip_tables=("user_account",))
+    assert scan(app, OLD_NAMES, skip_tables=("user_account",))
 
+
+def test_purge_erases_what_an_old_process_no_longer_needs(app, archive):
+    runner = app.test_cli_runner()
+    old_doc, recent_doc = (_summary(_document(app, archive[s])) for s in ("oud", "recent"))
+    assert scan(app, OLD_NAMES, skip_tables=("user_account",))
     with app.app_context():
         old_mail = db.session.scalar(sa.select(sa.func.count(OutboxMessage.id)).where(
             OutboxMessage.created_at < utcnow() - timedelta(days=400)))
@@ -702,7 +712,7 @@ def test_purge_erases_what_an_old_process_no_longer_needs(app, archive):
                  "audit events cleared of addresses and names: 2"):
         assert line in result.output, result.output
     # Nothing that names someone is left of the old process (accounts stay until deleted).
-    assert scan(app, old_names, skip_tables=("user_account",)) == []
+    assert scan(app, OLD_NAMES, skip_tables=("user_account",)) == []
     assert scan(app, ["gerrit-oud@example.nl", "Gerrit Oud"],
                 skip_tables=("user_account",)) == []
     with app.app_context():
@@ -727,6 +737,11 @@ def test_purge_erases_what_an_old_process_no_longer_needs(app, archive):
     assert _summary(_document(app, archive["oud"])) == old_doc
     assert _summary(_document(app, archive["recent"])) == recent_doc
 
+
+def test_a_second_purge_finds_nothing_more_and_the_document_stays(app, archive):
+    runner = app.test_cli_runner()
+    old_doc = _summary(_document(app, archive["oud"]))
+    assert runner.invoke(args=["privacy", "purge"]).exit_code == 0
     again = runner.invoke(args=["privacy", "purge"])
     assert again.exit_code == 0
     counts = re.findall(r"^  (.+): (\d+)$", again.output, re.MULTILINE)

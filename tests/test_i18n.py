@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from .conftest import login, make_user, submit
+from .factories import login, make_user, submit
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "participation" / "translations"

@@ -25,8 +25,7 @@ from participation.core.extensions import db
 from participation.mail.models import OutboxMessage, OutboxState
 from participation.mail.services import queue_mail
 
-from .conftest import make_user
-from .factories import make_process, open_feedback_round, publish_draft
+from .factories import make_process, make_user, open_feedback_round, publish_draft
 from .instances import Instance, Person, Site, pdf_with, running_site
 
 pytestmark = pytest.mark.once

@@ -13,9 +13,9 @@ from participation.drafts.models import Section
 from participation.core.extensions import db
 from participation.moderation.models import Response
 
-from .conftest import csrf_token, field_errors, login, make_organisation, make_user, submit
-from .factories import make_comment, make_contribution, make_process, open_feedback_round, \
-    publish_draft
+from .factories import (csrf_token, field_errors, login, make_comment, make_contribution,
+                        make_organisation, make_process, make_user, open_feedback_round,
+                        publish_draft, submit)
 from .test_round_one import give
 
 #: Beyond PostgreSQL's INTEGER, beyond SQLite's (and Python's sqlite3 driver's) 64 bits, and

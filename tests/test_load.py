@@ -29,8 +29,7 @@ from participation.contributions.models import Contribution
 from participation.core.extensions import db
 from participation.core.timeutil import utcnow
 
-from .conftest import make_user
-from .factories import make_comment, make_process, open_feedback_round, publish_draft
+from .factories import make_comment, make_process, make_user, open_feedback_round, publish_draft
 from .instances import Instance, Person, as_json, running_site
 
 pytestmark = pytest.mark.once

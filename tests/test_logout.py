@@ -10,7 +10,7 @@ from participation import create_app
 from participation.accounts.models import User
 from participation.core.extensions import db
 
-from .conftest import csrf_token, login, make_user, submit
+from .factories import csrf_token, login, make_user, submit
 from .conftest import test_config as base_config
 
 ACCOUNT = "/account/"

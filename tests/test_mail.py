@@ -11,7 +11,7 @@ from participation.mail.models import OutboxMessage, OutboxState
 from participation.mail.services import queue_mail, send_due
 from participation.core.timeutil import utcnow
 
-from .conftest import make_user
+from .factories import make_user
 
 
 def _queue(app, recipient="anna@example.nl", locale="nl"):
@@ -55,7 +55,7 @@ def test_smtp_outage_is_retried_with_backoff_and_nothing_is_lost(app, mailbox, s
         with app.app_context():
             row = db.session.scalar(sa.select(OutboxMessage))
             assert row.state is OutboxState.pending and row.attempts == 1
-            assert "Connection" in row.last_error or "refused" in row.last_error
+            assert "ConnectionRefusedError" in row.last_error
             first_delay = row.due_at - utcnow()
             assert timedelta(seconds=50) < first_delay <= timedelta(seconds=60)
         # Not due yet: a second run leaves it alone.
@@ -162,7 +162,7 @@ def test_an_smtp_server_that_does_not_answer_is_a_failure_not_a_hang(app, mailbo
         silent.close()
     with app.app_context():
         row = db.session.scalar(sa.select(OutboxMessage))
-        assert "timed out" in row.last_error.lower() or "timeout" in row.last_error.lower()
+        assert "timed out" in row.last_error
 
 
 def test_a_sender_that_dies_after_the_servers_ok_sends_again_with_the_same_message_id(

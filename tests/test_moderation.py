@@ -16,13 +16,9 @@ from participation.core.extensions import db
 from participation.moderation.models import Flag, Response, ResponseTemplate
 from participation.processes.models import Process
 
-from .conftest import csrf_token, field_errors, login, make_organisation, make_user, submit
-from .factories import make_comment, make_contribution, make_process, open_feedback_round, \
-    publish_draft
-
-
-def count(model, *where) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+from .factories import (count, csrf_token, field_errors, login, make_comment, make_contribution,
+                        make_organisation, make_process, make_user, open_feedback_round,
+                        publish_draft, submit)
 
 
 @pytest.fixture
@@ -54,12 +50,12 @@ def _queue_keys(client, url="/p/economie/moderation"):
     return html, re.findall(r'name="items" value="([a-z]+:\d+)"', html)
 
 
-def test_team_works_through_the_queue(client, app, team, mailbox):
+def _reject_two_and_approve_the_rest(client):
+    """As the moderator: reject the first two contributions in the queue with a reason, try to
+    reject two more without one, and approve everything else. Returns the rejected keys."""
     login(client, "mod@example.nl")
     html, keys = _queue_keys(client)
     assert len(keys) == 30
-
-    # Reject two with reasons: their authors get mail with the reason.
     rejected = [k for k in keys if k.startswith("contribution:")][:2]
     response = client.post("/p/economie/moderation/bulk", data={
         "csrf_token": csrf_token(html), "action": "reject", "items": rejected,
@@ -72,15 +68,34 @@ def test_team_works_through_the_queue(client, app, team, mailbox):
     rest = [k for k in keys if k not in rejected]
     assert client.post("/p/economie/moderation/bulk", data={
         "csrf_token": csrf_token(html), "action": "approve", "items": rest}).status_code == 302
+    return rejected
+
+
+def _actions(app) -> list[str]:
+    with app.app_context():
+        return [e.action for e in db.session.scalars(sa.select(AuditEvent))]
+
+
+def test_the_team_rejects_with_a_reason_and_approves_the_rest_in_bulk(client, app, team, mailbox):
+    _reject_two_and_approve_the_rest(client)
     with app.app_context():
         assert count(Contribution, Contribution.state == ModerationState.rejected) == 2
         assert count(Contribution, Contribution.state == ModerationState.published) == 18
         assert count(Comment, Comment.state == ModerationState.published) == 10
+    # The rejected items' authors get mail with the reason; the queue is empty.
     mailbox.deliver()
     mails = [m for m in mailbox.messages if "Bevat persoonsgegevens" in m.text]
     assert len(mails) == 2
     assert _queue_keys(client)[1] == []
+    actions = _actions(app)
+    assert actions.count("contribution.reject") == 2
+    assert actions.count("contribution.approve") == 18 and actions.count("comment.approve") == 10
+    audit = client.get("/p/economie/audit?action=contribution.reject").get_data(as_text=True)
+    assert audit.count("contribution.reject") >= 2 and "Bevat persoonsgegevens" in audit
 
+
+def test_a_flagged_comment_is_hidden_by_the_team_with_a_reason(client, app, team):
+    _reject_two_and_approve_the_rest(client)
     # A participant flags a comment; the team hides it with a reason.
     with app.app_context():
         comment_id = db.session.scalar(sa.select(Comment.id).where(Comment.body_md == "Reactie 3"))
@@ -101,7 +116,11 @@ def test_team_works_through_the_queue(client, app, team, mailbox):
     submit(client, url, {"reason": "Beledigend"}, page_url=f"/p/economie/moderation/comment/{comment_id}")
     public = app.test_client().get("/p/economie/draft/s/2.2").get_data(as_text=True)
     assert "Reactie 3" not in public and "Reactie 1" in public
+    assert _actions(app).count("comment.hide") == 1
 
+
+def test_the_team_answers_items_and_the_author_sees_the_response(client, app, team, mailbox):
+    _reject_two_and_approve_the_rest(client)
     # Answer ten items with dispositions and sections, two as drafts first, then publish.
     with app.app_context():
         targets = list(db.session.scalars(sa.select(Contribution.id).where(
@@ -122,22 +141,17 @@ def test_team_works_through_the_queue(client, app, team, mailbox):
         responses = db.session.scalars(sa.select(Response)).all()
         assert len(responses) == 10 and all(r.published_at for r in responses)
         assert sum(len(r.sections) for r in responses) == 16
-        actions = [e.action for e in db.session.scalars(sa.select(AuditEvent))]
-    assert actions.count("contribution.reject") == 2
-    assert actions.count("contribution.approve") == 18 and actions.count("comment.approve") == 10
-    assert actions.count("comment.hide") == 1
+    actions = _actions(app)
     assert actions.count("response.save") == 12 and actions.count("response.publish") == 10
     mailbox.deliver()
     answered = [m for m in mailbox.messages if "Antwoord" in m.text or "Definitief" in m.text]
     assert len(answered) == 10
-    audit = client.get("/p/economie/audit?action=contribution.reject").get_data(as_text=True)
-    assert audit.count("contribution.reject") >= 2 and "Bevat persoonsgegevens" in audit
 
     # The author sees the response under the contribution and on "my contributions".
     author = app.test_client()
     login(author, "firma@example.nl")
     mine = author.get("/account/contributions").get_data(as_text=True)
-    assert "Inbreng" in mine and ("Response" in mine or "Reactie" in mine)
+    assert "Inbreng 03" in mine and "<strong>Response: Adopted</strong>" in mine
 
 
 def test_templates_and_response_validation(client, app, team):

@@ -19,8 +19,8 @@ from participation.contributions.models import Contribution
 from participation.core.extensions import db
 from participation.processes.models import Process
 
-from .conftest import csrf_token, field_errors, login, make_organisation, make_user, submit
-from .factories import make_comment, make_process, publish_draft
+from .factories import (csrf_token, field_errors, login, make_comment, make_organisation,
+                        make_process, make_user, publish_draft, submission_key, submit)
 
 PASSWORD = "zonnige-werklocatie-7"
 COMPANY = "Van der Veen Logistiek"
@@ -69,7 +69,7 @@ def give_input(client, app, title="Ruimte voor logistiek"):
         theme_id = db.session.scalar(sa.select(Process)).themes[0].id
     url = "/p/economie/input/new"
     html = client.get(url).get_data(as_text=True)
-    key = re.search(r'name="submission_key" type="hidden" value="([^"]*)"', html).group(1)
+    key = submission_key(html)
     response = client.post(url, data={"csrf_token": csrf_token(html), "submission_key": key,
                                       "theme_id": str(theme_id), "title": title,
                                       "body": "We hebben ruimte nodig."})
@@ -159,7 +159,7 @@ def test_a_stranger_is_a_resident_until_a_verified_member_confirms(client, app, 
     assert COMPANY in member.get("/p/economie/input").get_data(as_text=True)
     mailbox.deliver()
     decided = mailbox.to(STRANGER)[-1]
-    assert "Het is bevestigd" in decided.text or "It is confirmed" in decided.text
+    assert "Het is bevestigd" in decided.text
     with app.app_context():
         event = db.session.scalar(sa.select(AuditEvent).where(
             AuditEvent.action == "membership.confirm"))
@@ -238,8 +238,7 @@ def test_a_verified_member_can_refuse_and_the_person_goes_on_as_a_resident(clien
         assert stranger.organisation_id is None
     assert membership(app).state is VerificationState.refused
     mailbox.deliver()
-    assert any("not confirmed" in m.text or "niet bevestigd" in m.text
-               for m in mailbox.to(STRANGER))
+    assert "niet bevestigd" in mailbox.to(STRANGER)[-1].text
     # Still taking part, as a resident; what was written before stays a resident's too.
     give_input(client, app, "Tweede inbreng")
     doc = document(app, public=False)
@@ -364,8 +363,7 @@ def test_the_email_domain_confirms_when_the_team_switched_it_on(client, app, wor
     newcomer = app.test_client()
     register_for_company(newcomer, world, "piet@post.vanderveen.nl")
     mailbox.deliver()
-    assert "As soon as you confirm" in mailbox.to("piet@post.vanderveen.nl")[-1].text or \
-        "Zodra u uw e-mailadres bevestigt" in mailbox.to("piet@post.vanderveen.nl")[-1].text
+    assert "Zodra u uw e-mailadres bevestigt" in mailbox.to("piet@post.vanderveen.nl")[-1].text
     confirm_address(newcomer, mailbox, "piet@post.vanderveen.nl")
     assert membership(app, "piet@post.vanderveen.nl").state is VerificationState.verified
     impostor = app.test_client()

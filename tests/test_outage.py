@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from participation import create_app
 from participation.core.extensions import db
 
-from .conftest import csrf_token, login, make_user
+from .factories import csrf_token, login, make_user
 from .conftest import test_config as config_for
 
 PG_BIN = sorted(glob.glob("/usr/lib/postgresql/*/bin"))[-1:] or [""]

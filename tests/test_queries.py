@@ -4,7 +4,7 @@ from __future__ import annotations
 from participation.accounts.models import Organisation, OrganisationKind, name_key
 from participation.core.extensions import db
 
-from .conftest import login, make_user
+from .factories import login, make_user
 
 
 def _add_organisations(app, n, start=0):

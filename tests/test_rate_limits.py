@@ -28,10 +28,11 @@ from participation.invitations.models import Invitation
 from participation.mail.models import OutboxMessage
 from participation.moderation.models import Flag
 
-from .conftest import (QueryCounter, csrf_token, field_errors, login, make_organisation,
-                       make_user)
+from .conftest import QueryCounter
+from .factories import (count, csrf_token, field_errors, login, make_contribution,
+                        make_organisation, make_process, make_user, open_feedback_round,
+                        publish_draft)
 from .conftest import test_config as base_config
-from .factories import make_contribution, make_process, open_feedback_round, publish_draft
 
 REDIS_URL = "redis://127.0.0.1:6379"
 PASSWORD = "lange-wachtzin-42"
@@ -59,10 +60,6 @@ def limited(app, database_url, smtp_server):
         with made_app.app_context():
             db.session.remove()
             db.engine.dispose()
-
-
-def count(model, *where) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
 
 
 def english(client):
@@ -527,16 +524,18 @@ def test_every_limit_lifts_when_its_window_has_passed(limited):
         "invitation": lambda: post_form(team, "/p/tweede/invitations", {
             "name": "Iris", "email": f"iris{next(counter)}@example.nl", "kind": "read_along"}),
     }
+    # Accepted: the form again (a wrong password; "a mail is on its way if we know you") or on.
+    answer = {"login": 200, "reset": 200}
     waits = {}
     for name, post in routes.items():
-        assert post().status_code in (200, 302), name
+        assert post().status_code == answer.get(name, 302), name
         refused = post()
         assert refused.status_code == 429, name
         waits[name] = int(refused.headers["Retry-After"])
         assert 1 <= waits[name] <= 5, (name, waits[name])
     time.sleep(max(waits.values()))
     for name, post in routes.items():
-        assert post().status_code in (200, 302), name
+        assert post().status_code == answer.get(name, 302), name
 
 
 # --- the team sees and lifts login locks --------------------------------------------------
@@ -668,8 +667,8 @@ def test_two_admins_lifting_one_lock_at_once_lift_it_once(limited):
         thread.join()
     said = sorted("has been lifted" in text(a) for a in answers)
     assert said == [False, True]
-    assert "already been lifted" in text(answers[said.index(False)]) or \
-        "already been lifted" in " ".join(text(a) for a in answers)
+    [second] = [a for a in answers if "has been lifted" not in text(a)]
+    assert "already been lifted" in text(second)
     with site.app_context():
         assert len(lifts()) == 1
     assert log_in(client_at(site, "192.0.2.82")).status_code == 302

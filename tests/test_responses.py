@@ -21,9 +21,8 @@ from participation.moderation.models import Disposition, Response, ResponseSecti
 from participation.moderation.services import save_response
 from participation.processes.models import Process
 
-from .conftest import csrf_token, field_errors, login, make_user, submit
-from .factories import (make_comment, make_contribution, make_process, open_feedback_round,
-                        publish_draft)
+from .factories import (csrf_token, field_errors, login, make_comment, make_contribution,
+                        make_process, make_user, open_feedback_round, publish_draft, submit)
 
 
 @pytest.fixture

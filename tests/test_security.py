@@ -12,7 +12,7 @@ from participation.core.config import DEFAULT_SECRET_KEY
 from participation.core.extensions import db
 from participation.core.security import InsecureConfiguration
 
-from .conftest import login, make_organisation, make_user, submit
+from .factories import login, make_organisation, make_user, submit
 
 
 def post_routes(app):

@@ -23,8 +23,8 @@ from participation.moderation.models import Flag
 from participation.processes.models import Process
 
 from .browser import assert_accessible
-from .conftest import csrf_token, form_versions, login, make_organisation, make_user
-from .factories import (make_comment, make_contribution, make_process, open_feedback_round,
+from .factories import (csrf_token, form_versions, login, make_comment, make_contribution,
+                        make_organisation, make_process, make_user, open_feedback_round,
                         publish_draft)
 
 NOT_SENT = "This form was not sent. Your text is kept: check it and send it again."

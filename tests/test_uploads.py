@@ -19,17 +19,13 @@ from participation.drafts.models import DraftVersion
 from participation.drafts.parsing import MAX_DOCX_UNPACKED, DraftFormatError, parse_docx
 from participation.core.extensions import db
 
-from .conftest import csrf_token, field_errors, login, make_organisation, make_user
-from .factories import make_process, pdf_bytes, upload
+from .factories import (count, csrf_token, field_errors, login, make_organisation, make_process,
+                        make_user, pdf_bytes, submission_key, upload)
 
 NEW = "/p/economie/input/new"
 STORAGE_MESSAGE = ("The file could not be stored; your text is kept below. Try again later or "
                    "send it without the file.")
 ACTIVE_MESSAGE = "This PDF contains scripts, actions that start programs or attached files"
-
-
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 def files_in(folder) -> list[str]:
@@ -52,7 +48,7 @@ def participant(app, client):
 def give(client, *, title="Ruimte voor logistiek", body="Wij vragen **ruimte**.", paper=None,
          url=NEW, **extra):
     page = client.get(url).get_data(as_text=True)
-    key = re.search(r'name="submission_key" type="hidden" value="([^"]*)"', page).group(1)
+    key = submission_key(page)
     data = {"csrf_token": csrf_token(page), "submission_key": key,
             "theme_id": str(client.theme_id), "title": title, "body": body, **extra}
     if paper is not None:

@@ -16,9 +16,8 @@ from participation.export import services
 from participation.export.builder import build
 from participation.processes.models import Process
 
-from .conftest import csrf_token, login, make_user
-from .factories import (make_comment, make_contribution, make_process, open_feedback_round,
-                        publish_draft)
+from .factories import (csrf_token, login, make_comment, make_contribution, make_process, make_user,
+                        open_feedback_round, publish_draft)
 
 #: Every state a contribution or comment can be in, hidden by the team or not.
 CASES = [(state, hidden) for state in ModerationState for hidden in (False, True)]
