@@ -16,8 +16,8 @@ from participation.moderation.models import Flag, Response, ResponseTemplate
 from participation.processes.models import Process
 
 from .conftest import csrf_token, field_errors, login, make_organisation, make_user, submit
-from .factories import make_comment, make_contribution, make_process, open_feedback_round, \
-    publish_draft
+from .factories import make_comment, make_contribution, make_many_comments, make_process, \
+    open_feedback_round, publish_draft
 
 
 def count(model, *where) -> int:
@@ -193,8 +193,7 @@ def _bulk_items(app, n):
         for i in range(n):
             make_contribution(process, process.themes[i % 3], user, title=f"Bulk {i}",
                               state="pending")
-            if i % 2:
-                make_comment(section, user, f"Bulk {i}", state="published")
+        make_many_comments(section, [user], [f"Bulk {i}" for i in range(1, n, 2)])
         db.session.commit()
 
 

@@ -19,8 +19,8 @@ from participation.processes.models import Process, ProcessMember
 from participation.core.timeutil import utcnow
 
 from .conftest import csrf_token, field_errors, login, make_organisation, make_user, submit
-from .factories import (DRAFT_MD, make_comment, make_process, open_feedback_round,
-                        publish_draft)
+from .factories import (DRAFT_MD, make_comment, make_many_comments, make_process,
+                        open_feedback_round, publish_draft)
 
 
 def count(model) -> int:
@@ -742,13 +742,10 @@ def _fill(app, section_number, n):
     with app.app_context():
         section = db.session.scalar(sa.select(Section).where(Section.number == section_number))
         users = list(db.session.scalars(sa.select(User)))
-        parents = []
-        for i in range(n):
-            parent = parents[-1] if parents and i % 3 else None
-            parents.append(make_comment(section, users[i % len(users)], f"Reactie {i}",
-                                        parent=parent))
-        for comment in parents[:: max(1, n // 10)]:
-            db.session.add(CommentSupport(comment_id=comment.id, user_id=users[0].id))
+        # Every third starts a conversation, the two after it reply in a chain.
+        ids = make_many_comments(section, users, [f"Reactie {i}" for i in range(n)], thread=True)
+        for comment_id in ids[:: max(1, n // 10)]:
+            db.session.add(CommentSupport(comment_id=comment_id, user_id=users[0].id))
         db.session.commit()
 
 
