@@ -2,10 +2,13 @@
 contributions, comments, PDFs; and the form helpers (CSRF token, submit, log in)."""
 from __future__ import annotations
 
+import functools
 import io
 import re
 import uuid
 from datetime import timedelta
+
+import sqlalchemy as sa
 
 from participation.contributions.models import Contribution
 from participation.core.extensions import db
@@ -20,6 +23,12 @@ from participation.core.timeutil import utcnow
 def count(model, *where) -> int:
     """How many rows of `model` there are (that match `where`)."""
     return db.session.scalar(db.select(db.func.count()).select_from(model).where(*where))
+
+
+@functools.lru_cache(maxsize=1024)
+def _html(markdown: str) -> str:
+    """markdown_to_html once per text: volume tests make thousands of items with one text."""
+    return markdown_to_html(markdown)
 
 
 def make_process(slug="economie", *, opens=-1, closes=10, moderation="post", audience="registered",
@@ -48,7 +57,7 @@ def make_contribution(process, theme, author, *, title="Inbreng", body="Tekst va
     item = Contribution(round=round_, theme=theme, author=author, organisation=organisation,
                         organisation_name=organisation.name if organisation else None,
                         organisation_kind=organisation.kind if organisation else None,
-                        title=title, body_md=body, body_html=markdown_to_html(body),
+                        title=title, body_md=body, body_html=_html(body),
                         state=ModerationState(state), submission_key=uuid.uuid4().hex,
                         created_at=created_at or utcnow(), updated_at=created_at or utcnow())
     db.session.add(item)
@@ -125,10 +134,7 @@ def make_comment(section, author, body="Een reactie.", parent=None, state="publi
                  by_team=False, created_at=None):
     from participation.comments.models import Comment
 
-    round_ = db.session.execute(
-        db.select(Round).join(DraftVersion, DraftVersion.process_id == Round.process_id)
-        .where(DraftVersion.id == section.version_id, Round.kind == RoundKind.feedback)
-    ).scalar_one()
+    round_ = _feedback_round(section)
     organisation = author.organisation if author else None
     comment = Comment(round_id=round_.id, lineage_id=section.lineage_id, section_id=section.id,
                       parent_id=parent.id if parent else None,
@@ -136,12 +142,54 @@ def make_comment(section, author, body="Een reactie.", parent=None, state="publi
                       organisation_id=organisation.id if organisation else None,
                       organisation_name=organisation.name if organisation else None,
                       organisation_kind=organisation.kind if organisation else None,
-                      by_team=by_team, body_md=body, body_html=markdown_to_html(body),
+                      by_team=by_team, body_md=body, body_html=_html(body),
                       state=ModerationState(state), submission_key=uuid.uuid4().hex,
                       created_at=created_at or utcnow(), updated_at=created_at or utcnow())
     db.session.add(comment)
     db.session.flush()
     return comment
+
+
+def _feedback_round(section) -> Round:
+    return db.session.execute(
+        db.select(Round).join(DraftVersion, DraftVersion.process_id == Round.process_id)
+        .where(DraftVersion.id == section.version_id, Round.kind == RoundKind.feedback)
+    ).scalar_one()
+
+
+def make_many_comments(section, authors, bodies, *, state="published", thread=False) -> list[int]:
+    """One comment on `section` per text in `bodies`, by `authors` in turn, in a few bulk
+    INSERTs: for tests of volume, where make_comment's INSERT per comment (the ORM inserts
+    self-referencing rows one by one) takes minutes on PostgreSQL. With `thread`, every third
+    comment starts a conversation and the two after it reply in a chain (depth 0, 1, 2).
+    The comments' ids, in the order of `bodies`."""
+    from participation.comments.models import Comment
+
+    round_id, start = _feedback_round(section).id, utcnow()
+    ids: list[int | None] = [None] * len(bodies)
+    for depth in range(3) if thread else (0,):
+        positions = [i for i in range(len(bodies)) if not thread or i % 3 == depth]
+        rows = []
+        for i in positions:
+            author = authors[i % len(authors)]
+            organisation = author.organisation
+            written = start + timedelta(microseconds=i)  # in the order of `bodies`
+            rows.append({
+                "round_id": round_id, "lineage_id": section.lineage_id, "section_id": section.id,
+                "parent_id": ids[i - 1] if depth else None, "depth": depth,
+                "author_id": author.id,
+                "organisation_id": organisation.id if organisation else None,
+                "organisation_name": organisation.name if organisation else None,
+                "organisation_kind": organisation.kind if organisation else None,
+                "by_team": False, "body_md": bodies[i], "body_html": _html(bodies[i]),
+                "state": ModerationState(state), "submission_key": uuid.uuid4().hex,
+                "created_at": written, "updated_at": written})
+        if rows:
+            made = db.session.scalars(
+                sa.insert(Comment).returning(Comment.id, sort_by_parameter_order=True), rows)
+            for i, comment_id in zip(positions, made.all(), strict=True):
+                ids[i] = comment_id
+    return ids
 
 
 def verify_membership(user, organisation=None):

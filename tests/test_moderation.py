@@ -17,8 +17,8 @@ from participation.moderation.models import Flag, Response, ResponseTemplate
 from participation.processes.models import Process
 
 from .factories import (count, csrf_token, field_errors, login, make_comment, make_contribution,
-                        make_organisation, make_process, make_user, open_feedback_round,
-                        publish_draft, submit)
+                        make_many_comments, make_organisation, make_process, make_user,
+                        open_feedback_round, publish_draft, submit)
 
 
 @pytest.fixture
@@ -208,8 +208,7 @@ def _bulk_items(app, n):
         for i in range(n):
             make_contribution(process, process.themes[i % 3], user, title=f"Bulk {i}",
                               state="pending")
-            if i % 2:
-                make_comment(section, user, f"Bulk {i}", state="published")
+        make_many_comments(section, [user], [f"Bulk {i}" for i in range(1, n, 2)])
         db.session.commit()
 
 

@@ -21,8 +21,8 @@ from participation.processes.models import Process, ProcessMember
 from participation.core.timeutil import utcnow
 
 from .factories import (DRAFT_MD, count, csrf_token, field_errors, login, make_comment,
-                        make_organisation, make_process, make_user, open_feedback_round,
-                        publish_draft, submission_key, submit)
+                        make_many_comments, make_organisation, make_process, make_user,
+                        open_feedback_round, publish_draft, submission_key, submit)
 
 
 @pytest.fixture
@@ -748,13 +748,10 @@ def _fill(app, section_number, n):
     with app.app_context():
         section = db.session.scalar(sa.select(Section).where(Section.number == section_number))
         users = list(db.session.scalars(sa.select(User)))
-        parents = []
-        for i in range(n):
-            parent = parents[-1] if parents and i % 3 else None
-            parents.append(make_comment(section, users[i % len(users)], f"Reactie {i}",
-                                        parent=parent))
-        for comment in parents[:: max(1, n // 10)]:
-            db.session.add(CommentSupport(comment_id=comment.id, user_id=users[0].id))
+        # Every third starts a conversation, the two after it reply in a chain.
+        ids = make_many_comments(section, users, [f"Reactie {i}" for i in range(n)], thread=True)
+        for comment_id in ids[:: max(1, n // 10)]:
+            db.session.add(CommentSupport(comment_id=comment_id, user_id=users[0].id))
         db.session.commit()
 
 
