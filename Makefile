@@ -52,9 +52,12 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check participation tests bench scripts migrations
 	$(BIN)/bandit -q -c pyproject.toml -r participation --severity-level medium
 
-# The whole suite. DATABASE_URL=postgresql://... runs it on PostgreSQL.
+# The whole suite. DATABASE_URL=postgresql://... runs it on PostgreSQL. TEST_WORKERS processes
+# share it (pytest-xdist; each has its own database and servers); a module's tests stay on one
+# (loadscope), so a server its tests share is started once. TEST_WORKERS=0: in this process.
+TEST_WORKERS ?= 2
 test: install lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 # Speed targets live here, not in the tests (see README, Benchmarks): pages under wrk against
 # baselines, queries per page and the export, on SQLite and PostgreSQL; writes bench/REPORT.md.
