@@ -58,10 +58,11 @@ lint: $(VENV)/.installed
 
 # The whole suite, on every core (TEST_WORKERS=0: in this process, one test after another).
 # DATABASE_URL=postgresql://... runs it on PostgreSQL. Each worker makes its own database, mail
-# server and browser (the fixtures in tests/conftest.py are per worker session).
+# server and browser (the fixtures in tests/conftest.py are per worker session); a module's
+# tests stay on one worker (loadscope), so a server its tests share is started once.
 TEST_WORKERS ?= auto
 test: install lint
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 # Speed targets live here, not in the tests (see README, Benchmarks): pages under wrk against
 # baselines, queries per page and the export, on SQLite and PostgreSQL; writes bench/REPORT.md.

@@ -207,9 +207,16 @@ def app(database_url, smtp_server):
 def _empty_all_tables(app):
     with app.app_context():
         db.session.remove()
+        tables = list(reversed(db.metadata.sorted_tables))
         with db.engine.begin() as conn:
-            for table in reversed(db.metadata.sorted_tables):
-                conn.execute(table.delete())
+            if conn.dialect.name == "postgresql":
+                # One round trip instead of one per table, after every test.
+                conn.exec_driver_sql("; ".join(
+                    f"DELETE FROM {conn.dialect.identifier_preparer.format_table(table)}"
+                    for table in tables))
+            else:
+                for table in tables:
+                    conn.execute(table.delete())
 
 
 @pytest.fixture(autouse=True)
