@@ -46,7 +46,8 @@ def create_app(config: dict | None = None) -> Flask:
     from .core.extensions import limiter
     limiter.init_app(app)  # the storage of the rate limits that the views call
 
-    from .core import caching, errors, resilience, templating
+    from .core import caching, errors, resilience, sessions, templating
+    sessions.register(app)  # static files and unknown URLs never write the cookie back
     caching.register(app)  # after Flask-Compress: its answer to If-None-Match comes last
     errors.register(app)
     resilience.register(app)

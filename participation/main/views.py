@@ -23,6 +23,12 @@ def privacy():
                            version=current_app.config["PRIVACY_STATEMENT_VERSION"])
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """For clients that ask for the icon at the old fixed address; pages link to it."""
+    return current_app.send_static_file("img/icon.svg")
+
+
 @bp.post("/language")
 def set_language():
     """Remember the chosen language in the session and, when logged in, on the account."""
