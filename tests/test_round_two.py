@@ -629,6 +629,45 @@ def test_daily_digest(client, app, draft, mailbox):
             NotificationPreference.user_id == anna_id)) is NotifyMode.daily
 
 
+def test_the_daily_digest_leaves_out_replies_hidden_or_withdrawn_since(client, app, draft,
+                                                                      mailbox):
+    with app.app_context():
+        anna = db.session.scalar(sa.select(User).where(User.email == "anna@example.nl"))
+        parent = make_comment(db.session.get(Section, draft["2.2"]), anna, "Vraag")
+        db.session.commit()
+        parent_id = parent.id
+    anna_client = app.test_client()
+    login(anna_client, "anna@example.nl")
+    submit(anna_client, "/p/economie/notifications", {"mode": "daily"})
+    login(client)
+    for text in ("Blijft staan", "Wordt verborgen", "Wordt ingetrokken"):
+        comment_form(client, f"/p/economie/comments/{parent_id}/reply", text)
+    with app.app_context():
+        replies = {c.body_md: c for c in db.session.scalars(
+            sa.select(Comment).where(Comment.parent_id == parent_id))}
+        moderator = db.session.scalar(sa.select(User).where(User.email == "anna@example.nl"))
+        replies["Wordt verborgen"].hide(moderator, "Buiten het onderwerp")
+        replies["Wordt ingetrokken"].state = ModerationState.withdrawn
+        db.session.commit()
+    assert app.test_cli_runner().invoke(args=["mail", "digest"]).output.startswith("queued 1 ")
+    mailbox.deliver()
+    digest = mailbox.only("anna@example.nl")
+    assert "Blijft staan" in digest.text
+    assert "Wordt verborgen" not in digest.text and "Wordt ingetrokken" not in digest.text
+
+    # Only hidden replies waiting: no mail at all, and they are not sent later either.
+    comment_form(client, f"/p/economie/comments/{parent_id}/reply", "Later verborgen")
+    with app.app_context():
+        later = db.session.scalar(sa.select(Comment).where(Comment.body_md == "Later verborgen"))
+        later.hide(later.author, "Buiten het onderwerp")
+        db.session.commit()
+    assert app.test_cli_runner().invoke(args=["mail", "digest"]).output.startswith("queued 0")
+    with app.app_context():
+        db.session.scalar(sa.select(Comment).where(Comment.body_md == "Later verborgen")).unhide()
+        db.session.commit()
+    assert app.test_cli_runner().invoke(args=["mail", "digest"]).output.startswith("queued 0")
+
+
 # --- invitations ----------------------------------------------------------------------------
 
 def _invite(client, email="iris@example.nl", kind="read_along", organisation="Nieuw BV"):

@@ -106,10 +106,13 @@ def send_daily_digests() -> int:
         grouped[(notice.user_id, notice.process_id)].append((notice, comment, section))
     sent = 0
     now = utcnow()
-    for (user_id, process_id), items in grouped.items():
+    for (user_id, process_id), gathered in grouped.items():
         user = db.session.get(User, user_id)
         process = db.session.get(Process, process_id)
-        if mode_for(user_id, process_id) is NotifyMode.daily:
+        # A reply hidden by a moderator or withdrawn by its author since it was posted is no
+        # longer news: the digest tells only what the thread shows everyone now.
+        items = [(n, c, s) for n, c, s in gathered if c.is_shown]
+        if items and not user.is_deleted and mode_for(user_id, process_id) is NotifyMode.daily:
             queue_mail(user.email, "reply", _l("Replies to your comments"), user.locale,
                        user=user, process=process,
                        replies=[_reply_view(c, s, process) for _, c, s in items],
@@ -118,7 +121,7 @@ def send_daily_digests() -> int:
                        settings_url=url_for("notifications.preferences", slug=process.slug,
                                             _external=True))
             sent += 1
-        for notice, _, _ in items:
+        for notice, _, _ in gathered:
             notice.sent_at = now
     db.session.flush()
     return sent
