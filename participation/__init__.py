@@ -120,6 +120,7 @@ def _register_commands(app: Flask) -> None:
     """Each feature's commands, from its cli.py (`flask --app participation --help` lists them)."""
     from .accounts.cli import user_cli
     from .demo.cli import demo_command
+    from .contributions.cli import uploads_cli
     from .export.cli import export_command
     from .mail.cli import mail_cli
     from .notifications.cli import digest_command
@@ -133,6 +134,7 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(mail_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(export_command)
+    app.cli.add_command(uploads_cli)
 
 
 def _register_blueprints(app: Flask) -> None:

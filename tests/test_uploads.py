@@ -4,9 +4,11 @@ bomb refused before they are unpacked."""
 from __future__ import annotations
 
 import io
+import os
 import re
 import struct
 import subprocess
+import time
 import zlib
 
 import pikepdf
@@ -259,6 +261,31 @@ def test_a_paper_committed_but_not_yet_renamed_is_served(participant, app, folde
     assert paper.status_code == 200 and paper.data == (folder / name).read_bytes()
     assert paper.data.startswith(b"%PDF-") and files_in(folder) == [name]
     assert participant.get(item_url + "/paper").status_code == 200
+
+
+def test_the_sweep_finishes_committed_parts_and_removes_abandoned_ones(participant, app, folder):
+    """A stopped process leaves parts: one whose row was committed (put in place), one that
+    never committed (removed once it is an hour old); a fresh part may be a send in progress."""
+    item_url = give(participant, paper=pdf_bytes(2)).headers["Location"]
+    with app.app_context():
+        name = db.session.scalar(sa.select(Attachment.stored_name))
+    (folder / name).rename(folder / (name + ".part"))
+    abandoned = folder / "0123456789abcdef0123456789abcdef.pdf.part"
+    abandoned.write_bytes(pdf_bytes())
+    in_progress = folder / "fedcba9876543210fedcba9876543210.pdf.part"
+    in_progress.write_bytes(pdf_bytes())
+    hour_ago = time.time() - 2 * 3600
+    for path in (folder / (name + ".part"), abandoned):
+        os.utime(path, (hour_ago, hour_ago))
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["uploads", "sweep"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "uploads sweep: 1 put in place, 1 removed"
+    assert files_in(folder) == sorted([name, in_progress.name])
+    assert participant.get(item_url + "/paper").status_code == 200
+    again = runner.invoke(args=["uploads", "sweep"])
+    assert again.output.strip() == "uploads sweep: 0 put in place, 0 removed"
 
 
 # --- papers that cannot be read whole ------------------------------------------------------

@@ -11,8 +11,8 @@ closed without a commit, removes it. A storage error (disk full, no permission, 
 removes the part and raises `StorageFailed`, whose message the form shows next to the file.
 If the process dies between the commit and the rename, the row exists and the part is
 complete: `path_of` renames it when the paper is first asked for, since a row is only seen
-once it is committed. A part without a row is a send that never committed; it is never
-served (no row names it).
+once it is committed. A part without a row is a send that never committed (the process died
+before its rollback); it is never served (no row names it), and `sweep` removes it.
 """
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ import io
 import logging
 import os
 import secrets
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -315,3 +317,35 @@ def discard(stored_name: str) -> None:
     path = _path(stored_name)
     _remove(path)
     _remove(_part_of(path))
+
+
+#: A part younger than this may belong to a send still in progress: the sweep leaves it.
+SWEEP_AFTER_SECONDS = 3600
+
+
+def sweep(named: Callable[[Iterable[str]], set[str]], *,
+          older_than: float = SWEEP_AFTER_SECONDS) -> tuple[int, int]:
+    """Finish or remove the parts a stopped process left: a part whose name a committed row
+    holds (`named` returns those of the names it is given) is renamed into place, any other
+    part older than `older_than` seconds is deleted. Returns (renamed, removed)."""
+    folder = upload_folder()
+    cutoff = time.time() - older_than
+    parts: dict[str, Path] = {}
+    for part in folder.glob("*" + PART_SUFFIX):
+        try:
+            if part.stat().st_mtime < cutoff:
+                parts[part.name[:-len(PART_SUFFIX)]] = part
+        except FileNotFoundError:
+            continue  # committed or rolled back while we looked
+    if not parts:
+        return 0, 0
+    kept = named(parts)
+    renamed = removed = 0
+    for name, part in parts.items():
+        if name in kept:
+            _publish(part, folder / name)
+            renamed += 1
+        else:
+            _remove(part)
+            removed += 1
+    return renamed, removed
