@@ -2,19 +2,35 @@
 WordprocessingML from the builder's plain data."""
 from __future__ import annotations
 
-from typing import IO
+import shutil
+import tempfile
+from typing import IO, NamedTuple
 
 from .. import labels as words_module
 from ..builder import Item, ParticipationDocument, Stakeholder
 from .from_html import HtmlToWord
 from .package import Links, Numbering
-from .wordml import (BLUE, GREY, QUOTE_INDENT, RED, RESPONSE_INDENT, Cell, field, internal_link,
-                     paragraph, ppr, runs, starts_right_to_left, table)
+from .wordml import (BLUE, FIELD_END, QUOTE_INDENT, RED, RESPONSE_INDENT, Cell, bookmark,
+                     field_begin, internal_link, paragraph, ppr, runs, starts_right_to_left, table)
+
+#: The heading levels in the table of contents (its field's \o switch, Word's own default).
+CONTENTS_LEVELS = 2
+# The body after the contents is written to a temporary file first (the contents must list its
+# headings before it): in memory up to this size, on disk beyond, so memory stays flat.
+_SPOOL_BYTES = 16 << 20
 
 
 def _bookmark(number: int) -> str:
     # A leading underscore keeps it out of Word's list of bookmarks (like its own _Toc ones).
     return f"_Stakeholder{number}"
+
+
+class Heading(NamedTuple):
+    """A heading in the table of contents: its level, its text as the body shows it (with its
+    number) and the bookmark around it that the contents entry links to."""
+    level: int
+    text: str
+    bookmark: str
 
 
 class Writer:
@@ -31,12 +47,25 @@ class Writer:
         self.bookmarks: dict[str, str] = {}
         for number, stakeholder in enumerate(document.contributors, 1):
             self.bookmarks.setdefault(stakeholder.name, _bookmark(number))
+        #: The headings of the contents' levels as they are written, for the contents.
+        self.outline: list[Heading] = []
+        self._bookmark_ids = 0  #: the last bookmark's id (unique in the document)
 
     def add(self, content: str, properties: str = "") -> None:
         self.out.append(paragraph(content, properties))
 
-    def heading(self, level: int, text: str) -> None:
-        self.add(runs(text), ppr(f"Heading{level}"))
+    def heading(self, level: int, text: str, name: str | None = None,
+                properties: str = "") -> None:
+        """A heading; one of the contents' levels gets a bookmark (`name`, or one of its own)
+        and an entry in the contents."""
+        content = runs(text)
+        if level <= CONTENTS_LEVELS and content:
+            if name is None:
+                name = f"_Heading{len(self.outline) + 1}"
+            self._bookmark_ids += 1
+            content = bookmark(self._bookmark_ids, name, content)
+            self.outline.append(Heading(level, text, name))
+        self.add(content, properties or ppr(f"Heading{level}"))
 
     def html(self, fragment: str | None, style: str | None, indent: int = 0) -> None:
         if fragment:
@@ -47,10 +76,20 @@ class Writer:
         self.out.clear()
 
     def write(self) -> None:
-        for part in (self.title_page, self.contents, self.process, self.overview,
-                     self.by_stakeholder, self.index):
-            part()
+        self.title_page()
+        self.flush()
+        # The contents list the headings written after them: the rest goes to a spool first,
+        # then comes after the contents.
+        package, self.stream = self.stream, tempfile.SpooledTemporaryFile(_SPOOL_BYTES)
+        with self.stream as rest:
+            for part in (self.process, self.overview, self.by_stakeholder, self.index):
+                part()
+                self.flush()
+            self.stream = package
+            self.contents()
             self.flush()
+            rest.seek(0)
+            shutil.copyfileobj(rest, package, 1 << 20)
 
     def kind(self, kind: str | None) -> str:
         return self.words["kinds"][kind or "individual"]
@@ -70,10 +109,18 @@ class Writer:
                       color=None if doc.public else RED))
 
     def contents(self) -> None:
-        words = self.words
-        self.add(runs(words["contents"]), ppr("TOCHeading"))
-        hint = runs(words["contents_hint"], italic=True, color=GREY)
-        self.add(field('TOC \\o "1-2" \\h \\z \\u', hint))
+        """The table of contents, filled: one entry per heading of its levels, a link to the
+        heading's bookmark, as the result of the TOC field (between its separate and its end),
+        so Word can still update it, and does (it asks first) when the document is opened."""
+        self.add(runs(self.words["contents"]), ppr("TOCHeading"))
+        # The field begins in the first entry's paragraph and ends in a paragraph of its own
+        # after the last, as Word writes it.
+        begin = field_begin(f'TOC \\o "1-{CONTENTS_LEVELS}" \\h \\z \\u')
+        for heading in self.outline:
+            self.add(begin + internal_link(runs(heading.text), heading.bookmark),
+                     ppr(f"TOC{heading.level}"))
+            begin = ""
+        self.add(begin + FIELD_END)
 
     def process(self) -> None:
         doc, words = self.document, self.words
@@ -137,11 +184,8 @@ class Writer:
 
     def stakeholder(self, number: int, stakeholder: Stakeholder) -> None:
         words = self.words
-        bookmark = _bookmark(number)
         rule = f'<w:top w:val="single" w:sz="12" w:space="6" w:color="{BLUE}"/>'
-        self.add(f'<w:bookmarkStart w:id="{number}" w:name="{bookmark}"/>'
-                 f'{runs(stakeholder.name)}<w:bookmarkEnd w:id="{number}"/>',
-                 ppr("Heading2", border=rule))
+        self.heading(2, stakeholder.name, _bookmark(number), ppr("Heading2", border=rule))
         meta = self.kind(stakeholder.kind)
         if stakeholder.read_along:
             meta += f" · {words['read_along']}"
@@ -215,7 +259,8 @@ class Writer:
                 continue
             self.heading(2, title)
             for topic in topics:
-                self.add(runs(topic.name, bold=True), ppr(keep_next=True, spacing=(
+                # A heading (in the navigation pane), set as close as the bold line it was.
+                self.heading(3, topic.name, properties=ppr("Heading3", spacing=(
                     '<w:spacing w:before="120" w:after="0"/>')))
                 names = runs(", ").join(internal_link(runs(name), self.bookmarks.get(name))
                                         for name in topic.stakeholders)

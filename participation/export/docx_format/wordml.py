@@ -119,13 +119,26 @@ def runs(text: str | None, style: str | None = None, bold: bool = False, italic:
 BREAK = "<w:r><w:br/></w:r>"
 
 
-def field(instruction: str, shown: str) -> str:
-    """A complex field (PAGE, NUMPAGES, TOC) with `shown` as its text until it is updated."""
+def field_begin(instruction: str) -> str:
+    """The start of a complex field, up to where its shown result begins. Marked dirty: Word
+    updates it (it asks first) when the document is opened."""
     return ('<w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
             f'<w:r><w:instrText xml:space="preserve"> {instruction} </w:instrText></w:r>'
-            '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
-            f"{shown}"
-            '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+            '<w:r><w:fldChar w:fldCharType="separate"/></w:r>')
+
+
+FIELD_END = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+
+
+def field(instruction: str, shown: str) -> str:
+    """A complex field (PAGE, NUMPAGES) with `shown` as its text until it is updated."""
+    return f"{field_begin(instruction)}{shown}{FIELD_END}"
+
+
+def bookmark(number: int, name: str, content: str) -> str:
+    """`content` (runs) inside the bookmark `name`; `number` is unique in the document."""
+    return (f'<w:bookmarkStart w:id="{number}" w:name="{name}"/>{content}'
+            f'<w:bookmarkEnd w:id="{number}"/>')
 
 
 def internal_link(content: str, bookmark: str | None) -> str:
