@@ -344,9 +344,12 @@ def test_index_entries_are_headings_and_tables_repeat_their_header_row(app, tmp_
     heading3 = next(s for s in styles.iter(f"{W}style") if s.get(f"{W}styleId") == "Heading3")
     assert heading3.find(f"{W}pPr/{W}outlineLvl").get(f"{W}val") == "2"
 
-    # Every table's first row, and only that one, is a header row Word repeats on each page.
+    # Every table's first row, and only that one, is a header row Word repeats on each page;
+    # each table has a name a screen reader announces (the HTML's aria-label).
     tables = list(body.iter(f"{W}tbl"))
-    assert len(tables) >= 4
+    assert [t.find(f"{W}tblPr/{W}tblCaption").get(f"{W}val") for t in tables] == [
+        "De rondes", "Deelnemers per soort", "Overzicht van stakeholders", "Inbreng per thema",
+        "Reacties per hoofdstuk van het concept"]
     for table in tables:
         rows = table.findall(f"{W}tr")
         assert [row.find(f"{W}trPr/{W}tblHeader") is not None for row in rows] == [

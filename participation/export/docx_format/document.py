@@ -13,7 +13,8 @@ from .package import Links, Numbering
 from .wordml import (BLUE, FIELD_END, QUOTE_INDENT, RED, RESPONSE_INDENT, Cell, bookmark,
                      field_begin, internal_link, paragraph, ppr, runs, starts_right_to_left, table)
 
-#: The heading levels in the table of contents (its field's \o switch, Word's own default).
+#: The heading levels in the table of contents (its TOC field's \o switch): the chapters and
+#: what is under them, a stakeholder among them; not every item.
 CONTENTS_LEVELS = 2
 # The body after the contents is written to a temporary file first (the contents must list its
 # headings before it): in memory up to this size, on disk beyond, so memory stays flat.
@@ -35,7 +36,8 @@ class Heading(NamedTuple):
 
 class Writer:
     """Writes the body as WordprocessingML text, section by section, into `stream` (the
-    document.xml entry of the package) as it goes: memory stays flat however long it gets."""
+    document.xml entry of the package) as it goes: memory stays flat however long it gets.
+    What follows the contents passes through a spool (see `write`)."""
 
     def __init__(self, document: ParticipationDocument, words: dict, numbering: Numbering,
                  links: Links, stream: IO[bytes]) -> None:
@@ -135,7 +137,7 @@ class Writer:
             (13, 15, 18, 13.5, 13.5, 13.5, 13.5),
             (words["round"], words["period"], words["audience"], words["invited"],
              words["accepted"], words["participants"], words["item_total"]),
-            rows, numeric=frozenset({3, 4, 5, 6})))
+            rows, caption=words["rounds_table"], numeric=frozenset({3, 4, 5, 6})))
         self.heading(2, words["participants_by_kind"])
         kinds = ("business", "education", "government", "civil_society", "other", "individual")
         rows = [(self.kind(k), *(r.participants_by_kind.get(k, 0) for r in doc.rounds))
@@ -145,7 +147,8 @@ class Writer:
         self.out.append(table(
             (100 - width * len(doc.rounds), *(width for _ in doc.rounds)),
             (words["kind"], *(words["round_short"][r.kind] for r in doc.rounds)),
-            rows, numeric=frozenset(range(1, len(doc.rounds) + 1)), bold_last=True))
+            rows, caption=words["participants_by_kind"],
+            numeric=frozenset(range(1, len(doc.rounds) + 1)), bold_last=True))
 
     def overview(self) -> None:
         doc, words = self.document, self.words
@@ -160,7 +163,7 @@ class Writer:
             (words["stakeholder"], words["kind"], words["round_short"]["input"],
              words["round_short"]["feedback"], words["invited_to_read_along"],
              words["read_along"]),
-            rows, numeric=frozenset({2, 3})))
+            rows, caption=words["overview"], numeric=frozenset({2, 3})))
         for title, column, topics in ((words["per_theme"], words["theme"], doc.themes),
                                       (words["per_section"], words["section"], doc.sections)):
             if not topics:
@@ -171,7 +174,7 @@ class Writer:
                 (column, words["contributions"] if topics is doc.themes else words["reactions"],
                  words["stakeholders"]),
                 [(t.name, t.items, len(t.stakeholders)) for t in topics],
-                numeric=frozenset({1, 2})))
+                caption=title, numeric=frozenset({1, 2})))
 
     def by_stakeholder(self) -> None:
         words = self.words
