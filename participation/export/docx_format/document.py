@@ -113,7 +113,12 @@ class Writer:
     def contents(self) -> None:
         """The table of contents, filled: one entry per heading of its levels, a link to the
         heading's bookmark, as the result of the TOC field (between its separate and its end),
-        so Word can still update it, and does (it asks first) when the document is opened."""
+        so Word can still update it, and does (it asks first) when the document is opened.
+
+        No page numbers: only a layout knows them, and LibreOffice prints the number a file
+        holds as it is (a PAGEREF's cached result), so a guessed one would be printed wrong.
+        Word adds the real ones when it updates the field; the links lead to the headings
+        meanwhile, in LibreOffice's PDF too."""
         self.add(runs(self.words["contents"]), ppr("TOCHeading"))
         # The field begins in the first entry's paragraph and ends in a paragraph of its own
         # after the last, as Word writes it.
