@@ -189,6 +189,173 @@ def test_internal_docx_from_the_cli_marks_the_hidden_item(app, tmp_path):
     assert facts["hidden"] not in _all_text(public)
 
 
+# --- ready to attach: contents, language, title, index ------------------------------------
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+PLACEHOLDERS = ("rechtermuisknop", "Right-click", "Update field", "Veld bijwerken")
+
+
+def _body(data: bytes):
+    return etree.fromstring(_part(data, "word/document.xml").encode("utf-8")).find(f"{W}body")
+
+
+def _style(paragraph) -> str | None:
+    style = paragraph.find(f"{W}pPr/{W}pStyle")
+    return None if style is None else style.get(f"{W}val")
+
+
+def _text(paragraph) -> str:
+    return "".join(t.text or "" for t in paragraph.iter(f"{W}t"))
+
+
+def _contents(body) -> list[tuple[str | None, str, str | None]]:
+    """The paragraphs of the TOC field's result (between its separate and its end), each as
+    (style, text, the bookmark its link goes to)."""
+    entries, depth, toc_depth, in_result = [], 0, None, False
+    for paragraph in body.iter(f"{W}p"):
+        inside = in_result
+        for element in paragraph.iter(f"{W}fldChar", f"{W}instrText"):
+            if element.tag == f"{W}instrText":
+                if element.text.split()[:1] == ["TOC"]:
+                    toc_depth = depth
+                continue
+            kind = element.get(f"{W}fldCharType")
+            if kind == "begin":
+                depth += 1
+            elif kind == "separate" and depth == toc_depth:
+                in_result = inside = True
+            elif kind == "end":
+                if depth == toc_depth:
+                    in_result, toc_depth = False, None
+                depth -= 1
+        if inside and _text(paragraph):
+            links = paragraph.findall(f".//{W}hyperlink")
+            entries.append((_style(paragraph), _text(paragraph),
+                            links[0].get(f"{W}anchor") if len(links) == 1 else None))
+    assert depth == 0 and toc_depth is None, "the TOC field is not closed"
+    return entries
+
+
+def _headings(body, levels: tuple[int, ...] = (1, 2)) -> list[tuple[int, str, set[str]]]:
+    """The headings of these levels after the contents, as (level, text, the names of the
+    bookmarks around their text)."""
+    headings = []
+    for paragraph in body.iter(f"{W}p"):
+        style = _style(paragraph) or ""
+        if style.startswith("Heading") and int(style[7:]) in levels:
+            started = {b.get(f"{W}id"): b.get(f"{W}name")
+                       for b in paragraph.iter(f"{W}bookmarkStart")}
+            ended = {b.get(f"{W}id") for b in paragraph.iter(f"{W}bookmarkEnd")}
+            headings.append((int(style[7:]), _text(paragraph),
+                             {name for id_, name in started.items() if id_ in ended}))
+    return headings
+
+
+def _document_content(app, language: str):
+    """The builder's plain data of the demo's public document: what the file must show."""
+    from participation.export.services import document
+    from participation.processes.models import Process
+
+    with app.test_request_context():
+        process = db.session.scalar(sa.select(Process).where(Process.slug == SLUG))
+        return document(process, public=True, language=language)
+
+
+def test_contents_are_filled_with_the_headings_as_links_to_their_bookmarks(app, tmp_path):
+    facts = _world(app)
+    data = _export_from_cli(app, tmp_path, "--language", "nl")
+    body = _body(data)
+    entries, headings = _contents(body), _headings(body)
+
+    # One entry per heading of levels 1 and 2, in order, with the heading's text (its number
+    # included) and the style of its level.
+    assert [(style, text) for style, text, _ in entries] == [
+        (f"TOC{level}", text) for level, text, _ in headings]
+    assert [text for _, text, _ in entries if text[:2] in ("1.", "2.", "3.", "4.")] == [
+        "1. Het proces", "2. Overzicht van stakeholders",
+        "3. Inbreng en reacties per stakeholder", "4. Register"]
+    # Each entry links to a bookmark around its own heading; every bookmark is there once.
+    for (_, text, anchor), (_, _, names) in zip(entries, headings, strict=True):
+        assert anchor and anchor in names, f"the entry {text!r} does not link to its heading"
+    starts = list(body.iter(f"{W}bookmarkStart"))
+    assert len({b.get(f"{W}name") for b in starts}) == len(starts)
+    assert len({b.get(f"{W}id") for b in starts}) == len(starts)
+
+    # Under chapter 3, every stakeholder with input, in the document's order.
+    content = _document_content(app, "nl")
+    chapter = [text for _, text, _ in entries]
+    third = chapter.index("3. Inbreng en reacties per stakeholder")
+    assert chapter[third + 1:chapter.index("4. Register")] == [
+        s.name for s in content.contributors]
+    assert facts["answered_org"] in chapter
+    # Word still updates it, and is asked to when the file is opened.
+    begin = next(f for f in body.iter(f"{W}fldChar") if f.get(f"{W}fldCharType") == "begin")
+    assert begin.get(f"{W}dirty") == "true"
+    assert '<w:updateFields w:val="true"/>' in _part(data, "word/settings.xml")
+    text = _all_text(data)
+    assert not any(words in text for words in PLACEHOLDERS)
+
+
+@pytest.mark.parametrize(("language", "code", "document_word"), [
+    ("nl", "nl-NL", "Participatiedocument"), ("en", "en-GB", "Participation document")])
+def test_language_and_title_are_set(app, tmp_path, language, code, document_word):
+    _world(app)
+    data = _export_from_cli(app, tmp_path, "--language", language)
+    dc = "{http://purl.org/dc/elements/1.1/}"
+    core = etree.fromstring(_part(data, "docProps/core.xml").encode("utf-8"))
+    assert core.findtext(f"{dc}language") == code
+    process_title = _document_content(app, language).process_title
+    title = f"{document_word} – {process_title}"
+    assert core.findtext(f"{dc}title") == title
+    app_properties = etree.fromstring(_part(data, "docProps/app.xml").encode("utf-8"))
+    vt = "{http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes}"
+    assert [t.text for t in app_properties.iter(f"{vt}lpstr")][-1] == title
+
+    styles = etree.fromstring(_part(data, "word/styles.xml").encode("utf-8"))
+    default = styles.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}lang")
+    assert default is not None and default.get(f"{W}val") == code
+    # The title page shows the same title: the Title paragraph, then the process.
+    paragraphs = list(_body(data).iter(f"{W}p"))
+    shown = next(n for n, p in enumerate(paragraphs) if _style(p) == "Title")
+    assert [_text(p) for p in paragraphs[shown:shown + 2]] == [document_word, process_title]
+    assert _style(paragraphs[shown + 1]) == "Subtitle"
+
+
+def test_index_entries_are_headings_and_tables_repeat_their_header_row(app, tmp_path):
+    _world(app)
+    data = _export_from_cli(app, tmp_path, "--language", "nl")
+    body = _body(data)
+    content = _document_content(app, "nl")
+    assert content.themes and content.sections
+
+    # In chapter 4, under "Register per thema" and "Register per hoofdstuk van het concept",
+    # each theme and section is a heading of level 3 (so in Word's navigation pane), followed
+    # by the stakeholders who responded to it.
+    paragraphs = list(body.iter(f"{W}p"))
+    index = next(n for n, p in enumerate(paragraphs)
+                 if _style(p) == "Heading1" and _text(p) == "4. Register")
+    topics = [(_style(p), _text(p)) for p in paragraphs[index + 1:]
+              if _style(p) in ("Heading2", "Heading3")]
+    assert topics == [
+        ("Heading2", "Register per thema"), *(("Heading3", t.name) for t in content.themes),
+        ("Heading2", "Register per hoofdstuk van het concept"),
+        *(("Heading3", t.name) for t in content.sections)]
+    styles = etree.fromstring(_part(data, "word/styles.xml").encode("utf-8"))
+    heading3 = next(s for s in styles.iter(f"{W}style") if s.get(f"{W}styleId") == "Heading3")
+    assert heading3.find(f"{W}pPr/{W}outlineLvl").get(f"{W}val") == "2"
+
+    # Every table's first row, and only that one, is a header row Word repeats on each page;
+    # each table has a name a screen reader announces (the HTML's aria-label).
+    tables = list(body.iter(f"{W}tbl"))
+    assert [t.find(f"{W}tblPr/{W}tblCaption").get(f"{W}val") for t in tables] == [
+        "De rondes", "Deelnemers per soort", "Overzicht van stakeholders", "Inbreng per thema",
+        "Reacties per hoofdstuk van het concept"]
+    for table in tables:
+        rows = table.findall(f"{W}tr")
+        assert [row.find(f"{W}trPr/{W}tblHeader") is not None for row in rows] == [
+            True, *(False for _ in rows[1:])]
+
+
 # --- user Markdown as Word structure -------------------------------------------------------
 
 MARKDOWN = """\
@@ -298,7 +465,8 @@ def test_libreoffice_converts_the_docx_to_pdf(app, tmp_path):
         pytest.skip("LibreOffice (soffice) is not installed")
     facts = _world(app)
     source = tmp_path / "participatiedocument.docx"
-    source.write_bytes(_export_from_cli(app, tmp_path, "--language", "nl"))
+    data = _export_from_cli(app, tmp_path, "--language", "nl")
+    source.write_bytes(data)
     result = subprocess.run(
         [soffice, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
          "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), str(source)],
@@ -306,13 +474,38 @@ def test_libreoffice_converts_the_docx_to_pdf(app, tmp_path):
     assert result.returncode == 0, result.stderr.decode(errors="replace")
     pdf = tmp_path / "pdf" / "participatiedocument.pdf"
     assert pdf.exists(), result.stdout.decode(errors="replace")
-    with pikepdf.open(pdf) as reader:
-        assert len(reader.pages) >= 3
-    text = " ".join(subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], check=True,
-                                   capture_output=True, text=True).stdout.split())
+    pages = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], check=True,
+                           capture_output=True, text=True).stdout.split("\f")
+    text = " ".join(" ".join(pages).split())
     assert facts["answered_org"] in text
     assert "We nemen dit deels mee." in text
     assert "Participatiedocument" in text and "Pagina 2 van" in text
+
+    # The contents, as LibreOffice shows them: from the page that starts them up to the page
+    # where chapter 1 begins, every heading of levels 1 and 2 in order, no placeholder.
+    start = next(n for n, page in enumerate(pages) if "Inhoud" in page.split())
+    end = next(n for n, page in enumerate(pages) if "De gemeente vroeg" in page)
+    contents = " ".join(" ".join(pages[start:end]).split())
+    headings = [" ".join(h.split()) for _, h, _ in _headings(_body(data))]
+    assert len(headings) > 4 and facts["answered_org"] in headings
+    position = 0
+    for heading in headings:
+        position = contents.find(heading, position)
+        assert position >= 0, f"{heading!r} is not in the contents LibreOffice shows"
+        position += len(heading)
+    assert not any(words in contents for words in PLACEHOLDERS)
+
+    with pikepdf.open(pdf) as reader:
+        assert len(reader.pages) >= 3
+        # Each entry a link to its heading's page; the file's language and title carried over.
+        links = [a for page in reader.pages[start:end] for a in page.get("/Annots", [])
+                 if a.get("/Subtype") == "/Link" and ("/Dest" in a or "/A" in a
+                                                     and a.A.get("/S") == "/GoTo")]
+        assert len(links) >= len(headings)
+        assert str(reader.Root.Lang) == "nl-NL"
+        assert str(reader.docinfo.Title) == (
+            f"Participatiedocument – {_document_content(app, 'nl').process_title}")
+        assert reader.Root.ViewerPreferences.DisplayDocTitle
 
 
 # --- odd text and markup, without the database ---------------------------------------------

@@ -20,8 +20,6 @@ def labels() -> dict:
         "generated": _("Made on"),
         "draft_version": _("Based on version %(number)s of the draft"),
         "contents": _("Contents"),
-        "contents_hint": _("Right-click and choose “Update field” to fill in the table of "
-                           "contents."),
         "page": _("Page"),
         "of": _("of"),
         "process": _("The process"),

@@ -3,9 +3,10 @@
 The body is written as WordprocessingML text straight into the zip entry of document.xml as it
 is made (document.py, with wordml.py's runs, paragraphs and tables, and from_html.py for the
 users' cleaned HTML): a document tree of 15,000 items, python-docx's or lxml's, is too slow and
-too big, while text written as it goes keeps the memory flat. The parts around it (styles,
-numbering, settings, headers and footers, properties) come from the templates in templates/
-(package.py).
+too big, while text written as it goes keeps the memory flat. The chapters after the table of
+contents pass through a temporary file first, so that the contents, filled in when the file is
+made, list exactly the headings written. The parts around the body (styles, numbering,
+settings, headers and footers, properties) come from the templates in templates/ (package.py).
 """
 from __future__ import annotations
 

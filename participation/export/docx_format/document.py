@@ -2,14 +2,23 @@
 WordprocessingML from the builder's plain data."""
 from __future__ import annotations
 
-from typing import IO
+import shutil
+import tempfile
+from typing import IO, NamedTuple
 
 from .. import labels as words_module
 from ..builder import Item, ParticipationDocument, Stakeholder
 from .from_html import HtmlToWord
 from .package import Links, Numbering
-from .wordml import (BLUE, GREY, QUOTE_INDENT, RED, RESPONSE_INDENT, Cell, field, internal_link,
-                     paragraph, ppr, runs, starts_right_to_left, table)
+from .wordml import (BLUE, FIELD_END, QUOTE_INDENT, RED, RESPONSE_INDENT, Cell, bookmark,
+                     field_begin, internal_link, paragraph, ppr, runs, starts_right_to_left, table)
+
+#: The heading levels in the table of contents (its TOC field's \o switch): the chapters and
+#: what is under them, a stakeholder among them; not every item.
+CONTENTS_LEVELS = 2
+# The body after the contents is written to a temporary file first (the contents must list its
+# headings before it): in memory up to this size, on disk beyond, so memory stays flat.
+_SPOOL_BYTES = 16 << 20
 
 
 def _bookmark(number: int) -> str:
@@ -17,9 +26,18 @@ def _bookmark(number: int) -> str:
     return f"_Stakeholder{number}"
 
 
+class Heading(NamedTuple):
+    """A heading in the table of contents: its level, its text as the body shows it (with its
+    number) and the bookmark around it that the contents entry links to."""
+    level: int
+    text: str
+    bookmark: str
+
+
 class Writer:
     """Writes the body as WordprocessingML text, section by section, into `stream` (the
-    document.xml entry of the package) as it goes: memory stays flat however long it gets."""
+    document.xml entry of the package) as it goes: memory stays flat however long it gets.
+    What follows the contents passes through a spool (see `write`)."""
 
     def __init__(self, document: ParticipationDocument, words: dict, numbering: Numbering,
                  links: Links, stream: IO[bytes]) -> None:
@@ -31,12 +49,25 @@ class Writer:
         self.bookmarks: dict[str, str] = {}
         for number, stakeholder in enumerate(document.contributors, 1):
             self.bookmarks.setdefault(stakeholder.name, _bookmark(number))
+        #: The headings of the contents' levels as they are written, for the contents.
+        self.outline: list[Heading] = []
+        self._bookmark_ids = 0  #: the last bookmark's id (unique in the document)
 
     def add(self, content: str, properties: str = "") -> None:
         self.out.append(paragraph(content, properties))
 
-    def heading(self, level: int, text: str) -> None:
-        self.add(runs(text), ppr(f"Heading{level}"))
+    def heading(self, level: int, text: str, name: str | None = None,
+                properties: str = "") -> None:
+        """A heading; one of the contents' levels gets a bookmark (`name`, or one of its own)
+        and an entry in the contents."""
+        content = runs(text)
+        if level <= CONTENTS_LEVELS and content:
+            if name is None:
+                name = f"_Heading{len(self.outline) + 1}"
+            self._bookmark_ids += 1
+            content = bookmark(self._bookmark_ids, name, content)
+            self.outline.append(Heading(level, text, name))
+        self.add(content, properties or ppr(f"Heading{level}"))
 
     def html(self, fragment: str | None, style: str | None, indent: int = 0) -> None:
         if fragment:
@@ -47,10 +78,20 @@ class Writer:
         self.out.clear()
 
     def write(self) -> None:
-        for part in (self.title_page, self.contents, self.process, self.overview,
-                     self.by_stakeholder, self.index):
-            part()
+        self.title_page()
+        self.flush()
+        # The contents list the headings written after them: the rest goes to a spool first,
+        # then comes after the contents.
+        package, self.stream = self.stream, tempfile.SpooledTemporaryFile(_SPOOL_BYTES)
+        with self.stream as rest:
+            for part in (self.process, self.overview, self.by_stakeholder, self.index):
+                part()
+                self.flush()
+            self.stream = package
+            self.contents()
             self.flush()
+            rest.seek(0)
+            shutil.copyfileobj(rest, package, 1 << 20)
 
     def kind(self, kind: str | None) -> str:
         return self.words["kinds"][kind or "individual"]
@@ -70,10 +111,23 @@ class Writer:
                       color=None if doc.public else RED))
 
     def contents(self) -> None:
-        words = self.words
-        self.add(runs(words["contents"]), ppr("TOCHeading"))
-        hint = runs(words["contents_hint"], italic=True, color=GREY)
-        self.add(field('TOC \\o "1-2" \\h \\z \\u', hint))
+        """The table of contents, filled: one entry per heading of its levels, a link to the
+        heading's bookmark, as the result of the TOC field (between its separate and its end),
+        so Word can still update it, and does (it asks first) when the document is opened.
+
+        No page numbers: only a layout knows them, and LibreOffice prints the number a file
+        holds as it is (a PAGEREF's cached result), so a guessed one would be printed wrong.
+        Word adds the real ones when it updates the field; the links lead to the headings
+        meanwhile, in LibreOffice's PDF too."""
+        self.add(runs(self.words["contents"]), ppr("TOCHeading"))
+        # The field begins in the first entry's paragraph and ends in a paragraph of its own
+        # after the last, as Word writes it.
+        begin = field_begin(f'TOC \\o "1-{CONTENTS_LEVELS}" \\h \\z \\u')
+        for heading in self.outline:
+            self.add(begin + internal_link(runs(heading.text), heading.bookmark),
+                     ppr(f"TOC{heading.level}"))
+            begin = ""
+        self.add(begin + FIELD_END)
 
     def process(self) -> None:
         doc, words = self.document, self.words
@@ -88,7 +142,7 @@ class Writer:
             (13, 15, 18, 13.5, 13.5, 13.5, 13.5),
             (words["round"], words["period"], words["audience"], words["invited"],
              words["accepted"], words["participants"], words["item_total"]),
-            rows, numeric=frozenset({3, 4, 5, 6})))
+            rows, caption=words["rounds_table"], numeric=frozenset({3, 4, 5, 6})))
         self.heading(2, words["participants_by_kind"])
         kinds = ("business", "education", "government", "civil_society", "other", "individual")
         rows = [(self.kind(k), *(r.participants_by_kind.get(k, 0) for r in doc.rounds))
@@ -98,7 +152,8 @@ class Writer:
         self.out.append(table(
             (100 - width * len(doc.rounds), *(width for _ in doc.rounds)),
             (words["kind"], *(words["round_short"][r.kind] for r in doc.rounds)),
-            rows, numeric=frozenset(range(1, len(doc.rounds) + 1)), bold_last=True))
+            rows, caption=words["participants_by_kind"],
+            numeric=frozenset(range(1, len(doc.rounds) + 1)), bold_last=True))
 
     def overview(self) -> None:
         doc, words = self.document, self.words
@@ -113,7 +168,7 @@ class Writer:
             (words["stakeholder"], words["kind"], words["round_short"]["input"],
              words["round_short"]["feedback"], words["invited_to_read_along"],
              words["read_along"]),
-            rows, numeric=frozenset({2, 3})))
+            rows, caption=words["overview"], numeric=frozenset({2, 3})))
         for title, column, topics in ((words["per_theme"], words["theme"], doc.themes),
                                       (words["per_section"], words["section"], doc.sections)):
             if not topics:
@@ -124,7 +179,7 @@ class Writer:
                 (column, words["contributions"] if topics is doc.themes else words["reactions"],
                  words["stakeholders"]),
                 [(t.name, t.items, len(t.stakeholders)) for t in topics],
-                numeric=frozenset({1, 2})))
+                caption=title, numeric=frozenset({1, 2})))
 
     def by_stakeholder(self) -> None:
         words = self.words
@@ -137,11 +192,8 @@ class Writer:
 
     def stakeholder(self, number: int, stakeholder: Stakeholder) -> None:
         words = self.words
-        bookmark = _bookmark(number)
         rule = f'<w:top w:val="single" w:sz="12" w:space="6" w:color="{BLUE}"/>'
-        self.add(f'<w:bookmarkStart w:id="{number}" w:name="{bookmark}"/>'
-                 f'{runs(stakeholder.name)}<w:bookmarkEnd w:id="{number}"/>',
-                 ppr("Heading2", border=rule))
+        self.heading(2, stakeholder.name, _bookmark(number), ppr("Heading2", border=rule))
         meta = self.kind(stakeholder.kind)
         if stakeholder.read_along:
             meta += f" · {words['read_along']}"
@@ -215,7 +267,8 @@ class Writer:
                 continue
             self.heading(2, title)
             for topic in topics:
-                self.add(runs(topic.name, bold=True), ppr(keep_next=True, spacing=(
+                # A heading (in the navigation pane), set as close as the bold line it was.
+                self.heading(3, topic.name, properties=ppr("Heading3", spacing=(
                     '<w:spacing w:before="120" w:after="0"/>')))
                 names = runs(", ").join(internal_link(runs(name), self.bookmarks.get(name))
                                         for name in topic.stakeholders)

@@ -39,7 +39,7 @@ PARTS = (
     Part("docProps/core.xml", "core.xml",
          "application/vnd.openxmlformats-package.core-properties+xml"),
     Part("docProps/app.xml", "app.xml",
-         "application/vnd.openxmlformats-officedocument.extended-properties+xml", fixed=True),
+         "application/vnd.openxmlformats-officedocument.extended-properties+xml"),
     Part("word/_rels/document.xml.rels", "document_rels.xml", ""),
     Part("word/styles.xml", "styles.xml", f"{_MAIN}.styles+xml"),
     Part("word/settings.xml", "settings.xml", f"{_MAIN}.settings+xml"),
@@ -138,7 +138,8 @@ _ENVIRONMENT = jinja2.Environment(
 _ENVIRONMENT.globals.update(
     {name: getattr(wordml, name) for name in (
         "BLUE", "GREY", "LINK", "RESPONSE_FILL", "FONT", "MONO", "PAGE_WIDTH", "PAGE_HEIGHT",
-        "SIDE_MARGIN", "TEXT_WIDTH", "LIST_INDENT", "MAX_LEVEL", "RESPONSE_INDENT")},
+        "SIDE_MARGIN", "TEXT_WIDTH", "LIST_INDENT", "MAX_LEVEL", "RESPONSE_INDENT",
+        "QUOTE_INDENT")},
     twips=wordml.twips)
 
 
@@ -185,14 +186,18 @@ def _context(document: ParticipationDocument, words: dict, numbering: Numbering,
     title = clean(f"{words['document']} – {document.process_title}")
     page = (runs(words["page"] + " ") + field("PAGE", runs("1"))
             + runs(" " + words["of"] + " ") + field("NUMPAGES", runs("1")))
+    # The document's language: for screen readers and spelling (the styles' default), and in
+    # the file's properties, where checkers and search look for it.
+    language = "nl-NL" if str(get_locale()).startswith("nl") else "en-GB"
     return {
         "docProps/core.xml": {
             "title": title, "subject": clean(document.process_title),
-            "author": clean(document.municipality),
+            "author": clean(document.municipality), "language": language,
             "created": document.generated_at.strftime("%Y-%m-%dT%H:%M:%SZ")},
+        "docProps/app.xml": {"title": title},
         "word/_rels/document.xml.rels": {"links": links},
-        "word/styles.xml": {
-            "language": "nl-NL" if str(get_locale()).startswith("nl") else "en-GB"},
+        "word/styles.xml": {"language": language},
+        "word/settings.xml": {"language": language},
         "word/numbering.xml": {"numbering": numbering},
         # 1: the title page's, empty; 2: every other page's.
         "word/header1.xml": {"content": ""},

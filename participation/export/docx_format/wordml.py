@@ -59,6 +59,11 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _attribute(text: str) -> str:
+    """`text` for an attribute value in double quotes."""
+    return escape(clean(text)).replace('"', "&quot;")
+
+
 def starts_right_to_left(text: str) -> bool:
     """Whether the first letter is Arabic, Hebrew or another right-to-left script."""
     match = LETTER.search(text)
@@ -119,13 +124,26 @@ def runs(text: str | None, style: str | None = None, bold: bool = False, italic:
 BREAK = "<w:r><w:br/></w:r>"
 
 
-def field(instruction: str, shown: str) -> str:
-    """A complex field (PAGE, NUMPAGES, TOC) with `shown` as its text until it is updated."""
+def field_begin(instruction: str) -> str:
+    """The start of a complex field, up to where its shown result begins. Marked dirty: Word
+    updates it (it asks first) when the document is opened."""
     return ('<w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
             f'<w:r><w:instrText xml:space="preserve"> {instruction} </w:instrText></w:r>'
-            '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
-            f"{shown}"
-            '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+            '<w:r><w:fldChar w:fldCharType="separate"/></w:r>')
+
+
+FIELD_END = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+
+
+def field(instruction: str, shown: str) -> str:
+    """A complex field (PAGE, NUMPAGES) with `shown` as its text until it is updated."""
+    return f"{field_begin(instruction)}{shown}{FIELD_END}"
+
+
+def bookmark(number: int, name: str, content: str) -> str:
+    """`content` (runs) inside the bookmark `name`; `number` is unique in the document."""
+    return (f'<w:bookmarkStart w:id="{number}" w:name="{name}"/>{content}'
+            f'<w:bookmarkEnd w:id="{number}"/>')
 
 
 def internal_link(content: str, bookmark: str | None) -> str:
@@ -175,9 +193,12 @@ class Cell(str):
 
 
 def table(widths: Sequence[float], header: Sequence[str], rows: Iterable[Sequence[str | int]],
-          *, numeric: frozenset[int] = frozenset(), bold_last: bool = False) -> str:
+          *, caption: str, numeric: frozenset[int] = frozenset(),
+          bold_last: bool = False) -> str:
     """A grid table of fixed column widths (percent of the text width) whose header row repeats
-    on every page. Built as text: one string per row instead of python-docx's cell objects."""
+    on every page, named by `caption` (Word's alternative text title, what a screen reader
+    announces; the HTML's aria-label). Built as text: one string per row instead of
+    python-docx's cell objects."""
     columns = [int(TEXT_WIDTH * w / 100) for w in widths]
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in columns)
     borders = "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="{BORDER}"/>'
@@ -187,7 +208,8 @@ def table(widths: Sequence[float], header: Sequence[str], rows: Iterable[Sequenc
            '<w:tblCellMar><w:top w:w="28" w:type="dxa"/><w:left w:w="85" w:type="dxa"/>'
            '<w:bottom w:w="28" w:type="dxa"/><w:right w:w="85" w:type="dxa"/></w:tblCellMar>'
            '<w:tblLook w:val="0420" w:firstRow="1" w:lastRow="0" w:firstColumn="0" '
-           'w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr>'
+           'w:lastColumn="0" w:noHBand="1" w:noVBand="1"/>'
+           f'<w:tblCaption w:val="{_attribute(caption)}"/></w:tblPr>'
            f"<w:tblGrid>{grid}</w:tblGrid>"]
     out.append(_row(columns, [Cell(runs(h, bold=True)) for h in header], numeric, header=True))
     rows = list(rows)
