@@ -20,6 +20,7 @@ PUBLIC, USER, OWNER, STAFF, TEAM, ADMIN = "public", "user", "owner", "staff", "t
 #: change the item (the hostile participant is refused on the other person's item).
 ACCESS = {
     "static": PUBLIC, "main.home": PUBLIC, "main.privacy": PUBLIC, "main.set_language": PUBLIC,
+    "main.accessibility": PUBLIC, "main.favicon": PUBLIC,
     "accounts.register": PUBLIC, "accounts.check_mail": PUBLIC, "accounts.confirm": PUBLIC,
     "accounts.resend_confirmation": PUBLIC, "accounts.login": PUBLIC,
     "accounts.forgot_password": PUBLIC, "accounts.reset_password": PUBLIC,

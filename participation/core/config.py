@@ -20,6 +20,7 @@ ENV_SETTINGS: dict[str, type] = {
     "MAIL_DEFAULT_SENDER": str,
     "SESSION_COOKIE_SECURE": bool,
     "MUNICIPALITY_NAME": str,
+    "CONTACT_EMAIL": str,
     "UPLOAD_FOLDER": str,
     "SITE_URL": str,
     "EXPORT_PDF_WEB_LIMIT": int,
@@ -108,6 +109,9 @@ class Defaults:
     #: personal data it no longer needs (the privacy statement tells participants this term).
     RETENTION_MONTHS = 12
     MUNICIPALITY_NAME = "Gemeente Assen"
+    #: Where participants report a barrier or ask for another format (the accessibility
+    #: statement). None: the statement asks them to contact the municipality as they usually do.
+    CONTACT_EMAIL: str | None = None
     #: The site's address, for links in mail that a command (not a request) writes.
     SITE_URL = "http://127.0.0.1:5000"
 

@@ -1,1 +1,1 @@
-"""Site-wide pages: home, privacy statement, language choice."""
+"""Site-wide pages: home, privacy and accessibility statements, language choice."""

@@ -1,4 +1,4 @@
-"""Home page, privacy statement and the language switch."""
+"""Home page, privacy and accessibility statements, and the language switch."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
@@ -8,6 +8,7 @@ from ..core.extensions import db
 from ..core.forms import EmptyForm
 from ..core.urls import safe_next
 from ..processes.services import visible_processes
+from .accessibility import MEASURED
 
 bp = Blueprint("main", __name__)
 
@@ -21,6 +22,14 @@ def home():
 def privacy():
     return render_template("main/privacy.html",
                            version=current_app.config["PRIVACY_STATEMENT_VERSION"])
+
+
+@bp.get("/toegankelijkheid")
+def accessibility():
+    """The accessibility statement, in the form of the Dutch model statement, with the figures
+    of the last checks (main/accessibility.py)."""
+    return render_template("main/accessibility.html", figures=MEASURED,
+                           contact_email=current_app.config["CONTACT_EMAIL"])
 
 
 @bp.get("/favicon.ico")

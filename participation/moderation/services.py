@@ -6,7 +6,7 @@ through the outbox. Functions flush, callers commit.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -370,22 +370,46 @@ def _state_filter(q, model, kind: TargetType, flt: QueueFilter):
     return q
 
 
-def queue(process: Process, flt: QueueFilter) -> tuple[list[QueueItem], int]:
-    """One page of the team's queue, oldest first, with a fixed number of queries."""
+def _listing(process: Process, flt: QueueFilter):
+    """The (id, kind, created_at) of every item `flt` picks, as a subquery; None: none can."""
     parts = []
     if flt.round_kind in (None, RoundKind.input) and not flt.lineage_id:
         parts.append(_contribution_query(process, flt))
     if flt.round_kind in (None, RoundKind.feedback) and not flt.theme_id:
         parts.append(_comment_query(process, flt))
-    if not parts:
+    return sa.union_all(*parts).subquery() if parts else None
+
+
+def queue(process: Process, flt: QueueFilter) -> tuple[list[QueueItem], int]:
+    """One page of the team's queue, oldest first, with a fixed number of queries."""
+    union = _listing(process, flt)
+    if union is None:
         return [], 0
-    union = sa.union_all(*parts).subquery()
     # One Bundle, as db.paginate takes the first column of each row: (id, kind) as one value.
     listing = db.paginate(
         sa.select(Bundle("item", union.c.id, union.c.kind))
         .order_by(union.c.created_at, union.c.kind, union.c.id),
         page=max(flt.page, 1), per_page=PAGE_SIZE, error_out=False)
     return _items(listing.items), listing.total
+
+
+def next_unanswered(process: Process, kind: TargetType, item,
+                    flt: QueueFilter) -> tuple[TargetType, int] | None:
+    """The item after `item`, in the queue's order, that has no published response yet, among
+    the round, theme and section `flt` picks (its state does not matter: the team goes on to
+    answer, whatever list it came from); None when `item` was the last one.
+
+    Asked after the save is committed, so an item a colleague answered meanwhile is passed by.
+    """
+    union = _listing(process, replace(flt, state="unanswered", page=1))
+    if union is None:
+        return None
+    order = (union.c.created_at, union.c.kind, union.c.id)
+    row = db.session.execute(
+        sa.select(union.c.kind, union.c.id)
+        .where(sa.tuple_(*order) > sa.tuple_(item.created_at, kind.value, item.id))
+        .order_by(*order).limit(1)).first()
+    return (TargetType(row.kind), row.id) if row else None
 
 
 def _items(rows) -> list[QueueItem]:

@@ -70,6 +70,14 @@ def _queue_filter() -> services.QueueFilter:
         page=args.get("page", 1, type=db_int) or 1)
 
 
+def _list_args(flt: services.QueueFilter) -> dict:
+    """The queue's filter as URL arguments: carried from the list to an item, its forms and back,
+    so that after a response the team goes on within the list it was working through."""
+    return {"state": flt.state if flt.state != "pending" else None,
+            "round": flt.round_kind.value if flt.round_kind else None,
+            "theme": flt.theme_id, "section": flt.lineage_id}
+
+
 @bp.get("/p/<slug>/moderation")
 def queue(slug: str):
     process = get_visible_process(slug)
@@ -78,7 +86,8 @@ def queue(slug: str):
     items, total = services.queue(process, flt)
     return render_template("moderation/queue.html", process=process, items=items, total=total,
                            flt=flt, pages=max(1, -(-total // services.PAGE_SIZE)),
-                           sections=_section_choices(process), form=ReasonForm(formdata=None))
+                           sections=_section_choices(process), form=ReasonForm(formdata=None),
+                           list_args=_list_args(flt))
 
 
 @bp.post("/p/<slug>/moderation/bulk")
@@ -144,7 +153,7 @@ def _apply(process, kind, item, action: str, reason: str) -> None:
 
 
 def _item_page(process, kind, item, reason_form=None, response_form=None, status=200,
-               conflict=None):
+               conflict=None, answered=None):
     response = services.response_for(kind, item.id)
     if response_form is None:
         response_form = ResponseForm(formdata=None)
@@ -167,7 +176,7 @@ def _item_page(process, kind, item, reason_form=None, response_form=None, status
         parent=db.session.get(Comment, item.parent_id) if kind is TargetType.comment
         and item.parent_id else None,
         team_replies=services.team_replies_to(item) if kind is TargetType.comment else [],
-        conflict=conflict), status
+        conflict=conflict, list_args=_list_args(_queue_filter()), answered=answered), status
 
 
 @bp.get("/p/<slug>/moderation/<kind>/<int:item_id>")
@@ -175,7 +184,9 @@ def item(slug: str, kind: str, item_id: int):
     process = get_visible_process(slug)
     require(can_moderate)
     target = _kind(kind)
-    return _item_page(process, target, _item_or_404(process, target, item_id))
+    # Come here after answering another item (respond): that one, to offer a way back to it.
+    answered = next(iter(_ticked([request.args.get("answered", "")])), None)
+    return _item_page(process, target, _item_or_404(process, target, item_id), answered=answered)
 
 
 @bp.post("/p/<slug>/moderation/<kind>/<int:item_id>/<any(approve, reject, hide, unhide, "
@@ -196,10 +207,12 @@ def act(slug: str, kind: str, item_id: int, action: str):
         _apply(process, target, item, action, form.reason.data or "")
     except services.NotAllowed:
         flash(_("This action does not fit the item's state; nothing was changed."), "error")
-        return redirect(url_for("moderation.item", slug=slug, kind=kind, item_id=item_id))
+        return redirect(url_for("moderation.item", slug=slug, kind=kind, item_id=item_id,
+                                **_list_args(_queue_filter())))
     db.session.commit()
     flash(_("Done."), "success")
-    return redirect(url_for("moderation.item", slug=slug, kind=kind, item_id=item_id))
+    return redirect(url_for("moderation.item", slug=slug, kind=kind, item_id=item_id,
+                            **_list_args(_queue_filter())))
 
 
 @bp.post("/p/<slug>/moderation/<kind>/<int:item_id>/response")
@@ -229,7 +242,21 @@ def respond(slug: str, kind: str, item_id: int):
     flash(_("The response has been published; the author gets an e-mail.")
           if request.form.get("action") == "publish"
           else _("The response has been saved as a draft; only the team sees it."), "success")
-    return redirect(url_for("moderation.item", slug=slug, kind=kind, item_id=item_id))
+    return _go_on(process, target, item)
+
+
+def _go_on(process: Process, kind: TargetType, item):
+    """After a response: on to the next item without a published response in the list the team
+    came from, not back to the top of this one; after the last, back to that list."""
+    flt = _queue_filter()
+    following = services.next_unanswered(process, kind, item, flt)
+    if following is None:
+        flash(_("That was the last item without a published response in this list."), "success")
+        return redirect(url_for("moderation.queue", slug=process.slug, **_list_args(flt)))
+    next_kind, next_id = following
+    return redirect(url_for("moderation.item", slug=process.slug, kind=next_kind.value,
+                            item_id=next_id, answered=f"{kind.value}:{item.id}",
+                            **_list_args(flt)))
 
 
 @bp.route("/p/<slug>/moderation/templates", methods=["GET", "POST"])
