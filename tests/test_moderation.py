@@ -185,6 +185,44 @@ def test_approve_only_fits_pending_items(client, app, team):
         assert count(AuditEvent, AuditEvent.action == "contribution.approve") == 1
 
 
+def test_approving_a_text_its_author_changed_after_it_was_read_publishes_nothing(client, app,
+                                                                               team):
+    """Pre-moderation: the moderator reads a pending reaction; its author edits it meanwhile.
+    Approve from the old page shows the new text and publishes nothing; approve after reading
+    it publishes."""
+    with app.app_context():
+        item_id = db.session.scalar(sa.select(Comment.id).join(User, User.id == Comment.author_id)
+                                    .where(User.email == "firma@example.nl").limit(1))
+    login(client, "mod@example.nl")
+    page_url = f"/p/economie/moderation/comment/{item_id}"
+    read = client.get(page_url).get_data(as_text=True)
+    seen = re.search(r'name="item_version" value="(\d+)"', read).group(1)
+
+    author = app.test_client()
+    login(author, "firma@example.nl")
+    edited = submit(author, f"/p/economie/comments/{item_id}/edit",
+                    {"body": "Een tekst die niemand las."})
+    assert edited.status_code == 302
+
+    stale = client.post(page_url + "/approve", data={
+        "csrf_token": csrf_token(read), "item_version": seen, "reason": ""})
+    assert stale.status_code == 409
+    html = stale.get_data(as_text=True)
+    assert "The author changed this text after you opened it. Nothing was published" in html
+    assert "Een tekst die niemand las." in html
+    with app.app_context():
+        assert db.session.get(Comment, item_id).state is ModerationState.pending
+        assert count(AuditEvent, AuditEvent.action == "comment.approve") == 0
+
+    fresh = re.search(r'name="item_version" value="(\d+)"', html).group(1)
+    assert fresh != seen
+    approved = client.post(page_url + "/approve", data={
+        "csrf_token": csrf_token(html), "item_version": fresh, "reason": ""})
+    assert approved.status_code == 302
+    with app.app_context():
+        assert db.session.get(Comment, item_id).state is ModerationState.published
+
+
 def test_participants_cannot_moderate(client, app, team):
     login(client, "firma@example.nl")
     with app.app_context():

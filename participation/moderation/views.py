@@ -203,6 +203,13 @@ def act(slug: str, kind: str, item_id: int, action: str):
         return _item_page(process, target, item, reason_form=form, status=400)
     if action in NEEDS_REASON and not valid:
         return _item_page(process, target, item, reason_form=form, status=400)
+    seen = db_int_or_none(request.form.get("item_version", ""))
+    if action == "approve" and seen is not None and seen != item.version:
+        # The author edited the pending text after this page was opened: publishing it now
+        # would publish words no moderator has read. Show the text as it is now instead.
+        flash(_("The author changed this text after you opened it. Nothing was published: "
+                "read the text as it is now and decide again."), "error")
+        return _item_page(process, target, item, reason_form=form, status=409)
     try:
         _apply(process, target, item, action, form.reason.data or "")
     except services.NotAllowed:
