@@ -83,6 +83,9 @@ class Arguments:
 
     def __init__(self):
         self.invalid: list[dict] = []
+        # Read first, so a wrong page is named with the wrong filters.
+        self.page_number = self.integer("page", default=1)
+        self.per_page = self.integer("per_page", default=PER_PAGE_DEFAULT, maximum=PER_PAGE_MAX)
 
     def integer(self, name: str, *, default: int | None = None, maximum: int = 2 ** 62):
         raw = request.args.get(name)
@@ -102,10 +105,6 @@ class Arguments:
             return None
         return raw
 
-    def page(self) -> tuple[int, int]:
-        return (self.integer("page", default=1),
-                self.integer("per_page", default=PER_PAGE_DEFAULT, maximum=PER_PAGE_MAX))
-
     def checked(self) -> None:
         if self.invalid:
             error = BadRequest()
@@ -122,8 +121,8 @@ def _link(endpoint: str, **values) -> dict:
 def _paged(key: str, rows: list, arguments: Arguments, *known: str):
     """One page of `rows` as {"_links", "page", "per_page", "total", "pages", key: [...]},
     with the same links in a Link header; the links keep the request's filters."""
-    number, per_page = arguments.page()
     arguments.checked()
+    number, per_page = arguments.page_number, arguments.per_page
     page = services.page_of(rows, number, per_page)
     kept = {name: request.args[name] for name in known if name in request.args}
     kept["per_page"] = per_page
