@@ -19,7 +19,8 @@ PUBLIC, USER, OWNER, STAFF, TEAM, ADMIN = "public", "user", "owner", "staff", "t
 #: Who may use each endpoint. OWNER: any logged-in user reaches it, but only the author may
 #: change the item (the hostile participant is refused on the other person's item).
 ACCESS = {
-    "static": PUBLIC, "main.home": PUBLIC, "main.privacy": PUBLIC, "main.set_language": PUBLIC,
+    "static": PUBLIC, "main.favicon": PUBLIC, "main.home": PUBLIC, "main.privacy": PUBLIC,
+    "main.set_language": PUBLIC,
     "accounts.register": PUBLIC, "accounts.check_mail": PUBLIC, "accounts.confirm": PUBLIC,
     "accounts.resend_confirmation": PUBLIC, "accounts.login": PUBLIC,
     "accounts.forgot_password": PUBLIC, "accounts.reset_password": PUBLIC,
@@ -50,6 +51,10 @@ ACCESS = {
     # The page of newcomers to the visitor's own organisation; deciding on one is for its
     # verified members (the owner is one) and the team.
     "organisations.requests": OWNER, "organisations.decide_membership": OWNER,
+    # The open-data API: read-only, for everyone (what the public document publishes).
+    **{f"api.{name}": PUBLIC for name in (
+        "index", "openapi_document", "processes", "process", "rounds", "themes", "sections",
+        "contributions", "contribution", "comments", "comment", "responses", "response")},
 }
 
 #: "participant" owns the world's items; "hostile" is another participant who tries them.

@@ -207,8 +207,8 @@ def _operation(summary: str, schema: str, parameters: list[str], *, item: bool =
         "304": {"$ref": "#/components/responses/NotModified"},
         "429": {"$ref": "#/components/responses/TooManyRequests"},
     }
-    if parameters:
-        responses["400"] = {"$ref": "#/components/responses/BadRequest"}
+    # Also without parameters: one it does not know is refused.
+    responses["400"] = {"$ref": "#/components/responses/BadRequest"}
     if "slug" in parameters or item:
         responses["404"] = {"$ref": "#/components/responses/NotFound"}
     operation = {"summary": summary, "operationId": summary.lower().replace(" ", "_")

@@ -79,10 +79,17 @@ def _after_api_request(response):
 
 class Arguments:
     """The query parameters of one request, checked as the OpenAPI document declares them;
-    every wrong one is named in the 400 answer (invalid-params)."""
+    every wrong one is named in the 400 answer (invalid-params). A parameter the operation
+    does not know is wrong too: `?themes=3` must not quietly answer with every theme."""
 
-    def __init__(self):
+    def __init__(self, *filters: str, paged: bool = True):
         self.invalid: list[dict] = []
+        self.filters = filters
+        known = {*filters, *(("page", "per_page") if paged else ())}
+        for name in request.args:
+            if name not in known:
+                self.invalid.append({"name": name, "reason": _("Not a parameter of this "
+                                                               "operation.")})
         # Read first, so a wrong page is named with the wrong filters.
         self.page_number = self.integer("page", default=1)
         self.per_page = self.integer("per_page", default=PER_PAGE_DEFAULT, maximum=PER_PAGE_MAX)
@@ -91,7 +98,9 @@ class Arguments:
         raw = request.args.get(name)
         if raw is None:
             return default
-        if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        # The length first: int() of thousands of digits is slow, and refused past 4300.
+        if (len(raw) > len(str(maximum)) or not raw.isascii() or not raw.isdigit()
+                or not 1 <= int(raw) <= maximum):
             self.invalid.append({"name": name, "reason": _(
                 "A whole number from 1 to %(maximum)d.", maximum=maximum)})
             return default
@@ -118,13 +127,13 @@ def _link(endpoint: str, **values) -> dict:
     return {"href": url_for(endpoint, _external=True, **values)}
 
 
-def _paged(key: str, rows: list, arguments: Arguments, *known: str):
+def _paged(key: str, rows: list, arguments: Arguments):
     """One page of `rows` as {"_links", "page", "per_page", "total", "pages", key: [...]},
     with the same links in a Link header; the links keep the request's filters."""
     arguments.checked()
     number, per_page = arguments.page_number, arguments.per_page
     page = services.page_of(rows, number, per_page)
-    kept = {name: request.args[name] for name in known if name in request.args}
+    kept = {name: request.args[name] for name in arguments.filters if name in request.args}
     kept["per_page"] = per_page
 
     def at(n: int) -> dict:
@@ -157,6 +166,7 @@ def _process_links(slug: str) -> dict:
 
 
 def _one(rows: list[dict], item_id: int):
+    Arguments(paged=False).checked()
     found = next((row for row in rows if row["id"] == item_id), None)
     if found is None:
         abort(404)
@@ -168,6 +178,7 @@ def _one(rows: list[dict], item_id: int):
 @bp.get("")
 @bp.get("/")
 def index():
+    Arguments(paged=False).checked()
     return jsonify({"version": VERSION, "_links": {
         "self": _link("api.index"), "openapi": _link("api.openapi_document"),
         "processes": _link("api.processes")}})
@@ -190,6 +201,7 @@ def processes():
 
 @bp.get("/processes/<slug>")
 def process(slug: str):
+    Arguments(paged=False).checked()
     found = _process(slug)
     versions = services.latest_draft_versions([found.id])
     return jsonify({**services.process_data(found, versions), "_links": _process_links(slug)})
@@ -212,13 +224,13 @@ def sections(slug: str):
 
 @bp.get("/processes/<slug>/contributions")
 def contributions(slug: str):
-    arguments = Arguments()
+    arguments = Arguments("theme", "disposition")
     theme = arguments.integer("theme")
     disposition = arguments.choice("disposition", services.DISPOSITIONS)
     arguments.checked()
     rows = services.filtered(services.published(_process(slug)).contributions, theme=theme,
                              disposition=disposition)
-    return _paged("contributions", rows, arguments, "theme", "disposition")
+    return _paged("contributions", rows, arguments)
 
 
 @bp.get("/processes/<slug>/contributions/<int:item_id>")
@@ -228,13 +240,13 @@ def contribution(slug: str, item_id: int):
 
 @bp.get("/processes/<slug>/comments")
 def comments(slug: str):
-    arguments = Arguments()
+    arguments = Arguments("section", "disposition")
     section = arguments.integer("section")
     disposition = arguments.choice("disposition", services.DISPOSITIONS)
     arguments.checked()
     rows = services.filtered(services.published(_process(slug)).comments, section=section,
                              disposition=disposition)
-    return _paged("comments", rows, arguments, "section", "disposition")
+    return _paged("comments", rows, arguments)
 
 
 @bp.get("/processes/<slug>/comments/<int:item_id>")
@@ -244,7 +256,7 @@ def comment(slug: str, item_id: int):
 
 @bp.get("/processes/<slug>/responses")
 def responses(slug: str):
-    arguments = Arguments()
+    arguments = Arguments("round", "theme", "section", "disposition")
     round_kind = arguments.choice("round", services.ROUND_KINDS)
     theme = arguments.integer("theme")
     section = arguments.integer("section")
@@ -253,7 +265,7 @@ def responses(slug: str):
     rows = services.filtered(services.published(_process(slug)).responses, theme=theme,
                              linked_section=section, disposition=disposition,
                              round_kind=round_kind)
-    return _paged("responses", rows, arguments, "round", "theme", "section", "disposition")
+    return _paged("responses", rows, arguments)
 
 
 @bp.get("/processes/<slug>/responses/<int:item_id>")
