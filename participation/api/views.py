@@ -64,7 +64,6 @@ def _after_api_request(response):
         return response
     response.headers["API-Version"] = VERSION
     response.headers.update(CORS_HEADERS)
-    response.headers.pop("Set-Cookie", None)  # open data: nobody's session
     if (request.method in ("GET", "HEAD") and response.status_code == 200
             and response.mimetype == "application/json" and not response.is_streamed):
         # Public data, kept by anyone but asked again each time; unchanged, a 304.
