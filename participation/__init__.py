@@ -170,3 +170,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp)
     from .organisations.views import bp as organisations_bp
     app.register_blueprint(organisations_bp)
+    from .api.views import register as register_api
+    register_api(app)  # its blueprint, and its headers and errors for all of /api/v1

@@ -142,6 +142,7 @@ class Defaults:
         "comments": "30/hour",                 # per user, reactions and replies saved
         "flags": "30/hour",                    # per user, reports saved
         "invitations": "30/hour",              # per team member, sends and CSV imports
+        "api": "120/minute;3000/hour",         # per address, open-data API requests (any answer)
     }
 
     #: Spam check on public forms (participation.core.spam): a form sent sooner than this many
