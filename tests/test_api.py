@@ -410,6 +410,27 @@ def test_a_page_takes_the_same_queries_at_10_and_100_items(client, app, count_qu
     assert small == large
 
 
+def test_a_crawl_builds_the_document_once_and_a_change_shows_after_the_cache_time(
+        client, app, world, count_queries, monkeypatch):
+    """With API_CACHE_SECONDS, the second page of a crawl costs the process lookup only, and
+    a change shows once the kept items have expired (0: at once)."""
+    monkeypatch.setitem(app.config, "API_CACHE_SECONDS", 3600)
+    first = client.get(f"{BASE}/contributions?per_page=1")
+    with count_queries() as counter:
+        second = client.get(f"{BASE}/contributions?per_page=1&page=2")
+    assert first.status_code == second.status_code == 200
+    assert counter.count <= 2  # the process (and nothing of the document)
+    before = first.get_json()["total"]
+    with app.test_request_context():
+        process = db.session.scalar(sa.select(Process).where(Process.slug == SLUG))
+        author = db.session.scalar(sa.select(User).where(User.role == "participant"))
+        make_contribution(process, process.themes[0], author, title="Nieuw na de crawl")
+        db.session.commit()
+    assert client.get(f"{BASE}/contributions").get_json()["total"] == before  # kept
+    monkeypatch.setitem(app.config, "API_CACHE_SECONDS", 0)
+    assert client.get(f"{BASE}/contributions").get_json()["total"] == before + 1
+
+
 # --- the rate limit -------------------------------------------------------------------------
 
 def test_over_the_rate_limit_a_problem_with_retry_after(app, database_url, smtp_server):

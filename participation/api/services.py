@@ -9,11 +9,15 @@ queries per request: the document's, plus one or two here.
 """
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 
 from ..core.extensions import db
 from ..drafts.models import DraftVersion
@@ -105,7 +109,37 @@ class Published:
     responses: list[dict]
 
 
+#: Processes whose published items a web process keeps (API_CACHE_SECONDS): enough for the
+#: processes being crawled at one time; each holds the public items of one process.
+CACHED_PROCESSES = 8
+_cache: OrderedDict[tuple, tuple[float, Published]] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
 def published(process: Process) -> Published:
+    """The process's public items, kept for API_CACHE_SECONDS: one page of the API then costs
+    the page, not the whole document (which grows with the process)."""
+    seconds = current_app.config["API_CACHE_SECONDS"]
+    if seconds <= 0:
+        return _published(process)
+    # The database too: a test run or a second site in one process never shares entries.
+    key = (str(db.engine.url), process.id, process.created_at)
+    now = time.monotonic()
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit is not None and hit[0] > now:
+            _cache.move_to_end(key)
+            return hit[1]
+    fresh = _published(process)  # outside the lock: two first requests may both build it
+    with _cache_lock:
+        _cache[key] = (now + seconds, fresh)
+        _cache.move_to_end(key)
+        while len(_cache) > CACHED_PROCESSES:
+            _cache.popitem(last=False)
+    return fresh
+
+
+def _published(process: Process) -> Published:
     content = document(process, public=True, language=LANGUAGE)
     entries = sorted(content.items(), key=lambda pair: (pair[1].created_at, pair[1].id))
     comment_ids = {item.id for _s, item in entries if item.kind == "comment"}

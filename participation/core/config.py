@@ -24,6 +24,7 @@ ENV_SETTINGS: dict[str, type] = {
     "UPLOAD_FOLDER": str,
     "SITE_URL": str,
     "EXPORT_PDF_WEB_LIMIT": int,
+    "API_CACHE_SECONDS": int,
     "RATELIMIT_ENABLED": bool,
     "RATELIMIT_STORAGE_URI": str,
     "RATELIMIT_KEY_PREFIX": str,
@@ -99,6 +100,11 @@ class Defaults:
     #: WeasyPrint lays out about 30 items a second, so 1,000 take ~35 s, near what a web
     #: request may last. Larger ones: DOCX, or `flask export --format pdf`.
     EXPORT_PDF_WEB_LIMIT = 1000
+
+    #: How long a web process keeps a process's published items for the open-data API: the
+    #: API may be this far behind the site, and a crawl of every page builds the public
+    #: document once, not once a page. 0: built for every request.
+    API_CACHE_SECONDS = 60
 
     PASSWORD_MIN_LENGTH = 10
     #: None: production's scrypt (accounts.passwords.METHOD). Only the test suite sets another.
