@@ -73,10 +73,15 @@ class Settings:
     neighbours: int = 4
     #: Louvain resolutions of the voting runs (higher: smaller groups).
     resolutions: tuple[float, ...] = (1.0, 1.5, 2.0)
+    #: Past this many items, one Louvain run instead of a vote of several (see cluster).
+    graph_items: int = 1500
     key_phrases: int = 4
     #: Cosine similarity of the character n-grams of two texts from which they are near-duplicates.
     duplicate_similarity: float = 0.72
     duplicate_ngrams: tuple[int, int] = (4, 6)
+    #: Character n-grams in more items than this share of them (and 50) are left out of the
+    #: comparison: they are in every text (" de ", "en ") and make the comparison slow.
+    duplicate_max_share: float = 0.02
     #: Rows compared at once for near-duplicates and neighbours: memory is block x items.
     block: int = 500
     seed: int = 17
@@ -186,6 +191,17 @@ def cluster(vectors: np.ndarray, settings: Settings = DEFAULT) -> np.ndarray:
     n = len(vectors)
     if n < 3:
         return np.arange(n)
+    if n > settings.graph_items:
+        # Louvain in networkx is pure Python: on thousands of items one run of plain modularity
+        # (resolution 1) instead of a vote of several, on a graph with more neighbours (about
+        # a quarter of the square root of n), which keeps a large graph's groups whole.
+        neighbours = max(2 * settings.neighbours, round(math.sqrt(n) / 4))
+        return _louvain(_neighbour_graph(vectors, neighbours, settings), 1.0, settings.seed)
+    return _consensus(vectors, settings)
+
+
+def _consensus(vectors: np.ndarray, settings: Settings) -> np.ndarray:
+    n = len(vectors)
     wide = _neighbour_graph(vectors, 2 * settings.neighbours, settings).tocoo()
     votes = np.zeros(len(wide.row))
     runs = 0
@@ -245,8 +261,10 @@ def near_duplicates(items: Sequence[Item], settings: Settings = DEFAULT) -> list
         return []
     texts = [normalise(f"{item.title or ''} {item.text or ''}").lower() for item in items]
     try:
+        max_df = max(50, round(settings.duplicate_max_share * len(texts)))
         matrix = TfidfVectorizer(analyzer="char_wb", ngram_range=settings.duplicate_ngrams,
-                                 sublinear_tf=True, dtype=np.float32).fit_transform(texts)
+                                 sublinear_tf=True, dtype=np.float32,
+                                 max_df=max_df if max_df < len(texts) else 1.0).fit_transform(texts)
     except ValueError:  # no text long enough for one n-gram
         return []
     transposed = matrix.T.tocsc()
