@@ -232,16 +232,19 @@ def _key_phrases(members: np.ndarray, word_matrix, vocabulary, documents: list[_
         return []
     weight = np.asarray(word_matrix[members].mean(axis=0)).ravel()
     score = weight * np.log1p(weight / (overall + 1e-9))
+    group = [documents[m] for m in members]
     chosen: list[str] = []
     for index in np.argsort(-score):
         if score[index] <= 0 or len(chosen) == count:
             break
         term = str(vocabulary[index])
         parts = set(term.split())
+        if not all(any(word in d.written for d in group) for word in parts):
+            continue  # only ever the part of a compound (nemer of werknemer): not a phrase
         if any(parts <= set(c.split()) or set(c.split()) <= parts for c in chosen):
             continue  # "parkeren" next to "gratis parkeren" says nothing new
         chosen.append(term)
-    return [_as_written(term, [documents[m] for m in members]) for term in chosen]
+    return [_as_written(term, group) for term in chosen]
 
 
 def _as_written(term: str, documents: list[_Document]) -> str:
