@@ -17,7 +17,16 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed translations
+# The Nu HTML Checker that the browser tests run on every page (npm's vnu-jar, run with Java),
+# reinstalled when package-lock.json changes. --ignore-scripts: vnu-jar's postinstall would
+# download a Java runtime of its own; the machine's java runs the jar. Without npm the site
+# still runs; the browser tests then skip the checker (and fail in CI).
+node_modules/.installed: package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && touch $@; \
+	else echo "npm is missing: the Nu HTML Checker is not installed (apt-get install -y npm)"; fi
+
+install: $(VENV)/.installed node_modules/.installed translations
 
 # Compiled catalogues are build output (not committed); rebuilt when a .po file changes.
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard participation/translations/*/LC_MESSAGES/messages.po))
@@ -77,4 +86,4 @@ bench-load: install
 	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 clean:
-	rm -rf $(VENV) participation/translations/*/LC_MESSAGES/*.mo
+	rm -rf $(VENV) node_modules participation/translations/*/LC_MESSAGES/*.mo

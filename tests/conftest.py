@@ -11,6 +11,7 @@ import atexit
 import email
 import email.policy
 import functools
+import json
 import os
 import re
 import shutil
@@ -326,6 +327,10 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_sessionfinish(session, exitstatus):
+    from .browser import FIGURES
+
+    if hasattr(session.config, "workeroutput"):  # a pytest-xdist worker: figures to the controller
+        session.config.workeroutput["page_checks"] = FIGURES.as_dict()
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
     if IN_CI and skipped:
@@ -333,7 +338,65 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
 
 
+# --- the page checks' figures: what the Nu HTML Checker and axe saw in this run ------------
+
+_worker_figures: list[dict] = []
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """pytest-xdist, on the controller: a worker's figures."""
+    if figures := getattr(node, "workeroutput", {}).get("page_checks"):
+        _worker_figures.append(figures)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """One line with the checkers' figures (for the accessibility statement); with
+    PAGE_CHECKS_JSON=path also the pages and the warnings, as JSON."""
+    from .browser import FIGURES
+
+    parts = _worker_figures or [FIGURES.as_dict()]
+    total = {"documents": sum(p["documents"] for p in parts),
+             "pages": sorted({page for p in parts for page in p["pages"]}),
+             "errors": sum(p["errors"] for p in parts),
+             "warnings": sum(p["warnings"] for p in parts),
+             "axe_checks": sum(p["axe_checks"] for p in parts),
+             "axe_pages": sorted({page for p in parts for page in p["axe_pages"]}),
+             "warning_texts": {}}
+    for p in parts:
+        for text, n in p["warning_texts"].items():
+            total["warning_texts"][text] = total["warning_texts"].get(text, 0) + n
+    if not total["documents"] and not total["axe_checks"]:
+        return
+    terminalreporter.write_line(
+        f"Page checks: Nu HTML Checker on {total['documents']} documents "
+        f"({len(total['pages'])} distinct paths): {total['errors']} errors, "
+        f"{total['warnings']} warnings; axe (WCAG 2.1 AA) {total['axe_checks']} times "
+        f"on {len(total['axe_pages'])} distinct paths")
+    if path := os.environ.get("PAGE_CHECKS_JSON"):
+        Path(path).write_text(json.dumps(total, indent=2, ensure_ascii=False))
+
+
 # --- the browser --------------------------------------------------------------------------
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    from .browser import SERVED
+
+    SERVED.clear()  # a page sent for an earlier test is that test's
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """After a browser test: the Nu HTML Checker on every page it was sent and did not check
+    already (assert_accessible checks as it goes), so an invalid page fails its own test."""
+    from .browser import SERVED, assert_valid_html
+
+    result = yield
+    if SERVED:
+        assert_valid_html()
+    return result
+
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
