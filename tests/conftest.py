@@ -307,7 +307,8 @@ def count_queries(app):
 LONG_FIRST = ("test_xss.py::test_no_vector_runs_on_any_page", "test_load.py", "test_outage.py",
               "test_instances.py", "test_fuzz.py::test_every_page_survives",
               "test_moderation.py::test_queue_queries_do_not_grow", "test_auth_timing.py",
-              "test_access.py::test_role_by_action_for_every_route", "test_mail.py::test_a_sender")
+              "test_access.py::test_role_by_action_for_every_route", "test_mail.py::test_a_sender",
+              "test_page_validity.py::test_every_page_is_valid_html_for_every_role")
 
 
 def _long_first(item) -> int:
@@ -359,7 +360,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     total = {"documents": sum(p["documents"] for p in parts),
              "pages": sorted({page for p in parts for page in p["pages"]}),
              "errors": sum(p["errors"] for p in parts),
+             "pages_with_errors": sorted({page for p in parts for page in p["pages_with_errors"]}),
              "warnings": sum(p["warnings"] for p in parts),
+             "hostile_documents": sum(p["hostile_documents"] for p in parts),
+             "hostile_errors": sum(p["hostile_errors"] for p in parts),
              "axe_checks": sum(p["axe_checks"] for p in parts),
              "axe_pages": sorted({page for p in parts for page in p["axe_pages"]}),
              "warning_texts": {}}
@@ -370,9 +374,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         return
     terminalreporter.write_line(
         f"Page checks: Nu HTML Checker on {total['documents']} documents "
-        f"({len(total['pages'])} distinct paths): {total['errors']} errors, "
+        f"({len(total['pages'])} distinct paths): {total['errors']} errors "
+        f"(on {len(total['pages_with_errors'])} paths), "
         f"{total['warnings']} warnings; axe (WCAG 2.1 AA) {total['axe_checks']} times "
-        f"on {len(total['axe_pages'])} distinct paths")
+        f"on {len(total['axe_pages'])} distinct paths"
+        + (f"; pages of attack vectors (hostile_html, counted apart): "
+           f"{total['hostile_documents']} documents, {total['hostile_errors']} errors"
+           if total["hostile_documents"] else ""))
     if path := os.environ.get("PAGE_CHECKS_JSON"):
         Path(path).write_text(json.dumps(total, indent=2, ensure_ascii=False))
 
@@ -381,9 +389,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
-    from .browser import SERVED
+    from . import browser
 
-    SERVED.clear()  # a page sent for an earlier test is that test's
+    browser.SERVED.clear()  # a page sent for an earlier test is that test's
+    browser.COUNT_ONLY = "hostile_html" in item.keywords
 
 
 @pytest.hookimpl(wrapper=True)
