@@ -297,15 +297,17 @@ def assert_accessible(page) -> None:
 
 def unwrapped_tables(page) -> list[str]:
     """The page's data tables that lack a caption or a scrolling region of their own (a
-    `.table-wrap` with role=region, a name and tabindex=0); a layout table (role=presentation)
-    needs neither."""
+    `.table-wrap` with role=region and a name, which the keyboard reaches: tabindex=0, or
+    something focusable inside); a layout table (role=presentation) needs neither."""
     return page.evaluate("""() => [...document.querySelectorAll('table')]
         .filter(t => !['presentation', 'none'].includes(t.getAttribute('role')))
         .filter(t => {
             const wrap = t.parentElement;
             const caption = t.querySelector(':scope > caption');
-            return !(caption && caption.textContent.trim()
-                     && wrap.matches('.table-wrap[role=region][tabindex="0"]')
+            const reachable = wrap.getAttribute('tabindex') === '0' || wrap.querySelector(
+                'a[href], button, input:not([type=hidden]), select, textarea');
+            return !(caption && caption.textContent.trim() && reachable
+                     && wrap.matches('.table-wrap[role=region]')
                      && (wrap.hasAttribute('aria-label') || wrap.hasAttribute('aria-labelledby')));
         })
         .map(t => t.outerHTML.slice(0, 120))""")

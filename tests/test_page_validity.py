@@ -138,8 +138,11 @@ def _tables(html) -> list[tuple[str, str, str]]:
     for table in html.xpath("//main//table"):
         wrap = table.getparent()
         caption = "".join(table.xpath("caption//text()")).strip()
+        # The keyboard reaches the region: it takes focus, or holds something that does.
+        reachable = wrap.get("tabindex") == "0" or wrap.xpath(
+            ".//a[@href] | .//button | .//input[not(@type='hidden')] | .//select")
         found.append((caption, wrap.get("class", "") if wrap.get("role") == "region"
-                      and wrap.get("tabindex") == "0" else "",
+                      and reachable else "",
                       wrap.get("aria-labelledby") or wrap.get("aria-label") or ""))
     return found
 
