@@ -157,18 +157,21 @@ def _feedback_round(section) -> Round:
     ).scalar_one()
 
 
-def make_many_comments(section, authors, bodies, *, state="published", thread=False) -> list[int]:
+def make_many_comments(section, authors, bodies, *, state="published",
+                       thread: bool | int = False) -> list[int]:
     """One comment on `section` per text in `bodies`, by `authors` in turn, in a few bulk
     INSERTs: for tests of volume, where make_comment's INSERT per comment (the ORM inserts
     self-referencing rows one by one) takes minutes on PostgreSQL. With `thread`, every third
-    comment starts a conversation and the two after it reply in a chain (depth 0, 1, 2).
-    The comments' ids, in the order of `bodies`."""
+    comment starts a conversation and the two after it reply in a chain (depth 0, 1, 2); with
+    a number n for `thread`, every n-th, and the n - 1 after it (deeper than the screen's
+    three levels from n = 4). The comments' ids, in the order of `bodies`."""
     from participation.comments.models import Comment
 
     round_id, start = _feedback_round(section).id, utcnow()
     ids: list[int | None] = [None] * len(bodies)
-    for depth in range(3) if thread else (0,):
-        positions = [i for i in range(len(bodies)) if not thread or i % 3 == depth]
+    chain = 3 if thread is True else max(1, int(thread))
+    for depth in range(chain):
+        positions = [i for i in range(len(bodies)) if i % chain == depth]
         rows = []
         for i in positions:
             author = authors[i % len(authors)]
