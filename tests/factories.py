@@ -137,8 +137,7 @@ def make_comment(section, author, body="Een reactie.", parent=None, state="publi
     round_ = _feedback_round(section)
     organisation = author.organisation if author else None
     comment = Comment(round_id=round_.id, lineage_id=section.lineage_id, section_id=section.id,
-                      parent_id=parent.id if parent else None,
-                      depth=parent.depth + 1 if parent else 0, author_id=author.id,
+                      **Comment.place_under(parent), author_id=author.id,
                       organisation_id=organisation.id if organisation else None,
                       organisation_name=organisation.name if organisation else None,
                       organisation_kind=organisation.kind if organisation else None,
@@ -180,6 +179,7 @@ def make_many_comments(section, authors, bodies, *, state="published",
             rows.append({
                 "round_id": round_id, "lineage_id": section.lineage_id, "section_id": section.id,
                 "parent_id": ids[i - 1] if depth else None, "depth": depth,
+                "root_id": ids[i - depth] if depth else None,
                 "author_id": author.id,
                 "organisation_id": organisation.id if organisation else None,
                 "organisation_name": organisation.name if organisation else None,
