@@ -198,8 +198,12 @@ def _listed(conversation, reader: int | None):
     """Whether a conversation (its first comment, an alias of Comment) holds anything this
     reader sees: that comment or any reply. Only such conversations are listed; the rest of
     what they hold stays as placeholders above what is shown."""
-    return sa.or_(conversation.is_shown_to(reader), sa.exists().where(
-        _REPLY.root_id == conversation.id, _REPLY.is_shown_to(reader)))
+    # A scalar subquery rather than EXISTS: PostgreSQL hashes an "OR EXISTS" over every
+    # reply of every thread up front; this one looks up only the conversations it meets,
+    # in the index, and only when their first comment is not shown.
+    return sa.or_(conversation.is_shown_to(reader), sa.select(_REPLY.id).where(
+        _REPLY.root_id == conversation.id, _REPLY.is_shown_to(reader))
+        .limit(1).scalar_subquery().is_not(None))
 
 
 def thread_page(lineage_id: int, user, page: int = 1, focus: int | None = None) -> ThreadPage:
@@ -207,9 +211,10 @@ def thread_page(lineage_id: int, user, page: int = 1, focus: int | None = None) 
 
     Paged in SQL by conversation (a comment on the section with all its replies, which share
     its `root_id`): one query counts what the reader sees and, for `focus` (a comment id),
-    finds the page of its conversation; a second loads the page's conversations with their
-    support counts, the reader's own support and the published responses. Two queries, and
-    the same work, however long the thread; the page's tree is built from its own rows.
+    finds the page of its conversation; a second takes the page's conversations; a third
+    loads their comments with support counts, the reader's own support and the published
+    responses. Three queries, and the same work, however long the thread; the page's tree is
+    built from its own rows.
     """
     user = user if getattr(user, "is_authenticated", False) else None
     reader = user.id if user is not None else None
@@ -230,25 +235,33 @@ def thread_page(lineage_id: int, user, page: int = 1, focus: int | None = None) 
     if not conversations:
         return ThreadPage([], count, page, pages)
 
-    on_page = (sa.select(first.id).where(first.lineage_id == lineage_id,
-                                         first.parent_id.is_(None), _listed(first, reader))
-               .order_by(first.created_at, first.id)
-               .limit(THREAD_PAGE_SIZE).offset((page - 1) * THREAD_PAGE_SIZE)).cte("on_page")
+    # The page's conversations first, as ids: given as values (not a subquery) the database
+    # fetches their comments through the indexes, where PostgreSQL, not knowing how many a
+    # subquery gives, read the whole table.
+    on_page = list(db.session.scalars(
+        sa.select(first.id).where(first.lineage_id == lineage_id, first.parent_id.is_(None),
+                                  _listed(first, reader))
+        .order_by(first.created_at, first.id)
+        .limit(THREAD_PAGE_SIZE).offset((page - 1) * THREAD_PAGE_SIZE)))
     supporters = (sa.select(sa.func.count()).where(CommentSupport.comment_id == Comment.id)
                   .scalar_subquery())
     mine = (sa.exists().where(CommentSupport.comment_id == Comment.id,
                               CommentSupport.user_id == reader)
             if reader is not None else sa.false())
-    rows = db.session.execute(
-        sa.select(*THREAD_COLUMNS, shown.label("shown"), supporters.label("supporters"),
-                  sa.type_coerce(mine, sa.Boolean).label("mine"),
-                  Response.disposition, Response.body_html.label("response_html"))
-        .outerjoin(Response, sa.and_(Response.target_type == TargetType.comment,
-                                     Response.target_id == Comment.id,
-                                     Response.published_at.is_not(None)))
-        .where(sa.or_(Comment.id.in_(sa.select(on_page.c.id)),
-                      Comment.root_id.in_(sa.select(on_page.c.id))))
-        .order_by(Comment.created_at, Comment.id)).all()
+
+    def comments(where) -> sa.Select:
+        return (sa.select(*THREAD_COLUMNS[:-1], Comment.listed_under_organisation.label(
+            "listed_under_organisation"), shown.label("shown"), supporters.label("supporters"),
+            sa.type_coerce(mine, sa.Boolean).label("mine"),
+            Response.disposition, Response.body_html.label("response_html"))
+            .outerjoin(Response, sa.and_(Response.target_type == TargetType.comment,
+                                         Response.target_id == Comment.id,
+                                         Response.published_at.is_not(None))).where(where))
+    # The first comments by id and their replies by root_id, each part through its index
+    # (an OR of the two, PostgreSQL answered by reading the whole table).
+    both = sa.union_all(comments(Comment.id.in_(on_page)),
+                        comments(Comment.root_id.in_(on_page))).subquery("page")
+    rows = db.session.execute(sa.select(both).order_by(both.c.created_at, both.c.id)).all()
     return ThreadPage(_nest(rows), count, page, pages)
 
 
