@@ -5,6 +5,7 @@ Functions flush, callers commit. A published reply queues a notice for the paren
 """
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 
@@ -218,15 +219,10 @@ def thread_page(lineage_id: int, user, page: int = 1, focus: int | None = None) 
     """
     user = user if getattr(user, "is_authenticated", False) else None
     reader = user.id if user is not None else None
-    shown = sa.type_coerce(Comment.is_shown_to(reader), sa.Boolean)
-    first = _FIRST
-    counts = [sa.func.count(), sa.select(sa.func.count()).where(
-        first.lineage_id == lineage_id, first.parent_id.is_(None), _listed(first, reader))
-        .scalar_subquery()]
-    if focus is not None:
-        counts += _focus_rank(lineage_id, focus, reader)
-    found = db.session.execute(sa.select(*counts).where(
-        Comment.lineage_id == lineage_id, shown)).one()
+    statements = _statements(reader is not None)
+    params = {"lineage": lineage_id, "reader": reader, "focus": focus}
+    found = db.session.execute(statements.counts_focus if focus is not None
+                               else statements.counts, params).one()
     count, conversations = found[0], found[1]
     pages = max(1, -(-conversations // THREAD_PAGE_SIZE))
     if focus is not None and found[2] is not None:
@@ -234,24 +230,53 @@ def thread_page(lineage_id: int, user, page: int = 1, focus: int | None = None) 
     page = min(max(page, 1), pages)
     if not conversations:
         return ThreadPage([], count, page, pages)
-
     # The page's conversations first, as ids: given as values (not a subquery) the database
     # fetches their comments through the indexes, where PostgreSQL, not knowing how many a
     # subquery gives, read the whole table.
-    on_page = list(db.session.scalars(
-        sa.select(first.id).where(first.lineage_id == lineage_id, first.parent_id.is_(None),
-                                  _listed(first, reader))
-        .order_by(first.created_at, first.id)
-        .limit(THREAD_PAGE_SIZE).offset((page - 1) * THREAD_PAGE_SIZE)))
+    on_page = list(db.session.scalars(statements.on_page, {
+        **params, "size": THREAD_PAGE_SIZE, "skip": (page - 1) * THREAD_PAGE_SIZE}))
+    rows = db.session.execute(statements.comments, {**params, "ids": on_page}).all()
+    return ThreadPage(_nest(rows), count, page, pages)
+
+
+@dataclass(frozen=True)
+class _ThreadStatements:
+    counts: sa.Select
+    counts_focus: sa.Select
+    on_page: sa.Select
+    comments: sa.CompoundSelect
+
+
+@functools.cache
+def _statements(signed_in: bool) -> _ThreadStatements:
+    """A thread page's statements, made once (for visitors, and for a signed-in reader, who
+    also sees their own pending comments and support) with their values as parameters:
+    lineage, reader, focus, size, skip, ids. Building and hashing statements this size for
+    every page cost more than running them."""
+    reader = sa.bindparam("reader", type_=sa.Integer) if signed_in else None
+    lineage = sa.bindparam("lineage", type_=sa.Integer)
+    shown = sa.type_coerce(Comment.is_shown_to(reader), sa.Boolean)
+    first = _FIRST
+    listed_first = (first.lineage_id == lineage, first.parent_id.is_(None),
+                    _listed(first, reader))
+    counts = [sa.func.count(), sa.select(sa.func.count()).where(*listed_first).scalar_subquery()]
+
+    def counting(columns) -> sa.Select:
+        return sa.select(*columns).where(Comment.lineage_id == lineage, shown)
+    on_page = (sa.select(first.id).where(*listed_first).order_by(first.created_at, first.id)
+               .limit(sa.bindparam("size", type_=sa.Integer))
+               .offset(sa.bindparam("skip", type_=sa.Integer)))
     supporters = (sa.select(sa.func.count()).where(CommentSupport.comment_id == Comment.id)
                   .scalar_subquery())
     mine = (sa.exists().where(CommentSupport.comment_id == Comment.id,
                               CommentSupport.user_id == reader)
-            if reader is not None else sa.false())
+            if signed_in else sa.false())
+    ids = sa.bindparam("ids", expanding=True, type_=sa.Integer)
 
     def comments(where) -> sa.Select:
-        return (sa.select(*THREAD_COLUMNS[:-1], Comment.listed_under_organisation.label(
-            "listed_under_organisation"), shown.label("shown"), supporters.label("supporters"),
+        # Every column named: the union's order and the rows' attributes go by these names.
+        return (sa.select(*(column.label(column.key) for column in THREAD_COLUMNS),
+            shown.label("shown"), supporters.label("supporters"),
             sa.type_coerce(mine, sa.Boolean).label("mine"),
             Response.disposition, Response.body_html.label("response_html"))
             .outerjoin(Response, sa.and_(Response.target_type == TargetType.comment,
@@ -259,28 +284,30 @@ def thread_page(lineage_id: int, user, page: int = 1, focus: int | None = None) 
                                          Response.published_at.is_not(None))).where(where))
     # The first comments by id and their replies by root_id, each part through its index
     # (an OR of the two, PostgreSQL answered by reading the whole table).
-    both = sa.union_all(comments(Comment.id.in_(on_page)),
-                        comments(Comment.root_id.in_(on_page))).subquery("page")
-    rows = db.session.execute(sa.select(both).order_by(both.c.created_at, both.c.id)).all()
-    return ThreadPage(_nest(rows), count, page, pages)
+    both = sa.union_all(comments(Comment.id.in_(ids)), comments(Comment.root_id.in_(ids)))
+    return _ThreadStatements(
+        counting(counts), counting([*counts, _focus_rank(lineage, reader)]), on_page,
+        both.order_by(sa.literal_column("created_at"), sa.literal_column("id")))
 
 
-def _focus_rank(lineage_id: int, focus: int, reader: int | None) -> list:
-    """For `focus`: how many listed conversations come before its conversation, or None when
-    the comment is not in this thread or its conversation is not listed for this reader."""
+def _focus_rank(lineage, reader):
+    """For the comment `focus` (a parameter): how many listed conversations come before its
+    conversation, or None when it is not in this thread or its conversation is not listed
+    for this reader."""
     target, head, listed_head, before = _FOCUS, _FOCUS_HEAD, _FOCUS_LISTED, _BEFORE
+    focus = sa.bindparam("focus", type_=sa.Integer)
 
     def head_id():
         return (sa.select(sa.func.coalesce(target.root_id, target.id))
-                .where(target.id == focus, target.lineage_id == lineage_id).scalar_subquery())
+                .where(target.id == focus, target.lineage_id == lineage).scalar_subquery())
     listed = sa.exists().where(listed_head.id == head_id(), _listed(listed_head, reader))
     rank = (sa.select(sa.func.count()).select_from(before).join(head, head.id == head_id())
-            .where(before.lineage_id == lineage_id, before.parent_id.is_(None),
+            .where(before.lineage_id == lineage, before.parent_id.is_(None),
                    _listed(before, reader),
                    sa.or_(before.created_at < head.created_at,
                           sa.and_(before.created_at == head.created_at, before.id < head.id)))
             .scalar_subquery())
-    return [sa.case((listed, rank), else_=None)]
+    return sa.case((listed, rank), else_=None)
 
 
 def _nest(rows) -> list[FlatItem]:
