@@ -13,7 +13,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -138,11 +137,7 @@ def main() -> int:
     from participation import create_app
     from tests.conftest import create_database
 
-    class Factory:
-        def mktemp(self, name):
-            return Path(tempfile.mkdtemp(prefix=name))
-
-    url, drop = create_database(Factory())
+    url, drop = create_database()
     try:
         app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
                           "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": True})
