@@ -102,7 +102,7 @@ def _docx(document):
 
 
 def _pdf(document):
-    from .html_format import to_pdf
+    from .pdf_format import to_pdf
     return to_pdf(document)
 
 
