@@ -50,8 +50,8 @@ def to_pdf(document: ParticipationDocument) -> bytes:
     if generated.tzinfo is None:
         generated = generated.replace(tzinfo=timezone.utc)
     common = {key: data[key] for key in _COMMON}
-    groups = list(_groups(data["stakeholders"], PART_ITEMS))
-    parts = [f"part-{n:04d}" for n in range(len(groups) if data["stakeholders"] else 0)]
+    groups = list(_groups(data["stakeholders"], PART_ITEMS)) if data["stakeholders"] else []
+    parts = [f"part-{n:04d}" for n in range(len(groups))]
     sections = [("1. " + data["words"]["process"], "doc-process"),
                 ("2. " + data["words"]["overview"], "doc-overview")]
     if parts:
@@ -73,10 +73,10 @@ def to_pdf(document: ParticipationDocument) -> bytes:
                              in sections]}
 
         _write(folder, "front", front({}))
-        for n, (part, group) in enumerate(zip(parts, groups)):
+        for n, (part, group) in enumerate(zip(parts, groups, strict=True)):
             _write(folder, part, {**common, "part": "stakeholders", "first": n == 0,
                                   "stakeholders": group})
-        laid_out = dict(zip(["front", *parts], _run_all(folder, ["front", *parts])))
+        laid_out = dict(zip(["front", *parts], _run_all(folder, ["front", *parts]), strict=True))
 
         def page_numbers() -> tuple[dict[str, int], int]:
             pages, first = {}, 1
@@ -96,7 +96,7 @@ def to_pdf(document: ParticipationDocument) -> bytes:
         _write(folder, "index", index)
         _write(folder, "front", front(pages))
         front_pages = laid_out["front"]["pages"]
-        laid_out.update(zip(["index", "front"], _run_all(folder, ["index", "front"])))
+        laid_out.update(zip(["index", "front"], _run_all(folder, ["index", "front"]), strict=True))
         if laid_out["front"]["pages"] != front_pages:  # the numbers made the contents longer
             pages, _ = page_numbers()
             _write(folder, "front", front(pages))

@@ -100,10 +100,7 @@ def join(folder: Path) -> None:
                 pages.append(page.objgen[0])
             base = out.shift(max(obj.objgen[0] for obj in part.objects) + 1)
 
-            def renumber(data: bytes) -> bytes:
-                return _REFERENCE.sub(lambda m: m.group(0) if m.group(1) is None else
-                                      b"%d 0 R" % special.get(int(m.group(1)),
-                                                              base + int(m.group(1))), data)
+            renumber = _renumbering(base, special)
 
             pages[-len(part.pages):] = [base + n for n in pages[-len(part.pages):]]
             kids.extend(renumber(kid.unparse()) for kid in _kids(element))
@@ -160,6 +157,18 @@ def join(folder: Path) -> None:
 #: A reference "12 0 R", or a literal string to step over (qpdf escapes the parentheses inside
 #: one, and writes text beyond ASCII as <hex>, which holds no " R").
 _REFERENCE = re.compile(rb"\((?:\\.|[^\\)])*\)|(\d+) \d+ R")
+
+
+def _renumbering(base: int, special: dict[int, int]):
+    """References of a part's object text pointed at the joined file's numbers: `base` added,
+    or the number in `special` (the part's page tree and /Document: the joined one's)."""
+    def reference(match: re.Match) -> bytes:
+        if match.group(1) is None:
+            return match.group(0)
+        number = int(match.group(1))
+        return b"%d 0 R" % special.get(number, base + number)
+
+    return lambda data: _REFERENCE.sub(reference, data)
 
 
 class _Writer:
@@ -238,9 +247,7 @@ def _stamps(folder: Path, out: _Writer, count: int) -> list[int | None]:
     with pikepdf.open(folder / "pages.pdf") as stamps:
         base = out.shift(max(obj.objgen[0] for obj in stamps.objects) + 1)
 
-        def renumber(data: bytes) -> bytes:
-            return _REFERENCE.sub(lambda m: m.group(0) if m.group(1) is None else
-                                  b"%d 0 R" % (base + int(m.group(1))), data)
+        renumber = _renumbering(base, {})
 
         # The fonts and what else the stamps' pages use; not the pages themselves.
         skip = {stamps.Root.objgen[0], stamps.Root.Pages.objgen[0]}
@@ -298,7 +305,7 @@ def _outline(out: _Writer, entries: list) -> int:
 
     def level(parent: int, items: list) -> tuple[int, int, int]:
         numbers = [out.reserve() for _ in items]
-        for n, (number, (title, anchor, children)) in enumerate(zip(numbers, items)):
+        for n, (number, (title, anchor, children)) in enumerate(zip(numbers, items, strict=True)):
             fields = [b"/Title " + String(title).unparse(), b"/Parent %d 0 R" % parent,
                       b"/Dest " + String(anchor).unparse()]
             if n:
