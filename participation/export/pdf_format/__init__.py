@@ -46,11 +46,13 @@ def to_pdf(document: ParticipationDocument) -> bytes:
     at once on as many cores as there are; then, with every page number known, the index and
     the front again with the contents' page numbers; then the join (worker.py)."""
     data = document_data(document)
+    labels, anchors = data["words"], _anchors(document)
     generated = document.generated_at
     if generated.tzinfo is None:
         generated = generated.replace(tzinfo=timezone.utc)
     common = {key: data[key] for key in _COMMON}
-    groups = list(_groups(data["stakeholders"], PART_ITEMS)) if data["stakeholders"] else []
+    contributors = document.contributors
+    groups = list(_groups(contributors, PART_ITEMS)) if contributors else []
     parts = [f"part-{n:04d}" for n in range(len(groups))]
     sections = [("1. " + data["words"]["process"], "doc-process"),
                 ("2. " + data["words"]["overview"], "doc-overview")]
@@ -72,11 +74,18 @@ def to_pdf(document: ParticipationDocument) -> bytes:
                 "contents": [(title, anchor, str(pages.get(anchor, ""))) for title, anchor
                              in sections]}
 
-        _write(folder, "front", front({}))
-        for n, (part, group) in enumerate(zip(parts, groups, strict=True)):
-            _write(folder, part, {**common, "part": "stakeholders", "first": n == 0,
-                                  "stakeholders": group})
-        laid_out = dict(zip(["front", *parts], _run_all(folder, ["front", *parts]), strict=True))
+        # Each part is laid out as soon as its data is written, while the next is converted.
+        with ThreadPoolExecutor(max_workers=_cores()) as pool:
+            _write(folder, "front", front({}))
+            laying_out = [pool.submit(_compile, folder, "front")]
+            html = HtmlToTree()
+            for n, (part, group) in enumerate(zip(parts, groups, strict=True)):
+                _write(folder, part, {**common, "part": "stakeholders", "first": n == 0,
+                                      "stakeholders": [_stakeholder(s, labels, anchors[s.name],
+                                                                    html) for s in group]})
+                laying_out.append(pool.submit(_compile, folder, part))
+            laid_out = dict(zip(["front", *parts], (f.result() for f in laying_out),
+                                strict=True))
 
         def page_numbers() -> tuple[dict[str, int], int]:
             pages, first = {}, 1
@@ -103,8 +112,9 @@ def to_pdf(document: ParticipationDocument) -> bytes:
             laid_out["front"] = _run_all(folder, ["front"])[0]
 
         links = {anchor: title for title, anchor in sections}
-        links.update((s["anchor"], s["name"]) for s in data["stakeholders"])
-        outline = [[title, anchor, [[s["name"], s["anchor"], []] for s in data["stakeholders"]]
+        links.update((anchor, name) for name, anchor in anchors.items())
+        outline = [[title, anchor, [[name, stakeholder, []]
+                                    for name, stakeholder in anchors.items()]
                     if anchor == "doc-stakeholders" else []] for title, anchor in sections]
         (folder / "job.json").write_text(json.dumps({
             "timestamp": int(generated.timestamp()), "parts": ["front", *parts, "index"],
@@ -121,10 +131,18 @@ def _write(folder: Path, part: str, data: dict) -> None:
     (folder / f"{part}.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
+def _cores() -> int:
+    return max(1, len(os.sched_getaffinity(0)))
+
+
+def _compile(folder: Path, part: str) -> dict:
+    return json.loads(_run(folder, "compile", part))
+
+
 def _run_all(folder: Path, parts: list[str]) -> list[dict]:
     """Lay out the parts, as many at once as there are cores."""
-    with ThreadPoolExecutor(max_workers=max(1, len(os.sched_getaffinity(0)))) as pool:
-        return list(pool.map(lambda part: json.loads(_run(folder, "compile", part)), parts))
+    with ThreadPoolExecutor(max_workers=_cores()) as pool:
+        return list(pool.map(lambda part: _compile(folder, part), parts))
 
 
 def _run(folder: Path, *args: str) -> str:
@@ -136,25 +154,30 @@ def _run(folder: Path, *args: str) -> str:
     return result.stdout
 
 
-def _groups(stakeholders: list[dict], size: int):
+def _groups(stakeholders: list[Stakeholder], size: int):
     """Consecutive stakeholders with about `size` items together (a stakeholder is never
     split; one with more items than `size` is a part of its own)."""
-    group: list[dict] = []
+    group: list[Stakeholder] = []
     count = 0
     for stakeholder in stakeholders:
-        if group and count + len(stakeholder["items"]) > size:
+        if group and count + len(stakeholder.items) > size:
             yield group
             group, count = [], 0
         group.append(stakeholder)
-        count += len(stakeholder["items"])
+        count += len(stakeholder.items)
     yield group
 
 
+def _anchors(document: ParticipationDocument) -> dict[str, str]:
+    """The named destination of each stakeholder's section."""
+    return {s.name: f"stakeholder-{n}" for n, s in enumerate(document.contributors, 1)}
+
+
 def document_data(document: ParticipationDocument) -> dict:
-    """Everything the template shows, as plain JSON-ready data in the current language."""
+    """What the template shows but the stakeholders' sections (made part by part, see
+    _stakeholder), as plain JSON-ready data in the current language."""
     labels = words.labels()
-    html = HtmlToTree()
-    anchors = {s.name: f"stakeholder-{n}" for n, s in enumerate(document.contributors, 1)}
+    anchors = _anchors(document)
     title = f'{labels["document"]} – {document.process_title}'
     facts = [f'{labels["generated"]} {words.date(document.generated_at)}']
     if document.draft_version:
@@ -172,8 +195,6 @@ def document_data(document: ParticipationDocument) -> dict:
         "by_kind": _by_kind(document, labels),
         "overview": _overview(document, labels, anchors),
         "topic_tables": _topic_tables(document, labels),
-        "stakeholders": [_stakeholder(s, labels, anchors[s.name], html)
-                         for s in document.contributors],
         "index": [{"title": heading,
                    "entries": [(t.name, [(name, anchors[name]) for name in t.stakeholders
                                          if name in anchors]) for t in topics]}

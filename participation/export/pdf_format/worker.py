@@ -14,8 +14,12 @@ and the running header and page numbers stamped on every page as artifacts.
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 TEMPLATE = "document.typ"
@@ -47,111 +51,160 @@ def compile_part(folder: Path, name: str) -> dict:
 def join(folder: Path) -> None:
     """The parts, in order, as `document.pdf` (see the module's docstring).
 
-    Written object by object, one part open at a time: qpdf holding every part and their copy
-    took 1.1 GB for 15,000 items. Each part's objects keep their numbers, shifted past the
-    parts before; the catalogue, page tree, structure tree root and /Document element of the
-    parts are replaced by one of each, which the references to them are pointed at."""
+    Written object by object: qpdf holding every part and their copy took 1.1 GB for 15,000
+    items. Each part's objects keep their numbers, shifted past the parts before, so the parts
+    are written out side by side, one process a part (serialize), and the pieces put one after
+    the other; the catalogue, page tree, structure tree root and /Document element of the parts
+    are replaced by one of each, which the references to them are pointed at."""
     import pikepdf
-    from pikepdf import Dictionary, Name, String
+    from pikepdf import Name
 
     job = json.loads((folder / "job.json").read_text())
     out = _Writer(folder / "document.pdf")
     catalog, page_tree, struct_root, document = (out.reserve() for _ in range(4))
-    stamps = _stamps(folder, out, job["page_count"])
-    kids: list[int] = []
-    pages: list[int] = []
-    parent_tree: list[tuple[int, bytes]] = []
-    dests: dict[bytes, bytes] = {}
-    ids: dict[bytes, bytes] = {}
-    roles: dict[str, str] = {}
-    next_key = 0
-    front: dict[str, bytes] = {}
+    plans, first_page, next_key = [], 0, 0
+    forms = out.shift(job["page_count"])  # the stamp drawn on page n is object forms + n
     for number, name in enumerate(job["parts"]):
         with pikepdf.open(folder / f"{name}.pdf") as part:
-            root = part.Root
-            tree = root.StructTreeRoot
-            element = _document_element(tree)
-            special = {element.objgen[0]: document, root.Pages.objgen[0]: page_tree}
-            skip = {root.objgen[0], tree.objgen[0], *special}
-            # Link between parts, written "#anchor": a jump to the named destination.
-            for page in part.pages:
-                for annotation in page.obj.get("/Annots", ()):
-                    if "/StructParent" in annotation:
-                        annotation.StructParent = int(annotation.StructParent) + next_key
-                    action = annotation.get("/A")
-                    if action is not None and action.get("/S") == Name.URI \
-                            and str(action.URI).startswith("#"):
-                        anchor = str(action.URI)[1:]
-                        annotation.A = Dictionary(S=Name.GoTo, D=String(anchor))
-                        annotation.Contents = String(job["links"].get(anchor, anchor))
-                if "/StructParents" in page.obj:
-                    page.obj.StructParents = int(page.obj.StructParents) + next_key
-                # The stamp: a placeholder here, written as the stamp's form (see _stamps).
-                stamp = stamps[len(pages)]
-                if stamp is not None:
-                    placeholder = part.make_indirect(Dictionary())
-                    special[placeholder.objgen[0]] = stamp
-                    skip.add(placeholder.objgen[0])
-                    resource = page.add_resource(placeholder, Name.XObject, prefix="Stamp")
-                    page.contents_add(part.make_stream(b"q\n"), prepend=True)
-                    page.contents_add(part.make_stream(
-                        b"Q\n/Artifact <</Type /Pagination>> BDC\nq " + str(resource).encode()
-                        + b" Do Q\nEMC\n"))
-                pages.append(page.objgen[0])
-            base = out.shift(max(obj.objgen[0] for obj in part.objects) + 1)
+            count = len(part.pages)
+            # Room for the part's objects and the three that stamping adds to each page.
+            size = int(part.trailer.Size) + 3 * count
+            plans.append({"name": name, "base": out.shift(size), "size": size,
+                          "next_key": next_key, "first_page": first_page, "front": number == 0,
+                          "forms": forms, "document": document, "page_tree": page_tree,
+                          "links": job["links"]})
+            next_key += int(part.Root.StructTreeRoot.get("/ParentTreeNextKey", 0))
+            first_page += count
+    stamps = {"name": "pages", "base": out.next, "forms": forms, "count": first_page}
+    for plan in plans:
+        (folder / f"{plan['name']}.plan.json").write_text(json.dumps(plan))
+    (folder / "pages.plan.json").write_text(json.dumps(stamps))
+    with ThreadPoolExecutor(max_workers=max(1, len(os.sched_getaffinity(0)))) as pool:
+        done = list(pool.map(lambda plan: json.loads(_helper(folder, "serialize", plan["name"])),
+                             [stamps, *plans]))
+    stamped, pieces = done[0], done[1:]
+    out.next = stamps["base"] + stamped["size"]
+    for plan, piece in zip([stamps, *plans], done, strict=True):
+        out.append(folder / f"{plan['name']}.objects", piece["offsets"])
 
-            renumber = _renumbering(base, special)
+    def text(value: str) -> bytes:
+        return value.encode("latin-1")
 
-            pages[-len(part.pages):] = [base + n for n in pages[-len(part.pages):]]
-            kids.extend(renumber(kid.unparse()) for kid in _kids(element))
-            for key, value in pikepdf.NumberTree(tree.ParentTree).items():
-                parent_tree.append((int(key) + next_key, renumber(value.unparse())))
-            next_key += int(tree.get("/ParentTreeNextKey", 0))
-            if "/IDTree" in tree:
-                ids.update((bytes(String(key).unparse()), renumber(value.unparse()))
-                           for key, value in pikepdf.NameTree(tree.IDTree).items())
-            for role, value in tree.get("/RoleMap", Dictionary()).items():
-                roles[role] = str(value)
-            if "/Names" in root and "/Dests" in root.Names:
-                dests.update((bytes(String(key).unparse()), renumber(value.unparse()))
-                             for key, value in pikepdf.NameTree(root.Names.Dests).items())
-            if number == 0:  # the front: language, title shown, PDF/UA identifier
-                for key in ("/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata"):
-                    if key in root:
-                        front[key] = renumber(root[key].unparse())
-                front["/Info"] = renumber(part.trailer.Info.unparse())
-            for obj in part.objects:
-                number_ = obj.objgen[0]
-                if number_ in skip:
-                    continue
-                if isinstance(obj, pikepdf.Stream):
-                    raw = obj.read_raw_bytes()
-                    obj.stream_dict.Length = len(raw)
-                    out.write(base + number_, renumber(obj.stream_dict.unparse()), raw)
-                else:
-                    out.write(base + number_, renumber(obj.unparse(resolved=True)))
-
+    pages = [n for piece in pieces for n in piece["pages"]]
     out.write(page_tree, b"<< /Type /Pages /Count %d /Kids [%s] >>"
               % (len(pages), b" ".join(b"%d 0 R" % n for n in pages)))
+    kids = b" ".join(text(kid) for piece in pieces for kid in piece["kids"])
     out.write(document, b"<< /Type /StructElem /S /Document /P %d 0 R /K [%s] >>"
-              % (struct_root, b" ".join(kids)))
-    parent = out.tree(b"Nums", [(b"%d" % key, value) for key, value in sorted(parent_tree)])
+              % (struct_root, kids))
+    parent = out.tree(b"Nums", [(b"%d" % key, text(value)) for piece in pieces
+                                for key, value in piece["parent_tree"]])
     root_entries = [b"/Type /StructTreeRoot /K %d 0 R /ParentTree %d 0 R /ParentTreeNextKey %d"
                     % (document, parent, next_key)]
+    roles = {role: value for piece in pieces for role, value in piece["roles"].items()}
     if roles:
         root_entries.append(b"/RoleMap << %s >>" % b" ".join(
             Name(role).unparse() + b" " + Name(value).unparse() for role, value in roles.items()))
+    ids = sorted((text(k), text(v)) for piece in pieces for k, v in piece["ids"])
     if ids:
-        root_entries.append(b"/IDTree %d 0 R" % out.tree(b"Names", sorted(ids.items())))
+        root_entries.append(b"/IDTree %d 0 R" % out.tree(b"Names", ids))
     out.write(struct_root, b"<< " + b" ".join(root_entries) + b" >>")
     outlines = _outline(out, job["outline"])
-    names = out.tree(b"Names", sorted(dests.items()))
+    names = out.tree(b"Names", sorted((text(k), text(v)) for piece in pieces
+                                      for k, v in piece["dests"]))
+    front = {key: text(value) for key, value in pieces[0]["front"].items()}
     out.write(catalog, b"<< /Type /Catalog /Pages %d 0 R /StructTreeRoot %d 0 R /Outlines %d 0 R "
               b"/PageMode /UseOutlines /Names << /Dests %d 0 R >> %s >>"
               % (page_tree, struct_root, outlines, names,
                  b" ".join(key.encode() + b" " + value for key, value in front.items()
                            if key != "/Info")))
     out.close(catalog, front["/Info"])
+
+
+def _helper(folder: Path, *args: str) -> str:
+    result = subprocess.run([sys.executable, "-I", __file__, args[0], str(folder), *args[1:]],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"PDF {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+    return result.stdout
+
+
+def serialize(folder: Path, name: str) -> dict:
+    """One part's objects, renumbered as its plan says, as `name`.objects; what the joined
+    file's page tree, structure tree, destinations and catalogue need of it."""
+    import pikepdf
+    from pikepdf import Dictionary, Name, String
+
+    plan = json.loads((folder / f"{name}.plan.json").read_text())
+    if name == "pages":
+        return _serialize_stamps(folder, plan)
+    base, next_key, forms = plan["base"], plan["next_key"], plan["forms"]
+    writer = _Writer(folder / f"{name}.objects", header=False)
+    with pikepdf.open(folder / f"{name}.pdf") as part:
+        root = part.Root
+        tree = root.StructTreeRoot
+        element = _document_element(tree)
+        special = {element.objgen[0]: plan["document"], root.Pages.objgen[0]: plan["page_tree"]}
+        skip = {root.objgen[0], tree.objgen[0], *special}
+        pages = []
+        for n, page in enumerate(part.pages, plan["first_page"]):
+            for annotation in page.obj.get("/Annots", ()):
+                if "/StructParent" in annotation:
+                    annotation.StructParent = int(annotation.StructParent) + next_key
+                # A link between parts, written "#anchor": a jump to the named destination.
+                action = annotation.get("/A")
+                if action is not None and action.get("/S") == Name.URI \
+                        and str(action.URI).startswith("#"):
+                    anchor = str(action.URI)[1:]
+                    annotation.A = Dictionary(S=Name.GoTo, D=String(anchor))
+                    annotation.Contents = String(plan["links"].get(anchor, anchor))
+            if "/StructParents" in page.obj:
+                page.obj.StructParents = int(page.obj.StructParents) + next_key
+            if n > 0:  # the stamp: a placeholder here, written as the stamp's form (_stamps)
+                placeholder = part.make_indirect(Dictionary())
+                special[placeholder.objgen[0]] = forms + n
+                skip.add(placeholder.objgen[0])
+                resource = page.add_resource(placeholder, Name.XObject, prefix="Stamp")
+                page.contents_add(part.make_stream(b"q\n"), prepend=True)
+                page.contents_add(part.make_stream(
+                    b"Q\n/Artifact <</Type /Pagination>> BDC\nq " + str(resource).encode()
+                    + b" Do Q\nEMC\n"))
+            pages.append(base + page.objgen[0])
+        if max(obj.objgen[0] for obj in part.objects) >= plan["size"]:
+            raise RuntimeError(f"{name}: more objects than planned")
+        renumber = _renumbering(base, special)
+
+        def text(obj) -> str:
+            return renumber(obj.unparse()).decode("latin-1")
+
+        summary = {
+            "pages": pages, "kids": [text(kid) for kid in _kids(element)],
+            "parent_tree": [(int(key) + next_key, text(value)) for key, value
+                            in pikepdf.NumberTree(tree.ParentTree).items()],
+            "ids": [(String(key).unparse().decode("latin-1"), text(value)) for key, value in
+                    (pikepdf.NameTree(tree.IDTree).items() if "/IDTree" in tree else ())],
+            "roles": {role: str(value) for role, value
+                      in tree.get("/RoleMap", Dictionary()).items()},
+            "dests": [(String(key).unparse().decode("latin-1"), text(value)) for key, value in
+                      (pikepdf.NameTree(root.Names.Dests).items()
+                       if "/Names" in root and "/Dests" in root.Names else ())],
+            "front": {}}
+        if plan["front"]:  # the front: language, title shown, PDF/UA identifier
+            summary["front"] = {key: text(root[key]) for key in (
+                "/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata") if key in root}
+            summary["front"]["/Info"] = text(part.trailer.Info)
+        for obj in part.objects:
+            number = obj.objgen[0]
+            if number in skip:
+                continue
+            if isinstance(obj, pikepdf.Stream):
+                raw = obj.read_raw_bytes()
+                obj.stream_dict.Length = len(raw)
+                writer.write(base + number, renumber(obj.stream_dict.unparse()), raw)
+            else:
+                writer.write(base + number, renumber(obj.unparse(resolved=True)))
+    writer.file.close()
+    summary["offsets"] = writer.offsets
+    return summary
 
 
 #: A reference "12 0 R", or a literal string to step over (qpdf escapes the parentheses inside
@@ -174,9 +227,10 @@ def _renumbering(base: int, special: dict[int, int]):
 class _Writer:
     """A PDF written object by object, with a classic cross-reference table."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, header: bool = True) -> None:
         self.file = open(path, "wb")
-        self.file.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+        if header:
+            self.file.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
         self.offsets: dict[int, int] = {}
         self.next = 1
 
@@ -189,6 +243,13 @@ class _Writer:
         base = self.next
         self.next += count
         return base
+
+    def append(self, path: Path, offsets: dict[str, int]) -> None:
+        """Objects another process wrote (`offsets` from the start of its file)."""
+        start = self.file.tell()
+        with open(path, "rb") as piece:
+            shutil.copyfileobj(piece, self.file, 1 << 20)
+        self.offsets.update((int(number), start + offset) for number, offset in offsets.items())
 
     def write(self, number: int, body: bytes, stream: bytes | None = None) -> None:
         self.offsets[number] = self.file.tell()
@@ -228,28 +289,26 @@ class _Writer:
         self.file.close()
 
 
-def _stamps(folder: Path, out: _Writer, count: int) -> list[int | None]:
+def _serialize_stamps(folder: Path, plan: dict) -> dict:
     """The running header and the page number of every page, laid out by Typst once the pages
-    are counted (pages.typ) and written as one form per page, which each page draws over
-    itself as an artifact: a screen reader skips them, as it skips a web page's repeated
-    header. None for the title page, which has neither."""
+    are counted (pages.typ) and written as one form a page (object plan["forms"] + n), which
+    each page draws over itself as an artifact: a screen reader skips them, as it skips a web
+    page's repeated header. The title page has neither."""
     import zlib
 
     import pikepdf
-
-    (folder / "pages.json").write_text(json.dumps(
-        {**json.loads((folder / "pages.json").read_text()), "count": count}, ensure_ascii=False))
     import typst
 
+    (folder / "pages.json").write_text(json.dumps(
+        {**json.loads((folder / "pages.json").read_text()), "count": plan["count"]},
+        ensure_ascii=False))
     typst.Compiler(str(folder / PAGES_TEMPLATE), root=str(folder)).compile(
         output=str(folder / "pages.pdf"), format="pdf", pdf_tags=False)
-    forms: list[int | None] = [None]
+    writer = _Writer(folder / "pages.objects", header=False)
+    base = plan["base"]
+    renumber = _renumbering(base, {})
     with pikepdf.open(folder / "pages.pdf") as stamps:
-        base = out.shift(max(obj.objgen[0] for obj in stamps.objects) + 1)
-
-        renumber = _renumbering(base, {})
-
-        # The fonts and what else the stamps' pages use; not the pages themselves.
+        # The fonts and what else the stamps use; not their pages and page contents.
         skip = {stamps.Root.objgen[0], stamps.Root.Pages.objgen[0]}
         for page in stamps.pages:
             skip.add(page.objgen[0])
@@ -262,21 +321,24 @@ def _stamps(folder: Path, out: _Writer, count: int) -> list[int | None]:
             if isinstance(obj, pikepdf.Stream):
                 raw = obj.read_raw_bytes()
                 obj.stream_dict.Length = len(raw)
-                out.write(base + obj.objgen[0], renumber(obj.stream_dict.unparse()), raw)
+                writer.write(base + obj.objgen[0], renumber(obj.stream_dict.unparse()), raw)
             else:
-                out.write(base + obj.objgen[0], renumber(obj.unparse(resolved=True)))
-        for page in stamps.pages[1:]:
-            content = zlib.compress(page.obj.Contents.read_bytes()
-                                    if isinstance(page.obj.Contents, pikepdf.Stream) else
-                                    b"\n".join(c.read_bytes() for c in page.obj.Contents))
-            form = out.reserve()
-            out.write(form, b"<< /Type /XObject /Subtype /Form /BBox %s /Resources %s "
-                      b"/Filter /FlateDecode /Length %d >>" % (
-                          page.obj.MediaBox.unparse(resolved=True),
-                          renumber(page.obj.Resources.unparse(resolved=True)), len(content)),
-                      content)
-            forms.append(form)
-    return forms
+                writer.write(base + obj.objgen[0], renumber(obj.unparse(resolved=True)))
+        for n, page in enumerate(stamps.pages):
+            if n == 0:
+                continue
+            contents = page.obj.Contents
+            content = zlib.compress(b"\n".join(
+                part.read_bytes() for part in
+                (contents if isinstance(contents, pikepdf.Array) else [contents])))
+            writer.write(plan["forms"] + n, b"<< /Type /XObject /Subtype /Form /BBox %s "
+                         b"/Resources %s /Filter /FlateDecode /Length %d >>" % (
+                             page.obj.MediaBox.unparse(resolved=True),
+                             renumber(page.obj.Resources.unparse(resolved=True)), len(content)),
+                         content)
+        size = max(obj.objgen[0] for obj in stamps.objects) + 1
+    writer.file.close()
+    return {"offsets": writer.offsets, "size": size}
 
 
 def _document_element(tree):
@@ -328,6 +390,8 @@ if __name__ == "__main__":
     command, where = sys.argv[1], Path(sys.argv[2])
     if command == "compile":
         print(json.dumps(compile_part(where, sys.argv[3])))
+    elif command == "serialize":
+        print(json.dumps(serialize(where, sys.argv[3])))
     elif command == "join":
         join(where)
     else:
