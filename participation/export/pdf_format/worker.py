@@ -1,8 +1,9 @@
 """The PDF's helper processes: lay out one part with Typst, or join the parts into the document.
 
-Run as `python -I worker.py compile FOLDER PART` or `python -I worker.py join FOLDER`; it reads
-only the files in FOLDER (made by pdf_format.to_pdf) and imports neither Flask nor the app, so
-each process starts in a fraction of a second and holds only its own part. Typst keeps every
+Run as `python -I worker.py compile FOLDER PART`, `... join FOLDER` (which runs
+`... serialize FOLDER PART` for each part); it reads only the files in FOLDER (made by
+pdf_format.to_pdf) and imports neither Flask nor the app, so each process starts in a fraction
+of a second and holds only its own part. Typst keeps every
 page of a run in memory (about 0.17 MB an item), so one run of 15,000 items took 3.3 GB; parts
 of PART_ITEMS items stay near 200 MB each, and run on every core.
 
