@@ -96,10 +96,10 @@ class Defaults:
     #: Days an invitation link works.
     INVITATION_DAYS = 14
 
-    #: Largest document (contributions and reactions) made as PDF from the export page:
-    #: WeasyPrint lays out about 30 items a second, so 1,000 take ~35 s, near what a web
-    #: request may last. Larger ones: DOCX, or `flask export --format pdf`.
-    EXPORT_PDF_WEB_LIMIT = 1000
+    #: Largest document (contributions and reactions) made as PDF from the export page: Typst
+    #: made 2,816 items in 15-20 s on the 2-core machine under load (issue 16), about what a
+    #: web request may last. Larger ones: DOCX, or `flask export --format pdf`.
+    EXPORT_PDF_WEB_LIMIT = 3000
 
     #: How long a web process keeps a process's published items for the open-data API: the
     #: API may be this far behind the site, and a crawl of every page builds the public
