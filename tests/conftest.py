@@ -362,8 +362,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
              "errors": sum(p["errors"] for p in parts),
              "pages_with_errors": sorted({page for p in parts for page in p["pages_with_errors"]}),
              "warnings": sum(p["warnings"] for p in parts),
-             "hostile_documents": sum(p["hostile_documents"] for p in parts),
-             "hostile_errors": sum(p["hostile_errors"] for p in parts),
              "axe_checks": sum(p["axe_checks"] for p in parts),
              "axe_pages": sorted({page for p in parts for page in p["axe_pages"]}),
              "warning_texts": {}}
@@ -377,10 +375,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         f"({len(total['pages'])} distinct paths): {total['errors']} errors "
         f"(on {len(total['pages_with_errors'])} paths), "
         f"{total['warnings']} warnings; axe (WCAG 2.1 AA) {total['axe_checks']} times "
-        f"on {len(total['axe_pages'])} distinct paths"
-        + (f"; pages of attack vectors (hostile_html, counted apart): "
-           f"{total['hostile_documents']} documents, {total['hostile_errors']} errors"
-           if total["hostile_documents"] else ""))
+        f"on {len(total['axe_pages'])} distinct paths")
     if path := os.environ.get("PAGE_CHECKS_JSON"):
         Path(path).write_text(json.dumps(total, indent=2, ensure_ascii=False))
 
@@ -392,7 +387,6 @@ def pytest_runtest_setup(item):
     from . import browser
 
     browser.SERVED.clear()  # a page sent for an earlier test is that test's
-    browser.COUNT_ONLY = "hostile_html" in item.keywords
 
 
 @pytest.hookimpl(wrapper=True)

@@ -208,7 +208,7 @@ def test_approving_a_text_its_author_changed_after_it_was_read_publishes_nothing
         "csrf_token": csrf_token(read), "item_version": seen, "reason": ""})
     assert stale.status_code == 409
     html = stale.get_data(as_text=True)
-    assert "The author changed this text after you opened it. Nothing was published" in html
+    assert "De schrijver heeft deze tekst aangepast nadat u hem opende" in html
     assert "Een tekst die niemand las." in html
     with app.app_context():
         assert db.session.get(Comment, item_id).state is ModerationState.pending

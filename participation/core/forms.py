@@ -11,6 +11,7 @@ from wtforms import HiddenField
 from wtforms.validators import ValidationError
 
 from .limiter import limited_form_message
+from .sanitize import without_control_characters
 
 _SUBMISSION_KEY = re.compile(r"^[0-9a-f]{32}$")
 
@@ -51,6 +52,9 @@ class BaseForm(PageForm):
             data = field.data
             if not isinstance(data, str) or field.name == "csrf_token":
                 continue
+            # Other invisible control characters (pasted from a PDF or a terminal) go
+            # silently: nobody means them, and no page may show them.
+            data = field.data = without_control_characters(data, but_nul=True)
             if "\x00" in data:
                 field.data = data.replace("\x00", "")
                 field.errors = list(field.errors) + [_l(

@@ -9,7 +9,21 @@ import unicodedata
 import bleach
 from bleach.linkifier import Linker, build_url_re
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARACTER = _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: A numeric character reference, as Markdown passes it on ("&#1;", "&#x0D;", "&#0000106").
+_NUMERIC_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
+#: Characters an address may not hold as they are (WHATWG URL); written percent-encoded.
+_UNSAFE_IN_URL = re.compile(r"[\x00-\x20\x7f-\x9f\"<>\\^`{|}]")
+
+
+_CONTROL_BUT_NUL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def without_control_characters(value: str, *, but_nul: bool = False) -> str:
+    """The text without C0 control characters other than tab and line ends: nobody types
+    them, they are invisible, and an HTML page may not contain them. `but_nul`: a NUL stays,
+    for the form to say it removed it (core.forms)."""
+    return (_CONTROL_BUT_NUL if but_nul else _CONTROL).sub("", value)
 
 
 def plain_text(value: str | None) -> str:
@@ -48,8 +62,12 @@ def _link_attributes(attrs: dict, new: bool = False) -> dict | None:
     """Every link gets rel=nofollow; a link whose address is not an allowed scheme is dropped
     (its text stays), whatever made it, so linkify can never add what the cleaner refused."""
     href = attrs.get((None, "href"))
-    if href is not None and not _allowed_href(href):
-        return None
+    if href is None or not _allowed_href(href):
+        return None  # an <a> without an address is no link: its text stays
+    # The value arrives as the cleaner wrote it (entities for < > " &): decoded, then every
+    # character an address may not hold is percent-encoded, as a browser would send it.
+    attrs[(None, "href")] = _UNSAFE_IN_URL.sub(lambda m: "%{:02X}".format(ord(m.group())),
+                                               html.unescape(href))
     attrs[(None, "rel")] = "nofollow noopener"
     return attrs
 
@@ -94,4 +112,16 @@ def markdown_to_html(text: str) -> str:
     html = re.sub(r"<(/?)h[12]>", r"<\1h3>", html)
     html = re.sub(r"<(/?)h[56]>", r"<\1h4>", html)
     cleaner, linker = _tools()
-    return linker.linkify(cleaner.clean(html))
+    return _NUMERIC_REFERENCE.sub(_printable_reference, linker.linkify(cleaner.clean(html)))
+
+
+def _printable_reference(match: re.Match) -> str:
+    """A reference to a character a page may not contain (a control character, a carriage
+    return, a surrogate, beyond Unicode) is dropped; any other stays as it was written."""
+    hex_digits, decimal = match.groups()
+    code = int(hex_digits, 16) if hex_digits else int(decimal)
+    if code in (0x09, 0x0A) or (0x20 <= code < 0x7F) or (0xA0 <= code < 0xD800) or \
+            (0xE000 <= code <= 0x10FFFF and (code & 0xFFFE) != 0xFFFE
+             and not 0xFDD0 <= code <= 0xFDEF):
+        return match.group()
+    return ""

@@ -5,19 +5,37 @@ Knows no feature: a feature adds its own globals with its blueprint (`app_templa
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import format_datetime, get_locale
 
+from markupsafe import Markup
+
 from .forms import EmptyForm
 from .i18n import DATETIME_FORMAT, install_fast_gettext
 from .roles import PREDICATES
+from .sanitize import CONTROL_CHARACTER, without_control_characters
+
+_has_control = CONTROL_CHARACTER.search
+#: A heading tag of cleaned user text: bleach leaves h3 and h4 without attributes.
+_USER_HEADING = re.compile(r"<(/?)h([34])>")
+
+
+def _printable(value):
+    """Every {{ value }} without control characters, which no HTML page may contain: text
+    stored before forms dropped them (or by a command) must not make a page invalid."""
+    if isinstance(value, str) and _has_control(value):
+        cleaned = without_control_characters(value)
+        return Markup(cleaned) if isinstance(value, Markup) else cleaned
+    return value
 
 
 def register(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.finalize = _printable
     install_fast_gettext(app)
 
     @app.context_processor
@@ -44,6 +62,15 @@ def register(app: Flask) -> None:
         if format == DATETIME_FORMAT and has_request_context():
             return fast_datetime(value)  # the same text, without Babel's cost per call
         return format_datetime(value, format)
+
+    @app.template_filter("headings_under")
+    def _headings_under(html, level: int):
+        """Participants' headings (stored as h3 and h4: core.sanitize) one level under the
+        page heading `level`, so that text right under the page's h1 skips no level."""
+        shift = 2 - level
+        if not html or shift <= 0:
+            return html
+        return Markup(_USER_HEADING.sub(lambda m: f"<{m[1]}h{int(m[2]) - shift}>", str(html)))
 
     @app.template_filter("date")
     def _date(value):
