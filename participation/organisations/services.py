@@ -319,6 +319,30 @@ def vouch(user: User, organisation: Organisation, by_id: int | None) -> Membersh
     return membership
 
 
+def confirm_by_kvk(user: User, organisation: Organisation, kvk: str) -> bool:
+    """The person's login provider certifies they act for `kvk`, the number the team confirmed
+    for this organisation: their membership is verified (made if need be). False when it
+    already was."""
+    membership = membership_of(user.id, organisation.id)
+    if membership is None:
+        now = utcnow()
+        membership = Membership(user=user, organisation=organisation, state=UNVERIFIED,
+                                created_at=now, requested_at=now)
+        db.session.add(membership)
+    elif membership.state is VERIFIED:
+        return False
+    membership.state = VERIFIED
+    membership.kvk = kvk
+    membership.decided_at = utcnow()
+    membership.decided_by_id = None
+    membership.decided_via = DecisionBasis.kvk
+    db.session.flush()
+    record("membership.confirm", actor=None, target_type="membership", target_id=membership.id,
+           after={"organisation": organisation.name, "user": user.name, "via": "kvk"})
+    log.info("membership %s verified by a KvK claim", membership.id)
+    return True
+
+
 # --- reading ------------------------------------------------------------------------------
 
 def requests_for(user: User) -> list[Membership]:
