@@ -37,14 +37,16 @@ def upgrade():
     )
     with op.batch_alter_table('oidc_identity', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_oidc_identity_user_id'), ['user_id'], unique=False)
+    # A column and a unique index, no constraint: SQLite adds both in place, where a constraint
+    # would copy the whole table (and the copy cannot drop a table that rows refer to).
     with op.batch_alter_table('organisation', schema=None) as batch_op:
         batch_op.add_column(sa.Column('kvk', sa.String(length=8), nullable=True))
-        batch_op.create_unique_constraint(batch_op.f('uq_organisation_kvk'), ['kvk'])
+    op.create_index(op.f('ix_organisation_kvk'), 'organisation', ['kvk'], unique=True)
 
 
 def downgrade():
+    op.drop_index(op.f('ix_organisation_kvk'), table_name='organisation')
     with op.batch_alter_table('organisation', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('uq_organisation_kvk'), type_='unique')
         batch_op.drop_column('kvk')
     with op.batch_alter_table('oidc_identity', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_oidc_identity_user_id'))

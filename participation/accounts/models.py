@@ -80,7 +80,7 @@ class Organisation(db.Model):
     #: Its Chamber of Commerce (KvK) number, 8 digits, as the team confirmed it: a person whose
     #: login provider certifies that they act for this number (eHerkenning) is a verified
     #: member at once (participation.oidc).
-    kvk: Mapped[str | None] = mapped_column(sa.String(8), unique=True)
+    kvk: Mapped[str | None] = mapped_column(sa.String(8), unique=True, index=True)
 
     members: Mapped[list[User]] = relationship(back_populates="organisation")
 

@@ -256,7 +256,8 @@ def profile():
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form, user=user,
                            membership=membership, requests=requests,
-                           identities=identities_of(user), provider_labels=provider_labels())
+                           identities=identities_of(user) if provider_labels() else [],
+                           provider_labels=provider_labels())
 
 
 @bp.route("/password", methods=["GET", "POST"])
