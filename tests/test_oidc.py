@@ -429,6 +429,8 @@ def test_local_login_switched_off_hides_the_form_and_refuses_its_post(app, datab
     page = client.get("/account/login")
     assert "Log in with Test-ID" in page.text
     assert 'name="password"' not in page.text
+    assert 'href="/account/register"' not in page.text
+    assert 'href="/account/password/forgot"' not in page.text
     answer = client.post("/account/login", data={"csrf_token": csrf_token(page.text),
                                                  "email": "pieter@example.nl",
                                                  "password": "lange-wachtzin-42"})

@@ -7,6 +7,7 @@ from flask import (Blueprint, abort, current_app, flash, make_response, redirect
                    request, session, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts.login_limits import PER_ADDRESS
 from ..core.extensions import db
@@ -87,7 +88,13 @@ def callback(name: str):
         status = {Reason.unavailable: 503, Reason.misconfigured: 502}.get(failure.reason, 400)
         return _problem(provider, failure.reason, status)
     current = current_user._get_current_object() if current_user.is_authenticated else None
-    result = services.sign_in(provider, claims, current)
+    try:
+        result = services.sign_in(provider, claims, current)
+    except IntegrityError:
+        # The same person's other login (a second tab) made the account or link a moment ago:
+        # now it is there to be found.
+        db.session.rollback()
+        result = services.sign_in(provider, claims, current)
     outcome = result.outcome
     if outcome is services.Outcome.prove_account:
         email = claims["email"].strip().lower()
