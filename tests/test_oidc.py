@@ -451,6 +451,12 @@ def test_failed_answers_from_one_address_are_limited(app, database_url, smtp_ser
         assert "Very many logins have come from your network in a short time." in page.text
         assert int(page.headers["Retry-After"]) > 0
         assert press_login_button(client).status_code == 429
+        # The team sees the lock with the login locks, and lifts it.
+        from participation.admin.services import login_locks
+
+        with own.app.app_context():
+            locks = login_locks()
+            assert [lock.limit for lock in locks] == ["failed_oidc_login_per_address"]
     finally:
         stop_site(own)
 

@@ -9,10 +9,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from sqlalchemy.exc import IntegrityError
 
+from ..accounts.login_limits import FAILED_PROVIDER_PER_ADDRESS as FAILED_PER_ADDRESS
 from ..accounts.login_limits import PER_ADDRESS
 from ..core.extensions import db
 from ..core.forms import EmptyForm
-from ..core.limiter import CountedAction, client_address, wait_text
+from ..core.limiter import client_address, wait_text
 from ..core.security import no_store
 from ..core.timeutil import utcnow
 from . import flow, services
@@ -23,10 +24,6 @@ from .sessions import remember_pending
 log = logging.getLogger(__name__)
 
 bp = Blueprint("oidc", __name__)
-
-#: Failed provider logins per address (a wrong state, a refused code or token): someone trying
-#: answers is stopped as a guesser of passwords is. Successful ones count as logins do.
-FAILED_PER_ADDRESS = CountedAction("failed_oidc_login_per_address")
 
 #: Reasons that may be someone trying answers; the others are the provider's or ours.
 _SUSPECT = {Reason.state, Reason.code, Reason.token}
