@@ -461,6 +461,17 @@ def test_failed_answers_from_one_address_are_limited(app, database_url, smtp_ser
         stop_site(own)
 
 
+def test_the_persons_data_name_the_provider_login(site, provider, browser_here):
+    import json
+
+    full_login(browser_here)
+    data = json.loads(browser_here.get("/account/data.json").text)
+    assert [(login["provider"], login["subject"]) for login in
+            data["account"]["provider_logins"]] == [("test", "anna")]
+    assert "<dt>Logging in through another service</dt><dd>test: " in \
+        browser_here.get("/account/data").text
+
+
 def test_deleting_the_account_forgets_the_provider_login(site, provider, browser_here):
     from participation.privacy.erasure import ItemChoice, delete_account
 
