@@ -6,6 +6,7 @@ served on 127.0.0.1) as it does in production. `npm ci` installs the package the
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import secrets
@@ -39,8 +40,12 @@ def install() -> None:
         _missing("Node.js and npm are needed to run the OpenID Provider of the tests")
     if (FOLDER / "node_modules" / "oidc-provider").is_dir():
         return
-    subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=FOLDER,
-                   check=True, timeout=600)
+    # One install at a time: pytest-xdist's workers may all get here in a fresh clone.
+    with open(FOLDER / ".install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (FOLDER / "node_modules" / "oidc-provider").is_dir():
+            subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+                           cwd=FOLDER, check=True, timeout=600)
 
 
 class OpenIDProvider:
