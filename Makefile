@@ -17,7 +17,16 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed translations test-provider
+# The Nu HTML Checker that the browser tests run on every page (npm's vnu-jar, run with Java),
+# reinstalled when package-lock.json changes. --ignore-scripts: vnu-jar's postinstall would
+# download a Java runtime of its own; the machine's java runs the jar. Without npm the site
+# still runs; the browser tests then skip the checker (and fail in CI).
+node_modules/.installed: package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && touch $@; \
+	else echo "npm is missing: the Nu HTML Checker is not installed (apt-get install -y npm)"; fi
+
+install: $(VENV)/.installed node_modules/.installed translations test-provider
 
 # The tests' OpenID Provider (tests/oidc: the certified oidc-provider package) needs Node.js 20+
 # and npm; its packages are installed from the lock file, again when the lock file changes.
@@ -85,4 +94,4 @@ bench-load: install
 	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 clean:
-	rm -rf $(VENV) participation/translations/*/LC_MESSAGES/*.mo tests/oidc/node_modules
+	rm -rf $(VENV) node_modules participation/translations/*/LC_MESSAGES/*.mo tests/oidc/node_modules

@@ -13,7 +13,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -82,10 +81,12 @@ def seed(app) -> str:
             same = [c for c in made[-SECTIONS * 3:] if c.section_id == section.id]
             parent = same[-1] if same and i % 3 else None
             author = users[i % len(users)]
+            if parent is not None and parent.id is None:
+                db.session.flush()  # a reply is placed by its parent's id
             comment = Comment(
                 round_id=feedback.id, lineage_id=section.lineage_id, section_id=section.id,
-                parent_id=parent.id if parent else None, depth=parent.depth + 1 if parent else 0,
-                author_id=author.id, organisation_id=author.organisation.id,
+                **Comment.place_under(parent), author_id=author.id,
+                organisation_id=author.organisation.id,
                 organisation_name=author.organisation.name,
                 organisation_kind=author.organisation.kind, body_md=body, body_html=html,
                 state=ModerationState.published, submission_key=uuid.uuid4().hex,
@@ -136,11 +137,7 @@ def main() -> int:
     from participation import create_app
     from tests.conftest import create_database
 
-    class Factory:
-        def mktemp(self, name):
-            return Path(tempfile.mkdtemp(prefix=name))
-
-    url, drop = create_database(Factory())
+    url, drop = create_database()
     try:
         app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
                           "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": True})

@@ -4,10 +4,13 @@ Seeds the process of bench/seed.py (1,000 organisations and 100 residents, 10,00
 contributions and 5,000 round-2 comments in threads, moderated and answered as in real life) on
 a fresh SQLite file (or PostgreSQL when DATABASE_URL is set). Then each format is exported in a
 process of its own, as the CLI does, and the report gives the wall time and the peak memory
-(maximum resident set size) of that process. `--scale 2` doubles every count.
+(maximum resident set size) of that process, and of the largest helper process it started (the
+PDF lays out its parts with Typst in helpers, as many at once as there are cores, and joins
+them in one more). `--scale 2` doubles every count.
 
-Targets (issue 6, the 2-core CI machine): DOCX and XLSX under 20 s, PDF under 90 s, peak memory
-under 500 MB; doubling the data at most doubles the time. bench/pages.py (`make bench`) runs
+Targets (issues 6 and 16, the 2-core CI machine): DOCX and XLSX under 20 s, the tagged PDF
+(PDF/UA-1) under 60 s, peak memory under 500 MB for the export and for each helper; doubling
+the data at most doubles the time. bench/pages.py (`make bench`) runs
 the same measurement through `measure()` and puts it in bench/REPORT.md.
 
     .venv/bin/python bench/export.py [--scale 1] [--formats docx,xlsx,pdf,html,csv,json]
@@ -32,7 +35,7 @@ import sqlalchemy as sa  # noqa: E402
 
 from seed import SLUG, fresh_database, seed  # noqa: E402
 
-TARGETS_S = {"docx": 20, "xlsx": 20, "pdf": 90}
+TARGETS_S = {"docx": 20, "xlsx": 20, "pdf": 60}
 TARGET_MB = 500
 FORMATS = ("docx", "xlsx", "pdf", "html", "csv", "json")
 
@@ -53,8 +56,9 @@ def child(url: str, fmt: str, output: str) -> None:
         Path(output).write_bytes(data)
         seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    helper_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(json.dumps({"format": fmt, "seconds": round(seconds, 2), "peak_mb": round(peak_mb),
-                      "bytes": len(data)}))
+                      "helper_mb": round(helper_mb), "bytes": len(data)}))
 
 
 def verdict(row: dict, scale: float = 1) -> tuple[bool | None, str]:
@@ -62,7 +66,8 @@ def verdict(row: dict, scale: float = 1) -> tuple[bool | None, str]:
     limit = TARGETS_S.get(row["format"])
     if scale != 1 or not limit:
         return None, ""
-    met = row["seconds"] < limit and row["peak_mb"] < TARGET_MB
+    met = (row["seconds"] < limit and row["peak_mb"] < TARGET_MB
+           and row.get("helper_mb", 0) < TARGET_MB)
     return met, f"< {limit} s, < {TARGET_MB} MB"
 
 
@@ -112,7 +117,7 @@ def main() -> int:
               f"{sizes['contributions']:,} contributions, {sizes['comments']:,} comments, "
               f"{sizes['responses']:,} responses (seeded in {sizes['seconds']} s); "
               f"{os.cpu_count()} cores")
-        print(f"{'format':8} {'seconds':>8} {'peak MB':>8} {'size MB':>8}  target")
+        print(f"{'format':8} {'seconds':>8} {'peak MB':>8} {'helper MB':>9} {'size MB':>8}  target")
         ok = True
 
         def show(row):
@@ -120,7 +125,7 @@ def main() -> int:
             met, target = verdict(row, args.scale)
             ok &= met is not False
             print(f"{row['format']:8} {row['seconds']:8.1f} {row['peak_mb']:8d} "
-                  f"{row['bytes'] / 1e6:8.1f}  "
+                  f"{row.get('helper_mb', 0):9d} {row['bytes'] / 1e6:8.1f}  "
                   + (f"{target}: {'met' if met else 'MISSED'}" if target else ""), flush=True)
         try:
             measure(url, args.formats.split(","), show)

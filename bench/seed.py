@@ -358,6 +358,9 @@ def _fill(db, consent_version: str, scale: float) -> dict:
                "submission_key": uuid.uuid4().hex, "created_at": created, "updated_at": created,
                "withdrawn_at": None, "hidden_at": None, "hidden_by_id": None,
                "hidden_reason": None, "parent": parent,
+               # the conversation's first comment (an index into plan, as "parent")
+               "root": None if parent is None else (
+                   parent if plan[parent]["root"] is None else plan[parent]["root"]),
                "depth": plan[parent]["depth"] + 1 if parent is not None else 0}
         roll = rng.random()
         if not team and roll < 0.02:
@@ -373,8 +376,9 @@ def _fill(db, consent_version: str, scale: float) -> dict:
         if not level:
             break
         db.session.execute(sa.insert(Comment), [
-            {**{k: v for k, v in row.items() if k != "parent"},
-             "parent_id": comment_ids[row["parent"]] if row["parent"] is not None else None}
+            {**{k: v for k, v in row.items() if k not in ("parent", "root")},
+             "parent_id": comment_ids[row["parent"]] if row["parent"] is not None else None,
+             "root_id": comment_ids[row["root"]] if row["root"] is not None else None}
             for _j, row in level])
         keys = dict(db.session.execute(sa.select(Comment.submission_key, Comment.id).where(
             Comment.depth == depth)).all())

@@ -93,14 +93,33 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        sqlite = connection.dialect.name == 'sqlite'
+        # On the driver's connection, outside any transaction: the app begins one for every
+        # statement sent through SQLAlchemy, and inside one SQLite ignores this pragma.
+        driver = connection.connection.dbapi_connection if sqlite else None
+        if sqlite:
+            # Batch mode rebuilds a table on SQLite (copy, drop, rename); with foreign keys
+            # enforced, dropping a table that others refer to fails (it deletes its rows
+            # first). So they are off while migrating, every reference is checked after,
+            # and they are on again.
+            driver.execute('PRAGMA foreign_keys=OFF')
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+            if sqlite:
+                broken = driver.execute('PRAGMA foreign_key_check').fetchall()
+                if broken:
+                    raise RuntimeError(f'migrated rows refer to rows that are not there: '
+                                       f'{broken[:10]}')
+        finally:
+            if sqlite:
+                driver.execute('PRAGMA foreign_keys=ON')
 
 
 if context.is_offline_mode():

@@ -119,6 +119,7 @@ def _writes() -> bool:
 def _register_commands(app: Flask) -> None:
     """Each feature's commands, from its cli.py (`flask --app participation --help` lists them)."""
     from .accounts.cli import user_cli
+    from .analysis.cli import analyse_command
     from .demo.cli import demo_command
     from .contributions.cli import uploads_cli
     from .export.cli import export_command
@@ -135,6 +136,7 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(export_command)
     app.cli.add_command(uploads_cli)
+    app.cli.add_command(analyse_command)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -174,3 +176,5 @@ def _register_blueprints(app: Flask) -> None:
     from .oidc.views import bp as oidc_bp
     oidc_providers.register(app)
     app.register_blueprint(oidc_bp, url_prefix="/account/oidc")
+    from .api.views import register as register_api
+    register_api(app)  # its blueprint, and its headers and errors for all of /api/v1

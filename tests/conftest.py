@@ -11,6 +11,7 @@ import atexit
 import email
 import email.policy
 import functools
+import json
 import os
 import re
 import shutil
@@ -188,6 +189,8 @@ def test_config(database_url: str, smtp_port: int) -> dict:
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
         # Not the instance folder of the working tree: this run's own, on the scratch folder.
         "UPLOAD_FOLDER": str(scratch_folder() / "uploads"),
+        # Tests change data between requests; tests/test_api.py turns the cache on itself.
+        "API_CACHE_SECONDS": 0,
     }
 
 
@@ -304,7 +307,8 @@ def count_queries(app):
 LONG_FIRST = ("test_xss.py::test_no_vector_runs_on_any_page", "test_load.py", "test_outage.py",
               "test_instances.py", "test_fuzz.py::test_every_page_survives",
               "test_moderation.py::test_queue_queries_do_not_grow", "test_auth_timing.py",
-              "test_access.py::test_role_by_action_for_every_route", "test_mail.py::test_a_sender")
+              "test_access.py::test_role_by_action_for_every_route", "test_mail.py::test_a_sender",
+              "test_page_validity.py::test_every_page_is_valid_html_for_every_role")
 
 
 def _long_first(item) -> int:
@@ -324,6 +328,10 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_sessionfinish(session, exitstatus):
+    from .browser import FIGURES
+
+    if hasattr(session.config, "workeroutput"):  # a pytest-xdist worker: figures to the controller
+        session.config.workeroutput["page_checks"] = FIGURES.as_dict()
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
     if IN_CI and skipped:
@@ -331,7 +339,73 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
 
 
+# --- the page checks' figures: what the Nu HTML Checker and axe saw in this run ------------
+
+_worker_figures: list[dict] = []
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """pytest-xdist, on the controller: a worker's figures."""
+    if figures := getattr(node, "workeroutput", {}).get("page_checks"):
+        _worker_figures.append(figures)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """One line with the checkers' figures (for the accessibility statement); with
+    PAGE_CHECKS_JSON=path also the pages and the warnings, as JSON."""
+    from .browser import FIGURES
+
+    parts = _worker_figures or [FIGURES.as_dict()]
+    total = {"documents": sum(p["documents"] for p in parts),
+             "pages": sorted({page for p in parts for page in p["pages"]}),
+             "errors": sum(p["errors"] for p in parts),
+             "pages_with_errors": sorted({page for p in parts for page in p["pages_with_errors"]}),
+             "warnings": sum(p["warnings"] for p in parts),
+             "hostile_documents": sum(p["hostile_documents"] for p in parts),
+             "hostile_errors": sum(p["hostile_errors"] for p in parts),
+             "axe_checks": sum(p["axe_checks"] for p in parts),
+             "axe_pages": sorted({page for p in parts for page in p["axe_pages"]}),
+             "warning_texts": {}}
+    for p in parts:
+        for text, n in p["warning_texts"].items():
+            total["warning_texts"][text] = total["warning_texts"].get(text, 0) + n
+    if not total["documents"] and not total["axe_checks"]:
+        return
+    terminalreporter.write_line(
+        f"Page checks: Nu HTML Checker on {total['documents']} documents "
+        f"({len(total['pages'])} distinct paths): {total['errors']} errors "
+        f"(on {len(total['pages_with_errors'])} paths), "
+        f"{total['warnings']} warnings; axe (WCAG 2.1 AA) {total['axe_checks']} times "
+        f"on {len(total['axe_pages'])} distinct paths"
+        + (f"; pages of attack vectors (hostile_html, counted apart): "
+           f"{total['hostile_documents']} documents, {total['hostile_errors']} errors"
+           if total["hostile_documents"] else ""))
+    if path := os.environ.get("PAGE_CHECKS_JSON"):
+        Path(path).write_text(json.dumps(total, indent=2, ensure_ascii=False))
+
+
 # --- the browser --------------------------------------------------------------------------
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    from . import browser
+
+    browser.SERVED.clear()  # a page sent for an earlier test is that test's
+    browser.COUNT_ONLY = "hostile_html" in item.keywords
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """After a browser test: the Nu HTML Checker on every page it was sent and did not check
+    already (assert_accessible checks as it goes), so an invalid page fails its own test."""
+    from .browser import SERVED, assert_valid_html
+
+    result = yield
+    if SERVED:
+        assert_valid_html()
+    return result
+
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):

@@ -137,8 +137,7 @@ def make_comment(section, author, body="Een reactie.", parent=None, state="publi
     round_ = _feedback_round(section)
     organisation = author.organisation if author else None
     comment = Comment(round_id=round_.id, lineage_id=section.lineage_id, section_id=section.id,
-                      parent_id=parent.id if parent else None,
-                      depth=parent.depth + 1 if parent else 0, author_id=author.id,
+                      **Comment.place_under(parent), author_id=author.id,
                       organisation_id=organisation.id if organisation else None,
                       organisation_name=organisation.name if organisation else None,
                       organisation_kind=organisation.kind if organisation else None,
@@ -157,18 +156,21 @@ def _feedback_round(section) -> Round:
     ).scalar_one()
 
 
-def make_many_comments(section, authors, bodies, *, state="published", thread=False) -> list[int]:
+def make_many_comments(section, authors, bodies, *, state="published",
+                       thread: bool | int = False) -> list[int]:
     """One comment on `section` per text in `bodies`, by `authors` in turn, in a few bulk
     INSERTs: for tests of volume, where make_comment's INSERT per comment (the ORM inserts
     self-referencing rows one by one) takes minutes on PostgreSQL. With `thread`, every third
-    comment starts a conversation and the two after it reply in a chain (depth 0, 1, 2).
-    The comments' ids, in the order of `bodies`."""
+    comment starts a conversation and the two after it reply in a chain (depth 0, 1, 2); with
+    a number n for `thread`, every n-th, and the n - 1 after it (deeper than the screen's
+    three levels from n = 4). The comments' ids, in the order of `bodies`."""
     from participation.comments.models import Comment
 
     round_id, start = _feedback_round(section).id, utcnow()
     ids: list[int | None] = [None] * len(bodies)
-    for depth in range(3) if thread else (0,):
-        positions = [i for i in range(len(bodies)) if not thread or i % 3 == depth]
+    chain = 3 if thread is True else max(1, int(thread))
+    for depth in range(chain):
+        positions = [i for i in range(len(bodies)) if i % chain == depth]
         rows = []
         for i in positions:
             author = authors[i % len(authors)]
@@ -177,6 +179,7 @@ def make_many_comments(section, authors, bodies, *, state="published", thread=Fa
             rows.append({
                 "round_id": round_id, "lineage_id": section.lineage_id, "section_id": section.id,
                 "parent_id": ids[i - 1] if depth else None, "depth": depth,
+                "root_id": ids[i - depth] if depth else None,
                 "author_id": author.id,
                 "organisation_id": organisation.id if organisation else None,
                 "organisation_name": organisation.name if organisation else None,

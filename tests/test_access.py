@@ -52,6 +52,10 @@ ACCESS = {
     # The page of newcomers to the visitor's own organisation; deciding on one is for its
     # verified members (the owner is one) and the team.
     "organisations.requests": OWNER, "organisations.decide_membership": OWNER,
+    # The open-data API: read-only, for everyone (what the public document publishes).
+    **{f"api.{name}": PUBLIC for name in (
+        "index", "openapi_document", "processes", "process", "rounds", "themes", "sections",
+        "contributions", "contribution", "comments", "comment", "responses", "response")},
 }
 
 #: "participant" owns the world's items; "hostile" is another participant who tries them.

@@ -20,7 +20,7 @@ def test_pages_link_fingerprinted_files_that_are_kept_for_a_year(client, app):
     page = client.get("/").get_data(as_text=True)
     links = static_links(page)
     assert {re.sub(r"\.[0-9a-f]{10}\.", ".", link) for link in links} == {
-        "/static/css/site.css", "/static/js/site.js"}
+        "/static/css/site.css", "/static/js/site.js", "/static/img/icon.svg"}
     for link in links:
         response = client.get(link)
         plain = client.get(re.sub(r"\.[0-9a-f]{10}\.", ".", link))

@@ -7,7 +7,7 @@ Adds `organisation.kvk`: the KvK number the team confirmed, which a provider's K
 Only adds a table and a nullable column: safe to run while the previous version serves.
 
 Revision ID: 0010_identities
-Revises: 0008_versions
+Revises: 0009_thread_roots
 Create Date: 2026-12-01 16:30:00.000000
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0010_identities'
-down_revision = '0008_versions'
+down_revision = '0009_thread_roots'
 branch_labels = None
 depends_on = None
 

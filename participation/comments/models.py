@@ -15,8 +15,22 @@ from ..core.timeutil import utcnow
 class Comment(ModeratedMixin, VersionedMixin, db.Model):
     """Its state and visibility (`state`, `is_shown`, `hide()`) come from ModeratedMixin."""
     __tablename__ = "comment"
-    # Counting what a thread shows (state, hidden) reads only the index.
-    __table_args__ = (sa.Index("ix_comment_lineage_visible", "lineage_id", "state", "hidden_at"),)
+    __table_args__ = (
+        # Counting what a thread shows (state, hidden) reads only the index.
+        sa.Index("ix_comment_lineage_visible", "lineage_id", "state", "hidden_at"),
+        # A thread's page: its conversations in order and who may see their first comments,
+        # from the index alone (partial, as the reading indexes of migration 0006: PostgreSQL
+        # does not take "IS NULL" as an equality that gives the order of the columns after
+        # it; parent_id in it too, as SQLite reads the index alone only when it holds every
+        # column the query names)...
+        sa.Index("ix_comment_conversations", "lineage_id", "created_at", "id", "state",
+                 "hidden_at", "author_id", "parent_id", sqlite_where=sa.text("parent_id IS NULL"),
+                 postgresql_where=sa.text("parent_id IS NULL")),
+        # ...whether a conversation holds anything this reader may see, and its replies.
+        sa.Index("ix_comment_root_visible", "root_id", "state", "hidden_at", "author_id"),
+        # Every reply knows its conversation; what writes one without it fails here.
+        sa.CheckConstraint("(parent_id IS NULL) = (root_id IS NULL)", name="root_with_parent"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id"), index=True)
@@ -27,6 +41,11 @@ class Comment(ModeratedMixin, VersionedMixin, db.Model):
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comment.id"), index=True)
     #: 0 for a comment on the section, parent's depth + 1 for a reply.
     depth: Mapped[int] = mapped_column(default=0)
+    #: For a reply, the conversation's first comment (the one on the section, at depth 0);
+    #: None for that comment itself. Set once, when the reply is written (`place_under`), and
+    #: never changed: moderation, withdrawal and erasure keep every row in its place. A
+    #: thread's page loads its conversations by it (comments.services.thread_page).
+    root_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comment.id"))
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"))
     #: As it was when written, as for round-1 input.
@@ -46,7 +65,19 @@ class Comment(ModeratedMixin, VersionedMixin, db.Model):
     removed_at: Mapped[datetime | None]
 
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
-    parent: Mapped[Comment | None] = relationship(remote_side=[id])
+    parent: Mapped[Comment | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
+
+    @staticmethod
+    def place_under(parent) -> dict:
+        """The columns that place a new comment in its thread: under `parent` (a Comment, or a
+        row with its id, depth and root_id), or on the section for None. The services, the
+        demo and the tests' make_comment take them from here; bulk inserts (the tests'
+        make_many_comments, bench/seed.py) set the same three columns, and the check
+        constraint refuses a reply without its root."""
+        if parent is None:
+            return {"parent_id": None, "depth": 0, "root_id": None}
+        return {"parent_id": parent.id, "depth": parent.depth + 1,
+                "root_id": parent.root_id if parent.root_id is not None else parent.id}
 
 
 #: Listed under its organisation, as for round-1 input (Contribution.listed_under_organisation).

@@ -5,6 +5,7 @@ Functions flush, callers commit. A published reply queues a notice for the paren
 """
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 
@@ -45,8 +46,8 @@ def post(*, author: User, round_: Round, section: Section, body_md: str, submiss
     organisation = author.organisation
     comment = Comment(
         round_id=round_.id, lineage_id=section.lineage_id, section_id=section.id,
-        parent_id=parent.id if parent else None, depth=(parent.depth + 1) if parent else 0,
-        author_id=author.id, organisation_id=organisation.id if organisation else None,
+        **Comment.place_under(parent), author_id=author.id,
+        organisation_id=organisation.id if organisation else None,
         organisation_name=organisation.name if organisation else None,
         organisation_kind=organisation.kind if organisation else None, by_team=team,
         body_md=body_md, body_html=markdown_to_html(body_md),
@@ -107,16 +108,14 @@ def withdraw_support(comment: Comment, user: User) -> None:
 
 @dataclass(slots=True)
 class Node:
-    #: A light row with Comment's columns (threads can hold thousands; ORM objects cost more);
-    #: its id while the page is being built.
-    comment: Comment | int
+    #: A light row with Comment's columns (threads can hold thousands; ORM objects cost more).
+    comment: Comment
     #: False: withdrawn, rejected or someone else's pending comment, kept only as a placeholder
     #: because replies hang under it.
     visible: bool
     display_depth: int
-    #: For replies shown flattened below the deepest level: the comment they answer (its id
-    #: while the tree is built).
-    in_reply_to: Comment | int | None = None
+    #: For replies shown flattened below the deepest level: the comment they answer.
+    in_reply_to: Comment | None = None
     #: Whether this reader may read the comment `in_reply_to`: if not, the page says only
     #: that it was removed or withdrawn, not whose words the reply answers.
     in_reply_to_shown: bool = True
@@ -179,112 +178,190 @@ def thread_counts(lineage_ids: list[int], user) -> dict[int, int]:
         .group_by(Comment.lineage_id)).all())
 
 
-#: Enough of every comment of a thread to build the tree; with it, whether this reader sees
-#: it (`visible_to`), decided by the database: a flag is cheaper than the timestamps and
-#: states it is made of (parsing hundreds of timestamps on SQLite cost more than the rest).
-SKELETON_COLUMNS = (Comment.id, Comment.parent_id, Comment.depth)
+@dataclass(slots=True)
+class ShownResponse:
+    """The municipality's published response under a comment: what the thread shows of it."""
+    disposition: object
+    body_html: str
+
+
+#: The roles Comment plays in a thread page's statements. Made once: an alias is costly to
+#: make (columns, events), and the same ones let the compiled statements be cached.
+_REPLY = sa.orm.aliased(Comment, name="reply")
+_FIRST = sa.orm.aliased(Comment, name="conversation")
+_FOCUS = sa.orm.aliased(Comment, name="focus")
+_FOCUS_HEAD = sa.orm.aliased(Comment, name="focus_head")
+_FOCUS_LISTED = sa.orm.aliased(Comment, name="focus_listed")
+_BEFORE = sa.orm.aliased(Comment, name="before")
+
+
+def _listed(conversation, reader: int | None):
+    """Whether a conversation (its first comment, an alias of Comment) holds anything this
+    reader sees: that comment or any reply. Only such conversations are listed; the rest of
+    what they hold stays as placeholders above what is shown."""
+    # A scalar subquery rather than EXISTS: PostgreSQL hashes an "OR EXISTS" over every
+    # reply of every thread up front; this one looks up only the conversations it meets,
+    # in the index, and only when their first comment is not shown.
+    return sa.or_(conversation.is_shown_to(reader), sa.select(_REPLY.id).where(
+        _REPLY.root_id == conversation.id, _REPLY.is_shown_to(reader))
+        .limit(1).scalar_subquery().is_not(None))
 
 
 def thread_page(lineage_id: int, user, page: int = 1, focus: int | None = None) -> ThreadPage:
     """One page of a section's thread, nested, with support counts and responses.
 
-    The tree is built from a skeleton of the whole thread (so pages split between
-    conversations, and the count is right), as plain ids: objects are made only for the
-    page's comments, and their text, supports and responses loaded. `focus`, a comment id,
-    picks the page that holds it. Six queries whatever the thread's length.
+    Paged in SQL by conversation (a comment on the section with all its replies, which share
+    its `root_id`): one query counts what the reader sees and, for `focus` (a comment id),
+    finds the page of its conversation; a second takes the page's conversations; a third
+    loads their comments with support counts, the reader's own support and the published
+    responses. Three queries, and the same work, however long the thread; the page's tree is
+    built from its own rows.
     """
     user = user if getattr(user, "is_authenticated", False) else None
-    parent_of: dict[int, int | None] = {}
-    depth_of: dict[int, int] = {}
-    visible: dict[int, bool] = {}
+    reader = user.id if user is not None else None
+    statements = _statements(reader is not None)
+    params = {"lineage": lineage_id, "reader": reader, "focus": focus}
+    found = db.session.execute(statements.counts_focus if focus is not None
+                               else statements.counts, params).one()
+    count, conversations = found[0], found[1]
+    pages = max(1, -(-conversations // THREAD_PAGE_SIZE))
+    if focus is not None and found[2] is not None:
+        page = found[2] // THREAD_PAGE_SIZE + 1
+    page = min(max(page, 1), pages)
+    if not conversations:
+        return ThreadPage([], count, page, pages)
+    # The page's conversations first, as ids: given as values (not a subquery) the database
+    # fetches their comments through the indexes, where PostgreSQL, not knowing how many a
+    # subquery gives, read the whole table.
+    on_page = list(db.session.scalars(statements.on_page, {
+        **params, "size": THREAD_PAGE_SIZE, "skip": (page - 1) * THREAD_PAGE_SIZE}))
+    rows = db.session.execute(statements.comments, {**params, "ids": on_page}).all()
+    return ThreadPage(_nest(rows), count, page, pages)
+
+
+@dataclass(frozen=True)
+class _ThreadStatements:
+    counts: sa.Select
+    counts_focus: sa.Select
+    on_page: sa.Select
+    comments: sa.CompoundSelect
+
+
+@functools.cache
+def _statements(signed_in: bool) -> _ThreadStatements:
+    """A thread page's statements, made once (for visitors, and for a signed-in reader, who
+    also sees their own pending comments and support) with their values as parameters:
+    lineage, reader, focus, size, skip, ids. Building and hashing statements this size for
+    every page cost more than running them."""
+    reader = sa.bindparam("reader", type_=sa.Integer) if signed_in else None
+    lineage = sa.bindparam("lineage", type_=sa.Integer)
+    shown = sa.type_coerce(Comment.is_shown_to(reader), sa.Boolean)
+    first = _FIRST
+    listed_first = (first.lineage_id == lineage, first.parent_id.is_(None),
+                    _listed(first, reader))
+    counts = [sa.func.count(), sa.select(sa.func.count()).where(*listed_first).scalar_subquery()]
+
+    def counting(columns) -> sa.Select:
+        return sa.select(*columns).where(Comment.lineage_id == lineage, shown)
+    on_page = (sa.select(first.id).where(*listed_first).order_by(first.created_at, first.id)
+               .limit(sa.bindparam("size", type_=sa.Integer))
+               .offset(sa.bindparam("skip", type_=sa.Integer)))
+    supporters = (sa.select(sa.func.count()).where(CommentSupport.comment_id == Comment.id)
+                  .scalar_subquery())
+    mine = (sa.exists().where(CommentSupport.comment_id == Comment.id,
+                              CommentSupport.user_id == reader)
+            if signed_in else sa.false())
+    ids = sa.bindparam("ids", expanding=True, type_=sa.Integer)
+
+    def comments(where) -> sa.Select:
+        # Every column named: the union's order and the rows' attributes go by these names.
+        return (sa.select(*(column.label(column.key) for column in THREAD_COLUMNS),
+            shown.label("shown"), supporters.label("supporters"),
+            sa.type_coerce(mine, sa.Boolean).label("mine"),
+            Response.disposition, Response.body_html.label("response_html"))
+            .outerjoin(Response, sa.and_(Response.target_type == TargetType.comment,
+                                         Response.target_id == Comment.id,
+                                         Response.published_at.is_not(None))).where(where))
+    # The first comments by id and their replies by root_id, each part through its index
+    # (an OR of the two, PostgreSQL answered by reading the whole table).
+    both = sa.union_all(comments(Comment.id.in_(ids)), comments(Comment.root_id.in_(ids)))
+    return _ThreadStatements(
+        counting(counts), counting([*counts, _focus_rank(lineage, reader)]), on_page,
+        both.order_by(sa.literal_column("created_at"), sa.literal_column("id")))
+
+
+def _focus_rank(lineage, reader):
+    """For the comment `focus` (a parameter): how many listed conversations come before its
+    conversation, or None when it is not in this thread or its conversation is not listed
+    for this reader."""
+    target, head, listed_head, before = _FOCUS, _FOCUS_HEAD, _FOCUS_LISTED, _BEFORE
+    focus = sa.bindparam("focus", type_=sa.Integer)
+
+    def head_id():
+        return (sa.select(sa.func.coalesce(target.root_id, target.id))
+                .where(target.id == focus, target.lineage_id == lineage).scalar_subquery())
+    listed = sa.exists().where(listed_head.id == head_id(), _listed(listed_head, reader))
+    rank = (sa.select(sa.func.count()).select_from(before).join(head, head.id == head_id())
+            .where(before.lineage_id == lineage, before.parent_id.is_(None),
+                   _listed(before, reader),
+                   sa.or_(before.created_at < head.created_at,
+                          sa.and_(before.created_at == head.created_at, before.id < head.id)))
+            .scalar_subquery())
+    return sa.case((listed, rank), else_=None)
+
+
+def _nest(rows) -> list[FlatItem]:
+    """The page's conversations as the thread macro reads them: each first comment, its
+    replies under it (three levels on screen, deeper ones flattened at the third saying whom
+    they answer), comments nobody may read kept as placeholders only above what is shown.
+    `rows`: every comment of the page's conversations, oldest first."""
+    row_of: dict[int, object] = {}
     children: dict[int, list[int]] = {}
     answers: dict[int, int] = {}  # deep reply -> the comment it answers
     roots: list[int] = []
-    order: list[int] = []
-    for id_, parent_id, depth, shown in db.session.execute(
-            sa.select(*SKELETON_COLUMNS, sa.type_coerce(visible_to(user), sa.Boolean))
-            .where(Comment.lineage_id == lineage_id)
-            .order_by(Comment.created_at, Comment.id)):
-        order.append(id_)
-        parent_of[id_], depth_of[id_] = parent_id, depth
-        visible[id_] = bool(shown)
-        if parent_id not in depth_of:
-            roots.append(id_)
-        elif depth > MAX_DISPLAY_DEPTH:
+    for row in rows:
+        row_of[row.id] = row
+        if row.parent_id not in row_of:
+            roots.append(row.id)
+        elif row.depth > MAX_DISPLAY_DEPTH:
             # Too deep to indent further: listed at the third level, saying whom it answers.
-            answers[id_] = parent_id
-            ancestor = parent_id
-            while depth_of[ancestor] > MAX_DISPLAY_DEPTH - 1 and parent_of[ancestor] in depth_of:
-                ancestor = parent_of[ancestor]
-            children.setdefault(ancestor, []).append(id_)
+            answers[row.id] = row.parent_id
+            ancestor = row.parent_id
+            while (row_of[ancestor].depth > MAX_DISPLAY_DEPTH - 1
+                   and row_of[ancestor].parent_id in row_of):
+                ancestor = row_of[ancestor].parent_id
+            children.setdefault(ancestor, []).append(row.id)
         else:
-            children.setdefault(parent_id, []).append(id_)
+            children.setdefault(row.parent_id, []).append(row.id)
     # Withdrawn or hidden comments stay as placeholders only when replies hang under them;
     # replies come after what they answer, so one pass from the end decides.
     kept: set[int] = set()
-    for id_ in reversed(order):
-        below = [c for c in children.get(id_, ()) if c in kept]
-        children[id_] = below
-        if visible[id_] or below:
-            kept.add(id_)
-    roots = [r for r in roots if r in kept]
-    count = sum(visible.values())
-    pages = max(1, -(-len(roots) // THREAD_PAGE_SIZE))
-    if focus in parent_of:
-        top = focus
-        while parent_of[top] in parent_of:
-            top = parent_of[top]
-        if top in kept:
-            page = roots.index(top) // THREAD_PAGE_SIZE + 1
-    page = min(max(page, 1), pages)
+    for row in reversed(rows):
+        below = [c for c in children.get(row.id, ()) if c in kept]
+        children[row.id] = below
+        if row.shown or below:
+            kept.add(row.id)
 
     items: list[FlatItem] = []
+    name = author_labels()
 
     def walk(ids: list[int]) -> None:
         for id_ in ids:
-            node = Node(id_, visible[id_], min(depth_of[id_], MAX_DISPLAY_DEPTH),
-                        in_reply_to=answers.get(id_))
+            row = row_of[id_]
+            answered = row_of[answers[id_]] if id_ in answers else None
+            node = Node(row, bool(row.shown), min(row.depth, MAX_DISPLAY_DEPTH),
+                        in_reply_to=answered,
+                        in_reply_to_shown=bool(answered.shown) if answered is not None else True,
+                        supporters=row.supporters, supported_by_me=bool(row.mine),
+                        who=name(row), when=fast_datetime(row.created_at),
+                        response=ShownResponse(row.disposition, row.response_html)
+                        if row.disposition is not None else None)
             items.append(FlatItem(node, bool(children[id_])))
             if children[id_]:
                 walk(children[id_])
                 items[-1].closes += 1
-    walk(roots[(page - 1) * THREAD_PAGE_SIZE:page * THREAD_PAGE_SIZE])
-    if items:
-        _fill(items, [item.node.comment for item in items], user)
-    return ThreadPage(items, count, page, pages)
-
-
-def _fill(items: list[FlatItem], ids: list[int], user) -> None:
-    """Text, names, times, supports and responses for the comments on the page."""
-    # The comments that deep replies answer are named too (they may be withdrawn, so not shown).
-    answered = {item.node.in_reply_to for item in items if item.node.in_reply_to is not None}
-    rows = {c.id: c for c in db.session.execute(
-        sa.select(*THREAD_COLUMNS, sa.type_coerce(visible_to(user), sa.Boolean).label("shown"))
-        .where(Comment.id.in_(set(ids) | answered)))}
-    support_counts = dict(db.session.execute(
-        sa.select(CommentSupport.comment_id, sa.func.count())
-        .where(CommentSupport.comment_id.in_(ids))
-        .group_by(CommentSupport.comment_id)).all())
-    mine = set(db.session.scalars(
-        sa.select(CommentSupport.comment_id).where(
-            CommentSupport.comment_id.in_(ids), CommentSupport.user_id == user.id))
-    ) if user is not None else set()
-    # The columns the thread shows (rows, not ORM objects: a page can hold a hundred).
-    responses = {r.target_id: r for r in db.session.execute(
-        sa.select(Response.target_id, Response.disposition, Response.body_html).where(
-            Response.target_type == TargetType.comment, Response.published_at.is_not(None),
-            Response.target_id.in_(ids)))}
-    name = author_labels()
-    for item in items:
-        node = item.node
-        row = node.comment = rows[node.comment]
-        node.who, node.when = name(row), fast_datetime(row.created_at)
-        node.supporters = support_counts.get(row.id, 0)
-        node.supported_by_me = row.id in mine
-        node.response = responses.get(row.id)
-        if node.in_reply_to is not None:
-            node.in_reply_to = rows[node.in_reply_to]
-            node.in_reply_to_shown = bool(node.in_reply_to.shown)
+    walk([r for r in roots if r in kept])
+    return items
 
 
 def author_labels():

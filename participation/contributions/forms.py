@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..core.conflicts import VersionField
 from ..core.forms import BaseForm, SubmissionKeyMixin
-from ..core.integers import db_int
+from ..core.integers import db_int, db_int_or_blank
 from ..core.spam import SpamCheckMixin
 
 TITLE_MAX = 200
@@ -21,7 +21,7 @@ def _strip(value):
 
 
 class ContributionForm(SpamCheckMixin, SubmissionKeyMixin, BaseForm):
-    theme_id = SelectField(_l("Theme"), coerce=db_int, validate_choice=False)
+    theme_id = SelectField(_l("Theme"), coerce=db_int_or_blank, validate_choice=False)
     title = StringField(_l("Title"), filters=[_strip], validators=[
         DataRequired(_l("Give your input a title.")),
         Length(max=TITLE_MAX, message=_l("Use at most %(max)d characters."))],
@@ -36,7 +36,8 @@ class ContributionForm(SpamCheckMixin, SubmissionKeyMixin, BaseForm):
     remove_paper = BooleanField(_l("Remove the position paper"))
 
     def set_theme_choices(self, themes) -> None:
-        self.theme_id.choices = [SelectChoice(0, _l("Choose a theme"))] + [
+        # The placeholder has an empty value, so the browser and the checker know it is none.
+        self.theme_id.choices = [SelectChoice("", _l("Choose a theme"))] + [
             SelectChoice(theme.id, theme.title) for theme in themes]
 
     def validate_theme_id(self, field):

@@ -144,7 +144,7 @@ def new(slug: str):
     form.set_theme_choices(process.themes if request.method == "POST"
                            else [t for t in process.themes if not t.is_retired])
     if request.method == "GET":
-        form.theme_id.data = request.args.get("theme", 0, type=db_int)
+        form.theme_id.data = request.args.get("theme", None, type=db_int)
     form.fresh_key()
     status = 200
     if request.method == "POST":

@@ -24,6 +24,7 @@ ENV_SETTINGS: dict[str, type] = {
     "UPLOAD_FOLDER": str,
     "SITE_URL": str,
     "EXPORT_PDF_WEB_LIMIT": int,
+    "API_CACHE_SECONDS": int,
     "RATELIMIT_ENABLED": bool,
     "RATELIMIT_STORAGE_URI": str,
     "RATELIMIT_KEY_PREFIX": str,
@@ -101,10 +102,15 @@ class Defaults:
     #: Days an invitation link works.
     INVITATION_DAYS = 14
 
-    #: Largest document (contributions and reactions) made as PDF from the export page:
-    #: WeasyPrint lays out about 30 items a second, so 1,000 take ~35 s, near what a web
-    #: request may last. Larger ones: DOCX, or `flask export --format pdf`.
-    EXPORT_PDF_WEB_LIMIT = 1000
+    #: Largest document (contributions and reactions) made as PDF from the export page: Typst
+    #: made 2,816 items in 15-20 s on the 2-core machine under load (issue 16), about what a
+    #: web request may last. Larger ones: DOCX, or `flask export --format pdf`.
+    EXPORT_PDF_WEB_LIMIT = 3000
+
+    #: How long a web process keeps a process's published items for the open-data API: the
+    #: API may be this far behind the site, and a crawl of every page builds the public
+    #: document once, not once a page. 0: built for every request.
+    API_CACHE_SECONDS = 60
 
     PASSWORD_MIN_LENGTH = 10
     #: None: production's scrypt (accounts.passwords.METHOD). Only the test suite sets another.
@@ -150,6 +156,7 @@ class Defaults:
         "invitations": "30/hour",              # per team member, sends and CSV imports
         # per address, logins through a provider that failed (a wrong state, a refused token)
         "failed_oidc_login_per_address": "30/hour",
+        "api": "120/minute;3000/hour",         # per address, open-data API requests (any answer)
     }
 
     #: Login through OpenID Connect providers (participation.oidc), each a dict: "name" (in

@@ -15,11 +15,23 @@ from .limiter import limited_form_message
 _SUBMISSION_KEY = re.compile(r"^[0-9a-f]{32}$")
 
 
-class EmptyForm(FlaskForm):
+class PageForm(FlaskForm):
+    """A form on a page that may hold several forms (the header's log-out and language forms,
+    a button per row): its CSRF field has no id, so no two fields share one (nothing refers to
+    a token by id; the server reads it by name)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        token = getattr(self, "csrf_token", None)  # absent where CSRF is switched off
+        if token is not None:
+            token.render_kw = {**(token.render_kw or {}), "id": False}
+
+
+class EmptyForm(PageForm):
     """A bare button that changes state: still a POST with a CSRF token."""
 
 
-class BaseForm(FlaskForm):
+class BaseForm(PageForm):
     """Checks every form needs: the CSRF token as a message, unreadable and NUL characters,
     and a rate limit the post went over (participation.core.limiter).
 

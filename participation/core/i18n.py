@@ -17,6 +17,10 @@ def supported(locale: str | None) -> bool:
 def select_locale() -> str:
     if not has_request_context():  # the CLI and the mail sender
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    # A request that keeps no session chose its language itself (the open-data API, from
+    # Accept-Language): looking at the user would load and touch the session.
+    if supported(g.get("request_locale")):
+        return g.request_locale
     if getattr(current_user, "is_authenticated", False) and supported(current_user.locale):
         return current_user.locale
     chosen = session.get("locale")

@@ -25,6 +25,14 @@ def db_int(value: str | int) -> int:
     return number
 
 
+def db_int_or_blank(value: str | int | None) -> int | None:
+    """`value` as in db_int, or None for a blank one: a required select's placeholder option
+    has value="" (HTML requires that of its first option), and None is "none chosen"."""
+    if value is None or value == "":
+        return None
+    return db_int(value)
+
+
 def db_int_or_none(value: str | int | None) -> int | None:
     """`value` as in db_int, or None where db_int refuses it (for ids inside posted values)."""
     try:

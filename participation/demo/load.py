@@ -196,8 +196,8 @@ def _assen_draft(process: Process, organisations: dict[str, Organisation],
         moment = version.published_at + timedelta(hours=item.hours_after_publication)
         comment = Comment(
             round_id=feedback_round.id, lineage_id=section.lineage_id, section_id=section.id,
-            parent_id=parent.id if parent else None, depth=parent.depth + 1 if parent else 0,
-            author_id=author.id, organisation_id=organisation.id if organisation else None,
+            **Comment.place_under(parent), author_id=author.id,
+            organisation_id=organisation.id if organisation else None,
             organisation_name=organisation.name if organisation else None,
             organisation_kind=organisation.kind if organisation else None,
             by_team=item.by_team, body_md=item.body_md, body_html=markdown_to_html(item.body_md),

@@ -74,6 +74,14 @@ class Item:
     response_draft: bool = False
     #: The team's replies in the thread to this comment, oldest first.
     team_replies: list[TeamReply] = field(default_factory=list)
+    #: The stable ids behind the names above, for the open-data API (participation.api): the
+    #: theme (round 1) or section lineage (round 2), the comment replied to, the response and
+    #: the lineages of the sections it names (in the order of `response_sections`).
+    theme_id: int | None = None
+    section_id: int | None = None
+    parent_id: int | None = None
+    response_id: int | None = None
+    response_section_ids: list[int] = field(default_factory=list)
     #: Internal version only: why the team hid or rejected the item.
     hidden_reason: str | None = None
     rejection_reason: str | None = None
@@ -216,7 +224,7 @@ def build(process: Process, *, public: bool = True, resident_label: str = "Resid
             .join(Response, Response.id == ResponseSection.response_id)
             .where(Response.process_id == process.id)):
         if lineage_id in section_names:
-            response_sections[response_id].append(section_names[lineage_id])
+            response_sections[response_id].append((section_names[lineage_id], lineage_id))
 
     residents: dict[int | str, str] = {}
     stakeholders: dict[str, Stakeholder] = {}
@@ -253,7 +261,10 @@ def build(process: Process, *, public: bool = True, resident_label: str = "Resid
             entry.disposition = response.disposition.value
             entry.response_md = response.body_md
             entry.response_html = response.body_html
-            entry.response_sections = sorted(response_sections.get(response.id, []))
+            linked = sorted(response_sections.get(response.id, []))
+            entry.response_sections = [name for name, _lineage in linked]
+            entry.response_section_ids = [lineage for _name, lineage in linked]
+            entry.response_id = response.id
             entry.response_draft = response.published_at is None
         return entry
 
@@ -271,7 +282,7 @@ def build(process: Process, *, public: bool = True, resident_label: str = "Resid
             kind="contribution", id=c.id, round="input", topic=themes.get(c.theme_id, ""),
             title=c.title, text_md=c.body_md, text_html=c.body_html, created_at=c.created_at,
             state=c.state.value,
-            hidden=c.is_hidden, offline_source=c.offline_source),
+            hidden=c.is_hidden, offline_source=c.offline_source, theme_id=c.theme_id),
             TargetType.contribution), c))
     for c in comments:
         if not keep(c):
@@ -287,7 +298,8 @@ def build(process: Process, *, public: bool = True, resident_label: str = "Resid
             topic=section_names.get(c.lineage_id, ""), title="", text_md=c.body_md,
             text_html=c.body_html,
             created_at=c.created_at, state=c.state.value, hidden=c.is_hidden,
-            in_reply_to=context), TargetType.comment), c)
+            in_reply_to=context, section_id=c.lineage_id, parent_id=c.parent_id),
+            TargetType.comment), c)
         entry.team_replies = team_replies.get(c.id, [])
         stakeholder_for(c).items.append(entry)
 
@@ -426,11 +438,23 @@ def _snippet(cleaned_html: str, limit: int = 200) -> str:
 def _section_names(process: Process, version) -> dict[int, str]:
     """Lineage → "3.2 Heading", from the latest version that has the section, in the order of
     the latest version (sections it dropped come after)."""
-    names: dict[int, str] = {}
+    return {lineage: section_name(section)
+            for lineage, section in latest_sections(process).items()}
+
+
+def section_name(section: Section) -> str:
+    """How the document names a section: "3.2 Heading"."""
+    return f"{section.number} {section.heading}"
+
+
+def latest_sections(process: Process) -> dict[int, Section]:
+    """Lineage → the section as the latest published version that has it says it, in the order
+    of the latest version (sections it dropped come after). One query."""
+    sections: dict[int, Section] = {}
     for section in db.session.scalars(
             sa.select(Section).join(DraftVersion, DraftVersion.id == Section.version_id)
             .where(DraftVersion.process_id == process.id,
                    DraftVersion.published_at.is_not(None))
             .order_by(DraftVersion.number.desc(), Section.position)):
-        names.setdefault(section.lineage_id, f"{section.number} {section.heading}")
-    return names
+        sections.setdefault(section.lineage_id, section)
+    return sections

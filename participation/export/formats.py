@@ -94,15 +94,15 @@ class Format(NamedTuple):
     extension: str
 
 
-# Each writer is imported when its format is asked for, not with every page: openpyxl, pikepdf
-# and WeasyPrint (about a second) stay out of web processes that never export.
+# Each writer is imported when its format is asked for, not with every page: openpyxl and the
+# PDF's Typst stay out of web processes that never export.
 def _docx(document):
     from .docx_format import to_docx
     return to_docx(document)
 
 
 def _pdf(document):
-    from .html_format import to_pdf
+    from .pdf_format import to_pdf
     return to_pdf(document)
 
 

@@ -31,10 +31,14 @@ class InviteForm(BaseForm):
 
 
 class CsvImportForm(BaseForm):
-    file = FileField(_l("CSV file"), description=_l(
+    """Shown on one page with InviteForm: its fields have ids of their own (the names stay), so
+    each label works its own form's field."""
+
+    file = FileField(_l("CSV file"), id="csv-file", description=_l(
         "One person per row: name, e-mail address, organisation (optional). A first row with "
         "the column names is allowed."))
     kind = RadioField(_l("Invite for"), choices=KIND_CHOICES, default="read_along",
+                      id="csv-kind",
                       validators=[InputRequired(_l("Choose what the invitation is for."))])
 
 
