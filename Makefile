@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app participation
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint bench bench-load install translations extract-messages db demo clean
+.PHONY: run test lint bench bench-load install test-provider translations extract-messages db demo clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,15 @@ node_modules/.installed: package-lock.json
 	  npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && touch $@; \
 	else echo "npm is missing: the Nu HTML Checker is not installed (apt-get install -y npm)"; fi
 
-install: $(VENV)/.installed node_modules/.installed translations
+install: $(VENV)/.installed node_modules/.installed translations test-provider
+
+# The tests' OpenID Provider (tests/oidc: the certified oidc-provider package) needs Node.js 20+
+# and npm; its packages are installed from the lock file, again when the lock file changes.
+tests/oidc/node_modules/.package-lock.json: tests/oidc/package-lock.json
+	@command -v node >/dev/null && command -v npm >/dev/null || { \
+	  echo "Node.js and npm are needed for the tests' OpenID Provider: apt-get install -y nodejs npm" >&2; exit 1; }
+	cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error
+test-provider: tests/oidc/node_modules/.package-lock.json
 
 # Compiled catalogues are build output (not committed); rebuilt when a .po file changes.
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard participation/translations/*/LC_MESSAGES/messages.po))
@@ -86,4 +94,4 @@ bench-load: install
 	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 clean:
-	rm -rf $(VENV) node_modules participation/translations/*/LC_MESSAGES/*.mo
+	rm -rf $(VENV) node_modules participation/translations/*/LC_MESSAGES/*.mo tests/oidc/node_modules

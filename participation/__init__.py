@@ -172,5 +172,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp)
     from .organisations.views import bp as organisations_bp
     app.register_blueprint(organisations_bp)
+    from .oidc import providers as oidc_providers
+    from .oidc.views import bp as oidc_bp
+    oidc_providers.register(app)
+    app.register_blueprint(oidc_bp, url_prefix="/account/oidc")
     from .api.views import register as register_api
     register_api(app)  # its blueprint, and its headers and errors for all of /api/v1

@@ -10,6 +10,7 @@ from .invitations.models import Invitation, InvitationKind  # noqa: F401
 from .mail.models import OutboxMessage, OutboxState  # noqa: F401
 from .moderation.models import (Disposition, Flag, FlagReason, Response,  # noqa: F401
                                 ResponseSection, ResponseTemplate, TargetType)
+from .oidc.models import Identity  # noqa: F401
 from .notifications.models import NotificationPreference, NotifyMode, ReplyNotice  # noqa: F401
 from .processes.models import (Audience, ModerationMode, Process, ProcessMember,  # noqa: F401
                                Round, RoundKind, RoundState, Theme)

@@ -25,6 +25,7 @@ ACCESS = {
     "accounts.resend_confirmation": PUBLIC, "accounts.login": PUBLIC,
     "accounts.forgot_password": PUBLIC, "accounts.reset_password": PUBLIC,
     "accounts.logout": USER, "accounts.profile": USER, "accounts.change_password": USER,
+    "oidc.start": PUBLIC, "oidc.callback": PUBLIC,
     "processes.process": PUBLIC, "contributions.round_page": PUBLIC,
     "contributions.contribution": PUBLIC, "contributions.paper": PUBLIC,
     "drafts.read": PUBLIC, "drafts.section": PUBLIC, "comments.show": PUBLIC,
@@ -112,7 +113,8 @@ def world(app):
                 "item_id": item.id, "kind": "contribution", "user_id": owner.id,
                 "organisation_id": waiting.id, "membership_id": db.session.scalar(
                     sa.select(Membership.id).where(Membership.user_id == newcomer.id)),
-                "token": "not-a-token", "filename": "css/site.css", "template_id": template.id}
+                "token": "not-a-token", "filename": "css/site.css", "name": "broker",
+                "template_id": template.id}
 
 
 def _url(rule, values: dict) -> str:

@@ -372,6 +372,30 @@ def test_the_email_domain_confirms_when_the_team_switched_it_on(client, app, wor
     assert membership(app, "x@evilvanderveen.nl").state is VerificationState.unverified
 
 
+def test_the_team_sets_the_kvk_number_a_login_service_is_matched_against(app, world):
+    moderator = app.test_client()
+    login(moderator, "mod@example.nl")
+    with app.app_context():
+        make_organisation("Slagerij Smit").kvk = "87654321"
+        db.session.commit()
+    url = f"/organisations/{world['company_id']}"
+    page = moderator.get(url).get_data(as_text=True)
+    assert 'name="kvk"' in page
+    bad = moderator.post(url, data={"csrf_token": csrf_token(page), "kvk": "1234"})
+    assert bad.status_code == 400
+    assert any(e.startswith("kvk:") for e in field_errors(bad.get_data(as_text=True)))
+    taken = moderator.post(url, data={"csrf_token": csrf_token(page), "kvk": "8765 4321"})
+    assert taken.status_code == 400
+    assert any(e.startswith("kvk:") for e in field_errors(taken.get_data(as_text=True)))
+    saved = moderator.post(url, data={"csrf_token": csrf_token(page), "kvk": "12.34.56.78"})
+    assert saved.status_code == 302
+    with app.app_context():
+        assert db.session.get(Organisation, world["company_id"]).kvk == "12345678"
+        event = db.session.scalar(sa.select(AuditEvent).where(
+            AuditEvent.action == "organisation.settings"))
+        assert event.after["kvk"] == "12345678"
+
+
 # --- evidence ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("kvk", ["1234", "123456789", "1234567a", "KvK 12345678"])

@@ -26,8 +26,11 @@ from .models import User
 FAILED_PER_ACCOUNT = CountedAction("failed_login_per_account")
 FAILED_PER_ADDRESS = CountedAction("failed_login_per_address")
 PER_ADDRESS = CountedAction("login_per_address")
+#: Logins through a provider (participation.oidc) that failed, per address: a wrong state, a
+#: code or ID token refused. Someone trying answers is stopped as a guesser of passwords is.
+FAILED_PROVIDER_PER_ADDRESS = CountedAction("failed_oidc_login_per_address")
 #: What the team sees and lifts, in this order.
-LOGIN_LIMITS = (FAILED_PER_ACCOUNT, FAILED_PER_ADDRESS, PER_ADDRESS)
+LOGIN_LIMITS = (FAILED_PER_ACCOUNT, FAILED_PER_ADDRESS, PER_ADDRESS, FAILED_PROVIDER_PER_ADDRESS)
 BY_NAME = {limit.name: limit for limit in LOGIN_LIMITS}
 
 #: What each counts, for the team.
@@ -35,6 +38,8 @@ LABELS = {
     FAILED_PER_ACCOUNT.name: _l("Wrong passwords for one account"),
     FAILED_PER_ADDRESS.name: _l("Wrong passwords from one address, for any account"),
     PER_ADDRESS.name: _l("Logins from one address"),
+    FAILED_PROVIDER_PER_ADDRESS.name: _l("Failed logins through another service from one "
+                                         "address"),
 }
 
 #: What the person reads on the login form, with the wait.
@@ -50,6 +55,9 @@ REFUSALS = {
     PER_ADDRESS.name: _l(
         "Very many people have logged in from your network in the past hour. Wait %(wait)s "
         "and try again, or ask the project team to lift this limit."),
+    FAILED_PROVIDER_PER_ADDRESS.name: _l(
+        "Very many logins have come from your network in a short time. Wait %(wait)s and try "
+        "again. If many people log in here together, the project team can lift this limit."),
 }
 
 

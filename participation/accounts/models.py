@@ -38,6 +38,9 @@ class DecisionBasis(enum.Enum):
     domain = "domain"  #: the person's e-mail domain is the organisation's website domain
     invitation = "invitation"  #: the team invited the person for this organisation
     earlier = "earlier"  #: known before memberships were checked (migration 0007)
+    #: the person's login provider certified they act for the organisation's KvK number
+    #: (eHerkenning through a broker, participation.oidc)
+    kvk = "kvk"
 
 
 def password_fingerprint(password_hash: str) -> str:
@@ -74,6 +77,10 @@ class Organisation(db.Model):
     #: Set by the team: a person whose confirmed e-mail address is at website_domain (or a
     #: subdomain of it) is a verified member at once. Off by default.
     auto_confirm_domain: Mapped[bool] = mapped_column(default=False, server_default="0")
+    #: Its Chamber of Commerce (KvK) number, 8 digits, as the team confirmed it: a person whose
+    #: login provider certifies that they act for this number (eHerkenning) is a verified
+    #: member at once (participation.oidc).
+    kvk: Mapped[str | None] = mapped_column(sa.String(8), unique=True, index=True)
 
     members: Mapped[list[User]] = relationship(back_populates="organisation")
 

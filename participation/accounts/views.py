@@ -1,7 +1,8 @@
 """Account pages. Views validate, call a service, commit, and redirect (post/redirect/get)."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
+from flask import (Blueprint, current_app, flash, make_response, redirect, render_template, request,
+                   session, url_for)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -18,6 +19,9 @@ from .forms import (AS_EXISTING, AS_NEW, ChangePasswordForm, EmailOnlyForm, Forg
                     LoginForm, ProfileForm, RegisterForm, ResetPasswordForm)
 from .login_limits import LoginAttempt, lift_account_lock
 from .models import OrganisationKind
+from ..oidc.providers import provider_labels
+from ..oidc.services import identities_of
+from ..oidc.sessions import link_pending, logout_redirect
 from ..organisations import services as memberships
 from .passwords import verify_password
 
@@ -134,6 +138,11 @@ def login():
         return redirect(url_for("main.home"))
     form = LoginForm()
     unconfirmed = False
+    if not current_app.config["LOCAL_LOGIN"]:
+        # Logging in with a password is switched off: the page shows the providers only.
+        if request.method == "POST":
+            return render_template("accounts/login.html", form=form, unconfirmed=False), 403
+        return render_template("accounts/login.html", form=form, unconfirmed=False)
     if form.validate_on_submit():
         user = services.find_user_by_email(form.email.data)
         attempt = LoginAttempt.of(form.email.data, user)
@@ -157,8 +166,12 @@ def login():
                 login_user(user, remember=form.remember.data)
                 user.last_login_at = utcnow()
                 session["locale"] = user.locale
+                linked = link_pending(user)
                 db.session.commit()
                 flash(_("You are logged in."), "success")
+                if linked is not None:
+                    flash(_("Your %(label)s login is now linked to your account: from now on "
+                            "it logs you in.", label=linked.label), "success")
                 return redirect(safe_next(request.args.get("next"), url_for("main.home")))
     return render_template("accounts/login.html", form=form, unconfirmed=unconfirmed)
 
@@ -171,8 +184,12 @@ def logout():
             # Ended on the server too, before the cookie goes: a copy of it no longer logs in.
             services.end_sessions(current_user._get_current_object())
             db.session.commit()
+        at_provider = logout_redirect()
         logout_user()
         flash(_("You are logged out, here and on your other devices."), "success")
+        if at_provider:
+            # The provider ends its session too and sends the browser back to the home page.
+            return redirect(at_provider)
     return redirect(url_for("main.home"))
 
 
@@ -238,7 +255,9 @@ def profile():
             flash(_("Your details have been saved."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form, user=user,
-                           membership=membership, requests=requests)
+                           membership=membership, requests=requests,
+                           identities=identities_of(user) if provider_labels() else [],
+                           provider_labels=provider_labels())
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -33,14 +33,20 @@ ENV_SETTINGS: dict[str, type] = {
     "SPAM_MIN_SECONDS": float,
     "PROXIES": int,
     "RETENTION_MONTHS": int,
+    #: JSON, a list of OpenID Connect providers (see Defaults.OIDC_PROVIDERS).
+    "OIDC_PROVIDERS": list,
+    "LOCAL_LOGIN": bool,
 }
 
 
 def _parse(value: str, kind: type):
     if kind is bool:
         return value.strip().lower() in {"1", "true", "yes", "on"}
-    if kind is dict:
-        return json.loads(value)
+    if kind in (dict, list):
+        parsed = json.loads(value)
+        if not isinstance(parsed, kind):
+            raise ValueError(f"expected a JSON {kind.__name__}, got {value[:40]!r}")
+        return parsed
     return kind(value)
 
 
@@ -148,8 +154,23 @@ class Defaults:
         "comments": "30/hour",                 # per user, reactions and replies saved
         "flags": "30/hour",                    # per user, reports saved
         "invitations": "30/hour",              # per team member, sends and CSV imports
+        # per address, logins through a provider that failed (a wrong state, a refused token)
+        "failed_oidc_login_per_address": "30/hour",
         "api": "120/minute;3000/hour",         # per address, open-data API requests (any answer)
     }
+
+    #: Login through OpenID Connect providers (participation.oidc), each a dict: "name" (in
+    #: the callback URL /account/oidc/<name>/callback: lower-case letters, digits, "-"),
+    #: "label" (on the login button), "issuer" (its discovery document is
+    #: <issuer>/.well-known/openid-configuration), "client_id", "client_secret", and optionally
+    #: "scopes" (default "openid email profile") and "kvk_claim" (the claim with the KvK number
+    #: an eHerkenning broker certifies; default "kvk", "" for none). Empty: no such login.
+    OIDC_PROVIDERS: list = []
+    #: Seconds a provider may take to answer the site (discovery, keys, the token request).
+    OIDC_TIMEOUT_SECONDS = 10
+    #: False: no log-in with an e-mail address and password (the form is hidden and its POST
+    #: refused); people log in through the providers only.
+    LOCAL_LOGIN = True
 
     #: Spam check on public forms (participation.core.spam): a form sent sooner than this many
     #: seconds after it was shown is refused. None: 3, but 0 (no check) when TESTING.

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Flask, make_response, request
+from flask import Flask, current_app, make_response, request
 
 from .config import DEFAULT_SECRET_KEY
 from .extensions import csrf
@@ -38,8 +38,17 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'")
 
 
+def _csp() -> str:
+    # Sites a form may be sent on to (a login provider a log-in button redirects to), set by
+    # the feature that has them.
+    extra = current_app.config.get("CSP_FORM_ACTION_SOURCES")
+    if not extra:
+        return CSP
+    return CSP.replace("form-action 'self'", "form-action 'self' " + " ".join(extra))
+
+
 def set_security_headers(response):
-    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("Content-Security-Policy", _csp())
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")

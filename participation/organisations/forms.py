@@ -6,7 +6,7 @@ from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import ValidationError
 
 from ..core.forms import BaseForm
-from .services import clean_domain
+from .services import clean_domain, clean_kvk
 
 
 class DecisionForm(BaseForm):
@@ -22,6 +22,18 @@ class SettingsForm(BaseForm):
     auto_confirm_domain = BooleanField(
         _l("Members whose e-mail domain matches the website domain are confirmed "
            "automatically"))
+
+    kvk = StringField(
+        _l("KvK number"),
+        description=_l("8 digits. Someone whose login service (eHerkenning) confirms that they "
+                       "act for this number is a confirmed member at once. Leave empty if you "
+                       "do not know it."))
+
+    def validate_kvk(self, field):
+        try:
+            field.data = clean_kvk(field.data)
+        except ValueError:
+            raise ValidationError(_l("Enter the KvK number as 8 digits.")) from None
 
     def validate_website_domain(self, field):
         try:

@@ -270,16 +270,26 @@ def registrant_of(organisation: Organisation) -> Membership | None:
         Membership.registered_organisation.is_(True)).order_by(Membership.id).limit(1))
 
 
+class KvkTaken(ValueError):
+    """Another organisation has this KvK number already."""
+
+
 def change_settings(organisation: Organisation, *, website_domain: str,
-                    auto_confirm_domain: bool, by: User) -> bool:
-    """The website's domain and whether it confirms members; False when nothing changed."""
+                    auto_confirm_domain: bool, by: User, kvk: str | None = None) -> bool:
+    """The website's domain, whether it confirms members, and the KvK number; False when
+    nothing changed. KvkTaken when another organisation has the number."""
     before = {"website_domain": organisation.website_domain,
-              "auto_confirm_domain": organisation.auto_confirm_domain}
-    after = {"website_domain": website_domain, "auto_confirm_domain": auto_confirm_domain}
+              "auto_confirm_domain": organisation.auto_confirm_domain, "kvk": organisation.kvk}
+    after = {"website_domain": website_domain, "auto_confirm_domain": auto_confirm_domain,
+             "kvk": kvk}
     if before == after:
         return False
+    if kvk and db.session.scalar(sa.select(Organisation.id).where(
+            Organisation.kvk == kvk, Organisation.id != organisation.id)) is not None:
+        raise KvkTaken(kvk)
     organisation.website_domain = website_domain
     organisation.auto_confirm_domain = auto_confirm_domain
+    organisation.kvk = kvk
     record("organisation.settings", actor=by, target_type="organisation",
            target_id=organisation.id, before=before,
            after={"organisation": organisation.name, **after})
@@ -317,6 +327,30 @@ def vouch(user: User, organisation: Organisation, by_id: int | None) -> Membersh
         membership.decided_via = DecisionBasis.invitation
     db.session.flush()
     return membership
+
+
+def confirm_by_kvk(user: User, organisation: Organisation, kvk: str) -> bool:
+    """The person's login provider certifies they act for `kvk`, the number the team confirmed
+    for this organisation: their membership is verified (made if need be). False when it
+    already was."""
+    membership = membership_of(user.id, organisation.id)
+    if membership is None:
+        now = utcnow()
+        membership = Membership(user=user, organisation=organisation, state=UNVERIFIED,
+                                created_at=now, requested_at=now)
+        db.session.add(membership)
+    elif membership.state is VERIFIED:
+        return False
+    membership.state = VERIFIED
+    membership.kvk = kvk
+    membership.decided_at = utcnow()
+    membership.decided_by_id = None
+    membership.decided_via = DecisionBasis.kvk
+    db.session.flush()
+    record("membership.confirm", actor=None, target_type="membership", target_id=membership.id,
+           after={"organisation": organisation.name, "user": user.name, "via": "kvk"})
+    log.info("membership %s verified by a KvK claim", membership.id)
+    return True
 
 
 # --- reading ------------------------------------------------------------------------------

@@ -52,9 +52,16 @@ def organisation(organisation_id: int):
     organisation = _organisation_or_404(organisation_id)
     form = SettingsForm(obj=organisation if request.method == "GET" else None)
     if form.validate_on_submit():
-        changed = services.change_settings(
-            organisation, website_domain=form.website_domain.data,
-            auto_confirm_domain=form.auto_confirm_domain.data, by=current_user)
+        try:
+            changed = services.change_settings(
+                organisation, website_domain=form.website_domain.data,
+                auto_confirm_domain=form.auto_confirm_domain.data, kvk=form.kvk.data,
+                by=current_user)
+        except services.KvkTaken:
+            form.kvk.errors = [_("Another organisation has this KvK number already.")]
+            return render_template("organisations/organisation.html", organisation=organisation,
+                                   form=form, decision_form=DecisionForm(formdata=None),
+                                   members=services.members_of(organisation)), 400
         confirmed = services.confirm_by_domain(organisation) if changed else 0
         db.session.commit()
         flash(_("The settings have been saved.") if changed

@@ -22,6 +22,7 @@ from ..invitations.models import Invitation
 from ..mail.models import OutboxMessage
 from ..moderation.models import Flag, Response, TargetType
 from ..notifications.models import NotificationPreference
+from ..oidc.services import identities_of
 from ..processes.models import Process, ProcessMember, Round, Theme
 
 #: The parts of the file, in the order the page shows them.
@@ -43,6 +44,11 @@ def personal_data(user: User) -> dict[str, Any]:
             "name": user.name, "email": user.email, "role": user.role.value,
             "language": user.locale, "created_at": user.created_at,
             "email_confirmed_at": user.email_confirmed_at, "last_login_at": user.last_login_at,
+            # The logins through other services (participation.oidc) tied to the account.
+            "provider_logins": [
+                {"provider": identity.provider, "subject": identity.subject,
+                 "linked_at": identity.created_at, "last_login_at": identity.last_login_at}
+                for identity in identities_of(user)],
         },
         "organisation": _organisation(user),
         "memberships": _organisation_memberships(user),

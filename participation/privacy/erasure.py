@@ -43,6 +43,7 @@ from ..invitations.models import Invitation
 from ..mail.models import OutboxMessage
 from ..moderation.models import Flag, Response, ResponseSection, TargetType
 from ..notifications.models import NotificationPreference, ReplyNotice
+from ..oidc.models import Identity
 from ..processes.models import ProcessMember
 from ..core.search import escape_like
 from ..core.timeutil import utcnow
@@ -97,6 +98,9 @@ def delete_account(user: User, choice: ItemChoice) -> Erasure:
         NotificationPreference.user_id == user.id))
     db.session.execute(sa.delete(ReplyNotice).where(ReplyNotice.user_id == user.id))
     db.session.execute(sa.delete(ProcessMember).where(ProcessMember.user_id == user.id))
+    # The provider's subject is a person's id too: their provider login no longer finds the
+    # account (a next login there makes a new one).
+    db.session.execute(sa.delete(Identity).where(Identity.user_id == user.id))
     # All mail to the address goes, sent mail too: it holds the name and the address.
     db.session.execute(sa.delete(OutboxMessage).where(OutboxMessage.recipient == email))
     _invitations(user, email, organisation_name, now)

@@ -1,0 +1,1 @@
+"""Login through OpenID Connect providers (a municipality's broker: DigiD, eHerkenning)."""
