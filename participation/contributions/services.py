@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload, undefer
@@ -77,25 +78,34 @@ def submit(*, author: User, round_: Round, theme: Theme, title: str, body_md: st
     return contribution
 
 
-def record_offline(*, entered_by: User, round_: Round, theme: Theme,
+def record_offline(*, entered_by: User | None, round_: Round, theme: Theme,
                    organisation: Organisation | None, individual_name: str, source: str,
                    title: str, body_md: str, submission_key: str,
-                   pdf: uploads.CheckedPdf | None = None) -> Contribution:
-    """Input received by e-mail or at a meeting, entered by the team on the sender's behalf.
+                   pdf: uploads.CheckedPdf | None = None, kind: OrganisationKind | None = None,
+                   received_at: datetime | None = None) -> Contribution:
+    """Input received by e-mail or at a meeting, entered by the team on the sender's behalf
+    (`entered_by` None: from the command line).
 
-    It is published at once (the team has read it) and carries its source everywhere.
+    It is published at once (the team has read it) and carries its source everywhere. Without
+    an `organisation`, `individual_name` names the person; with a `kind` too, it names an
+    organisation the site has no account of, and the input is listed under that name (the team
+    vouches for it, participation.accounts.models.listed_under_organisation). `received_at`:
+    when it reached the team, if not now.
     """
     contribution = Contribution(
         round=round_, theme=theme, author=None, organisation=organisation,
         organisation_name=organisation.name if organisation else plain_text(individual_name),
-        organisation_kind=organisation.kind if organisation else None,
+        organisation_kind=organisation.kind if organisation else kind,
         title=plain_text(title), body_md=body_md, body_html=markdown_to_html(body_md),
         state=ModerationState.published, offline_source=plain_text(source),
         entered_by=entered_by, submission_key=submission_key)
+    if received_at is not None:
+        contribution.created_at = contribution.updated_at = received_at
     db.session.add(contribution)
     _attach(contribution, pdf)
     db.session.flush()
-    log.info("user %s recorded offline input %s", entered_by.id, contribution.id)
+    log.info("user %s recorded offline input %s", getattr(entered_by, "id", None),
+             contribution.id)
     return contribution
 
 

@@ -148,6 +148,7 @@ class Defaults:
         "comments": "30/hour",                 # per user, reactions and replies saved
         "flags": "30/hour",                    # per user, reports saved
         "invitations": "30/hour",              # per team member, sends and CSV imports
+        "input_imports": "60/hour",            # per team member, offline-input files read or stored
         "api": "120/minute;3000/hour",         # per address, open-data API requests (any answer)
     }
 
