@@ -12,6 +12,7 @@ each row once; the unique key settles a race that the check before storing canno
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import unicodedata
@@ -29,13 +30,15 @@ from ..accounts.models import Organisation, OrganisationKind, User, name_key
 from ..audit.services import record
 from ..core.conflicts import for_change
 from ..core.extensions import db
-from ..core.sanitize import plain_text
+from ..core.sanitize import markdown_to_html, plain_text
 from ..core.spreadsheets import Sheet, Unreadable, header_key, parse_date, read_sheet
 from ..core.timeutil import amsterdam_to_utc, utc_to_amsterdam, utcnow
 from ..processes.models import Round, Theme
 from . import services
 from .forms import BODY_MAX, TITLE_MAX
 from .models import Contribution
+
+log = logging.getLogger(__name__)
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -319,25 +322,34 @@ def item_source(plan: ImportPlan, line: int) -> str:
              line=line)[:300]
 
 
-def store(round_: Round, plan: ImportPlan, *, entered_by: User | None) -> list[int]:
-    """Record the plan's rows as offline input, each audited; flushes, the caller commits.
-    Raises IntegrityError when another import stored one of these rows meanwhile."""
+def store(round_: Round, plan: ImportPlan, *, entered_by: User | None,
+          rendered: dict[str, str] | None = None) -> list[int]:
+    """Record the plan's rows as offline input (services.offline_contribution), each audited,
+    in two flushes; the caller commits. `rendered`: the rows' texts as markdown_to_html made
+    them. Raises IntegrityError when another import stored one of these rows meanwhile."""
     if plan.problems:
         raise ValueError("a plan with problems is not stored")
+    rendered = rendered or {}
+    items = []
     for row in plan.rows:
-        source = item_source(plan, row.line)
         received_at = (amsterdam_to_utc(datetime.combine(row.received_on, time(12)))
                        if row.received_on else None)
-        item = services.record_offline(
+        items.append(services.offline_contribution(
             entered_by=entered_by, round_=round_, theme=row.theme, organisation=row.organisation,
-            individual_name=row.sender if row.organisation is None else "", source=source,
-            title=row.title, body_md=row.body, submission_key=row.key, kind=row.kind,
-            received_at=received_at)
+            individual_name=row.sender if row.organisation is None else "",
+            source=item_source(plan, row.line), title=row.title, body_md=row.body,
+            submission_key=row.key, kind=row.kind, received_at=received_at,
+            body_html=rendered.get(row.body)))
+    db.session.add_all(items)
+    db.session.flush()
+    for row, item in zip(plan.rows, items, strict=True):
         record("contribution.import", actor=entered_by, target_type="contribution",
                target_id=item.id, process_id=round_.process_id,
                after={"source": item.offline_source, "file": plan.filename, "line": row.line})
         plan.stored.append(item.id)
     db.session.flush()
+    log.info("user %s imported %d offline contributions from %s", getattr(entered_by, "id", None),
+             len(items), plan.filename)
     return plan.stored
 
 
@@ -349,6 +361,11 @@ def import_rows(round_: Round, sheet: Sheet, *, filename: str, source: str,
     caller commits."""
     entered_by_id = entered_by.id if entered_by is not None else None
     round_id = round_.id
+    # The texts are rendered before the round is held: the slowest part, and no one waits.
+    first = plan_import(round_, sheet, filename=filename, source=source)
+    if not first.ok or not first.rows:
+        return first
+    rendered = {row.body: markdown_to_html(row.body) for row in first.rows}
     for attempt in range(3):
         try:
             _one_import_at_a_time(round_id)
@@ -357,7 +374,7 @@ def import_rows(round_: Round, sheet: Sheet, *, filename: str, source: str,
             plan = plan_import(round_, sheet, filename=filename, source=source)
             if not plan.ok or not plan.rows:
                 return plan
-            store(round_, plan, entered_by=entered_by)
+            store(round_, plan, entered_by=entered_by, rendered=rendered)
             return plan
         except (IntegrityError, OperationalError):
             # Stored meanwhile by a way that does not hold the round (the unique key refused
