@@ -20,6 +20,7 @@ from participation.core.extensions import db
 from participation.core.timeutil import utc_to_amsterdam
 from participation.processes.models import Process
 
+from .test_rate_limits import limited  # noqa: F401  (the fixture)
 from .factories import (count, csrf_token, login, make_contribution, make_organisation,
                         make_process, make_user, submit)
 
@@ -383,3 +384,57 @@ def test_participants_may_not_import(app, world, client):
                                      "file": (io.BytesIO(csv_bytes(DUTCH, ROWS)), "a.csv")})
     assert refused.status_code == 403
     assert stored(app) == []
+
+
+def test_previews_and_imports_count_against_the_team_members_limit(limited):  # noqa: F811
+    site = limited(input_imports="2/hour")
+    with site.app_context():
+        make_process()
+        make_organisation("Bakkerij Bolk", "business", "food")
+        make_user("mod@example.nl", role="moderator", locale="en")
+    client = site.test_client()
+    login(client, "mod@example.nl")
+    html = preview(client, csv_bytes(DUTCH, ROWS)).get_data(as_text=True)
+    assert client.post(f"{URL}/confirm", data=confirm_fields(html)).status_code == 302
+    refused = preview(client, csv_bytes(DUTCH, ROWS[:1]), source="Brief van 3 maart")
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    page = refused.get_data(as_text=True)
+    assert "You have sent this form many times in a short time." in page
+    assert 'value="Brief van 3 maart"' in page  # the source is kept
+    with site.app_context():
+        assert count(Contribution) == 3
+
+
+def test_two_team_members_storing_one_file_at_the_same_moment_over_http(app, world,
+                                                                        live_server):
+    """Both preview the same file, then press the button at the same moment (a threaded
+    server: each request has its own thread and database connection): both are led to the
+    list, each row is stored once, no 5xx."""
+    from .instances import Person
+
+    with app.app_context():
+        make_user("mod2@example.nl", role="moderator")
+    base, data = live_server.url, csv_bytes(DUTCH, ROWS)
+    people, confirms = [Person(), Person()], []
+    for person, email in zip(people, ("mod@example.nl", "mod2@example.nl"), strict=True):
+        person.log_in(base, email, "lange-wachtzin-42")
+        token = person.form_token(base + URL)
+        shown = person.post(base + URL, {"csrf_token": token, "source": "Werksessie"},
+                            files={"file": ("zelfde.csv", data, "text/csv")})
+        assert shown.status == 200, shown.plain()[:1500]
+        confirms.append(confirm_fields(shown.text))
+    answers, ready = [None, None], threading.Barrier(2)
+
+    def send(n: int) -> None:
+        ready.wait(timeout=60)
+        answers[n] = people[n].post(f"{base}{URL}/confirm", confirms[n])
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert [answer.status for answer in answers] == [302, 302], [
+        answer.plain()[-1500:] for answer in answers if answer.status != 302]
+    with app.app_context():
+        assert count(Contribution) == 3
+        assert count(AuditEvent, AuditEvent.action == "contribution.import") == 3
