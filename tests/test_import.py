@@ -438,3 +438,32 @@ def test_two_team_members_storing_one_file_at_the_same_moment_over_http(app, wor
     with app.app_context():
         assert count(Contribution) == 3
         assert count(AuditEvent, AuditEvent.action == "contribution.import") == 3
+
+
+def test_column_names_are_found_whatever_their_case_spacing_or_order(app, world, tmp_path):
+    header = ["  TEKST ", "Thema", "titel:", "Datum_Ontvangen", "Opmerking", "ORGANISATIE",
+              "Soort-organisatie"]
+    rows = [["Tekst een", "Werklocaties", "Titel een", "12 november 2026", "intern",
+             "Nieuw Bedrijf", "bedrijf"],
+            ["Tekst twee", "werklocaties", "Titel twee", "12/11/2026", "", "", ""]]
+    result = run_import(app, tmp_path, csv_bytes(header, rows, separator="\t"))
+    assert result.exit_code == 0, result.output
+    items = stored(app)
+    assert [(item.title, item.body_md, item.organisation_name) for item in items] == [
+        ("Titel een", "Tekst een", "Nieuw Bedrijf"), ("Titel twee", "Tekst twee", "")]
+    assert {utc_to_amsterdam(item.created_at).date() for item in items} == {date(2026, 11, 12)}
+
+
+def test_the_audit_trail_says_what_was_imported_from_where(app, world, tmp_path):
+    from flask_babel import force_locale
+
+    from participation.audit.sentences import describe
+
+    assert run_import(app, tmp_path, csv_bytes(DUTCH, ROWS[:1]), "brieven.csv",
+                      "--by", "mod@example.nl").exit_code == 0
+    with app.test_request_context(), force_locale("en"):
+        event = db.session.scalar(sa.select(AuditEvent).options(
+            sa.orm.joinedload(AuditEvent.actor)))
+        line = describe([event])[0]
+    assert line.sentence == ("Mira Moderator imported the contribution “Ruimte voor de "
+                             "bakkerij” from brieven.csv, line 2")
