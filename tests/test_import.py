@@ -467,3 +467,22 @@ def test_the_audit_trail_says_what_was_imported_from_where(app, world, tmp_path)
         line = describe([event])[0]
     assert line.sentence == ("Mira Moderator imported the contribution “Ruimte voor de "
                              "bakkerij” from brieven.csv, line 2")
+
+
+def test_storing_checks_the_rows_again(app, world, client):
+    """A theme renamed between the preview and the button: nothing is stored, the problem is
+    shown with its line."""
+    from participation.processes.models import Theme
+
+    login(client, "mod@example.nl")
+    english(client)
+    html = preview(client, csv_bytes(DUTCH, ROWS)).get_data(as_text=True)
+    with app.app_context():
+        theme = db.session.scalar(sa.select(Theme).where(Theme.title == "Arbeidsmarkt"))
+        theme.title = "Werk en arbeidsmarkt"
+        db.session.commit()
+    answer = client.post(f"{URL}/confirm", data=confirm_fields(html))
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 409
+    assert "<strong>Line 3:</strong> &#34;Arbeidsmarkt&#34; is not a theme" in page
+    assert stored(app) == []

@@ -398,18 +398,17 @@ def confirm_import(slug: str):
     if not form.validate_on_submit():
         upload_form.form_errors.extend(form.form_errors)
         return _import_page(process, upload_form, status=400)
+    user_id, round_id = current_user.id, round_.id
     try:
         data, claims = held.take(form.token.data or "", HOLD_PURPOSE)
-    except held.NotHeld:
-        claims = None
-    if claims is None or claims.get("user") != current_user.id \
-            or claims.get("process") != process.id:
+        if claims.get("user") != user_id or claims.get("process") != process.id:
+            raise held.NotHeld()
+        sheet = _read_without_lock(data)
+    except (held.NotHeld, Unreadable):
         upload_form.file.errors = [_("The preview is no longer valid (it is kept for 12 "
                                      "hours). Choose the file again.")]
-        return _import_page(process, upload_form, status=400)
+        return _import_page(db.session.get(Round, round_id).process, upload_form, status=400)
     upload_form.source.data = claims["source"]
-    user_id, round_id = current_user.id, round_.id
-    sheet = _read_without_lock(data)
     round_ = db.session.get(Round, round_id)
     try:
         plan = importing.import_rows(round_, sheet, filename=claims["file"],
