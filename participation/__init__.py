@@ -121,7 +121,7 @@ def _register_commands(app: Flask) -> None:
     from .accounts.cli import user_cli
     from .analysis.cli import analyse_command
     from .demo.cli import demo_command
-    from .contributions.cli import uploads_cli
+    from .contributions.cli import input_cli, uploads_cli
     from .export.cli import export_command
     from .mail.cli import mail_cli
     from .notifications.cli import digest_command
@@ -136,6 +136,7 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(export_command)
     app.cli.add_command(uploads_cli)
+    app.cli.add_command(input_cli)
     app.cli.add_command(analyse_command)
 
 

@@ -36,6 +36,7 @@ SENTENCES = {
     "contribution.reject": _l("%(actor)s did not publish %(item)s: %(reason)s"),
     "contribution.hide": _l("%(actor)s hid %(item)s: %(reason)s"),
     "contribution.unhide": _l("%(actor)s showed %(item)s again: %(reason)s"),
+    "contribution.import": _l("%(actor)s imported %(item)s from %(file)s, line %(line)s"),
     "contribution.flags_dismissed": _l("%(actor)s looked at the reports on %(item)s and kept "
                                        "it as it is"),
     "response.save:new_draft": _l("%(actor)s wrote a draft response to %(item)s "
@@ -135,7 +136,8 @@ KEY_LABELS = {
     "auto_confirm_domain": _l("Members with an e-mail address at this domain are confirmed "
                               "automatically"),
     "limit": _l("Limit"), "attempts": _l("Attempts"), "seconds_left": _l("Seconds left"),
-    "address": _l("Network address"), "account_hash": _l("Address without an account (hash)"),
+    "address": _l("Network address"), "source": _l("Source"), "file": _l("File"),
+    "line": _l("Line"), "account_hash": _l("Address without an account (hash)"),
 }
 
 STATE_LABELS = {"pending": _l("Waiting for the project team"), "published": _l("Published"),
@@ -259,7 +261,7 @@ def _values(event: AuditEvent, names: _Names) -> _Values:
         values["to_role"] = _lower_first(_label("role", after.get("role")))
     if event.action in ("process.edit", "round.change"):
         values["fields"] = ", ".join(_lower_first(_key_label(key)) for key in after) or "—"
-    for key in ("title", "number", "organisation", "user", "address"):
+    for key in ("title", "number", "organisation", "user", "address", "file", "line"):
         if after.get(key) not in (None, ""):
             values[key] = str(after[key])
     if "email" in after:

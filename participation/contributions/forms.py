@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
@@ -76,3 +76,22 @@ class OfflineContributionForm(ContributionForm):
     def validate_individual_name(self, field):
         if self.organisation_id.data == 0 and not field.data:
             raise ValidationError(_l("Enter the name of the person, or choose an organisation."))
+
+
+class ImportForm(BaseForm):
+    """A spreadsheet of offline input; the preview comes first (importing.plan_import)."""
+    file = FileField(_l("Spreadsheet (CSV or XLSX)"), description=_l(
+        "Line 1 holds the column names: organisation, kind of organisation, theme, title, "
+        "text, date received (in Dutch or English). One row per contribution; leave the "
+        "organisation empty for a resident. At most 5 MB and 5,000 rows."))
+    source = StringField(_l("How the input reached the team"), filters=[_strip], validators=[
+        DataRequired(_l("Say how the input reached the team, for example 'workshop of 12 "
+                        "November'.")),
+        Length(max=200, message=_l("Use at most %(max)d characters."))],
+        description=_l("For example: workshop of 12 November. Each contribution carries it, "
+                       "with the file's name and its line."))
+
+
+class ConfirmImportForm(BaseForm):
+    #: Signed: the previewed file's hash, who previewed it, for which process (core.held).
+    token = HiddenField()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload, undefer
@@ -77,25 +78,50 @@ def submit(*, author: User, round_: Round, theme: Theme, title: str, body_md: st
     return contribution
 
 
-def record_offline(*, entered_by: User, round_: Round, theme: Theme,
-                   organisation: Organisation | None, individual_name: str, source: str,
-                   title: str, body_md: str, submission_key: str,
-                   pdf: uploads.CheckedPdf | None = None) -> Contribution:
-    """Input received by e-mail or at a meeting, entered by the team on the sender's behalf.
+def offline_contribution(*, entered_by: User | None, round_: Round, theme: Theme,
+                         organisation: Organisation | None, individual_name: str, source: str,
+                         title: str, body_md: str, submission_key: str,
+                         kind: OrganisationKind | None = None,
+                         received_at: datetime | None = None,
+                         body_html: str | None = None) -> Contribution:
+    """Input received by e-mail or at a meeting, entered by the team on the sender's behalf
+    (`entered_by` None: from the command line); not yet added to the session (an import adds
+    thousands in one flush).
 
-    It is published at once (the team has read it) and carries its source everywhere.
+    It is published at once (the team has read it) and carries its source everywhere. Without
+    an `organisation`, `individual_name` names the person; with a `kind` too, it names an
+    organisation the site has no account of, and the input is listed under that name (the team
+    vouches for it, participation.accounts.models.listed_under_organisation). `received_at`:
+    when it reached the team, if not now. `body_html`: markdown_to_html(body_md), when the
+    caller made it already (an import does, before it holds the database).
     """
     contribution = Contribution(
         round=round_, theme=theme, author=None, organisation=organisation,
         organisation_name=organisation.name if organisation else plain_text(individual_name),
-        organisation_kind=organisation.kind if organisation else None,
-        title=plain_text(title), body_md=body_md, body_html=markdown_to_html(body_md),
+        organisation_kind=organisation.kind if organisation else kind,
+        title=plain_text(title), body_md=body_md,
+        body_html=body_html if body_html is not None else markdown_to_html(body_md),
         state=ModerationState.published, offline_source=plain_text(source),
         entered_by=entered_by, submission_key=submission_key)
+    if received_at is not None:
+        contribution.created_at = contribution.updated_at = received_at
+    return contribution
+
+
+def record_offline(*, entered_by: User | None, round_: Round, theme: Theme,
+                   organisation: Organisation | None, individual_name: str, source: str,
+                   title: str, body_md: str, submission_key: str,
+                   pdf: uploads.CheckedPdf | None = None) -> Contribution:
+    """One contribution received offline (offline_contribution), with its paper, saved."""
+    contribution = offline_contribution(
+        entered_by=entered_by, round_=round_, theme=theme, organisation=organisation,
+        individual_name=individual_name, source=source, title=title, body_md=body_md,
+        submission_key=submission_key)
     db.session.add(contribution)
     _attach(contribution, pdf)
     db.session.flush()
-    log.info("user %s recorded offline input %s", entered_by.id, contribution.id)
+    log.info("user %s recorded offline input %s", getattr(entered_by, "id", None),
+             contribution.id)
     return contribution
 
 

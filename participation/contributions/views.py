@@ -10,10 +10,14 @@ from functools import partial
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy.exc import OperationalError
 from flask_login import current_user
 
-from ..core import conflicts, uploads
-from ..accounts.models import OrganisationKind
+from ..core import conflicts, held, uploads
+from ..core.spreadsheets import Unreadable
+from ..accounts.models import OrganisationKind, User
+from ..accounts.labels import KIND_LABELS
 from ..accounts.services import organisations_alphabetically
 from ..core.conflicts import CONFLICTS
 from ..organisations.services import speaks_for
@@ -32,8 +36,9 @@ from ..core.security import form_checks_csrf
 from ..core.limiter import PostCounter, PostLimit, account
 from ..core.submissions import DuplicateSubmission, save_once
 from ..processes.own_items import own_item
-from . import services
-from .forms import ContributionForm, EditContributionForm, OfflineContributionForm
+from . import importing, services
+from .forms import (ConfirmImportForm, ContributionForm, EditContributionForm, ImportForm,
+                    OfflineContributionForm)
 from .rules import can_see_contribution, contribution_write_refusal
 
 bp = Blueprint("contributions", __name__)
@@ -313,3 +318,121 @@ def offline(slug: str):
                                         contribution_id=item.id))
     return render_template("contributions/offline.html", process=process, round=round_,
                            form=form), status
+
+
+# --- the team: a spreadsheet of offline input ----------------------------------------------
+
+#: Files read or stored per team member (a preview counts, and so does storing it).
+IMPORTS = PostLimit(PostCounter("input_imports", per=account), only_saved=True)
+HOLD_PURPOSE = "input-import"
+
+
+def _import_page(process, form, plan=None, token=None, status=200):
+    return render_template("contributions/import.html", process=process, form=form, plan=plan,
+                           confirm_form=ConfirmImportForm(formdata=None, token=token),
+                           kind_labels=KIND_LABELS), status
+
+
+def _read_without_lock(data: bytes):
+    """Read the spreadsheet outside the database transaction: on SQLite a POST holds the
+    write lock from its first query (participation/__init__.py), and reading 5 MB takes a
+    while that no one else should wait for."""
+    db.session.rollback()
+    return importing.read(data)
+
+
+def _plan_or_problem(form, plan) -> bool:
+    """Whether the plan can be stored; if not, the count of problems next to the file."""
+    if plan.ok:
+        return True
+    form.file.errors = [ngettext(
+        "Nothing has been stored: the file has %(num)d problem. Correct it and choose the "
+        "file again.", "Nothing has been stored: the file has %(num)d problems. Correct them "
+        "and choose the file again.", len(plan.problems))]
+    return False
+
+
+@bp.route("/p/<slug>/input/import", methods=["GET", "POST"])
+@form_checks_csrf
+def import_input(slug: str):
+    process = get_visible_process(slug)
+    require(can_moderate)
+    round_ = _input_round(process)
+    form = ImportForm()
+    if request.method == "GET":
+        return _import_page(process, form)
+    IMPORTS.check(keep_text=True)
+    if not form.validate_on_submit():
+        return _import_page(process, form, status=400)
+    storage = form.file.data
+    if not storage or not getattr(storage, "filename", ""):
+        form.file.errors = [_("Choose a CSV or XLSX file.")]
+        return _import_page(process, form, status=400)
+    data, filename, source = storage.read(importing.MAX_BYTES + 1), storage.filename, \
+        form.source.data
+    user_id, process_id = current_user.id, process.id
+    try:
+        sheet = _read_without_lock(data)
+    except Unreadable as error:
+        form.file.errors = [error.message]
+        return _import_page(db.session.get(Process, process_id), form, status=400)
+    round_ = db.session.get(Round, round_.id)
+    plan = importing.plan_import(round_, sheet, filename=filename, source=source)
+    IMPORTS.hit()
+    if not _plan_or_problem(form, plan):
+        return _import_page(round_.process, form, plan, status=400)
+    token = held.hold(data, HOLD_PURPOSE, {"user": user_id, "process": process_id,
+                                           "file": filename, "source": source})
+    return _import_page(round_.process, form, plan, token)
+
+
+@bp.post("/p/<slug>/input/import/confirm")
+@form_checks_csrf
+def confirm_import(slug: str):
+    process = get_visible_process(slug)
+    require(can_moderate)
+    round_ = _input_round(process)
+    form = ConfirmImportForm()
+    upload_form = ImportForm(formdata=None)
+    IMPORTS.check(keep_text=True)
+    if not form.validate_on_submit():
+        upload_form.form_errors.extend(form.form_errors)
+        return _import_page(process, upload_form, status=400)
+    user_id, round_id = current_user.id, round_.id
+    try:
+        data, claims = held.take(form.token.data or "", HOLD_PURPOSE)
+        if claims.get("user") != user_id or claims.get("process") != process.id:
+            raise held.NotHeld()
+        sheet = _read_without_lock(data)
+    except (held.NotHeld, Unreadable):
+        upload_form.file.errors = [_("The preview is no longer valid (it is kept for 12 "
+                                     "hours). Choose the file again.")]
+        return _import_page(db.session.get(Round, round_id).process, upload_form, status=400)
+    upload_form.source.data = claims["source"]
+    round_ = db.session.get(Round, round_id)
+    try:
+        plan = importing.import_rows(round_, sheet, filename=claims["file"],
+                                     source=claims["source"],
+                                     entered_by=db.session.get(User, user_id))
+    except OperationalError:
+        # SQLite: another import held the write lock for longer than the busy timeout.
+        db.session.rollback()
+        upload_form.form_errors.append(_("Another import is being stored at this moment. "
+                                         "Nothing of this file has been stored yet: try again "
+                                         "in a minute."))
+        return _import_page(db.session.get(Round, round_id).process, upload_form, status=503)
+    if not _plan_or_problem(upload_form, plan):
+        # Something changed since the preview (a theme renamed, say): nothing is stored.
+        db.session.rollback()
+        return _import_page(round_.process, upload_form, plan, status=409)
+    db.session.commit()
+    IMPORTS.hit()
+    if plan.stored:
+        flash(ngettext("%(num)d contribution has been stored as offline input.",
+                       "%(num)d contributions have been stored as offline input.",
+                       len(plan.stored)), "success")
+    if plan.skipped:
+        flash(ngettext("%(num)d row had been stored before and was not stored again.",
+                       "%(num)d rows had been stored before and were not stored again.",
+                       len(plan.skipped)), "info")
+    return redirect(url_for("contributions.round_page", slug=slug))

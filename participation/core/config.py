@@ -156,6 +156,7 @@ class Defaults:
         "invitations": "30/hour",              # per team member, sends and CSV imports
         # per address, logins through a provider that failed (a wrong state, a refused token)
         "failed_oidc_login_per_address": "30/hour",
+        "input_imports": "60/hour",            # per team member, offline-input files read or stored
         "api": "120/minute;3000/hour",         # per address, open-data API requests (any answer)
     }
 

@@ -36,7 +36,10 @@ def plain_text(value: str | None) -> str:
         return ""
     value = unicodedata.normalize("NFC", value)
     value = _CONTROL.sub("", value)
-    value = html.unescape(bleach.clean(value, tags=set(), attributes={}, strip=True))
+    # Without "<" there is no tag and without "&" no entity: bleach would give the text back
+    # as it is, and it costs a parse per call (an import cleans tens of thousands of names).
+    if "<" in value or "&" in value:
+        value = html.unescape(bleach.clean(value, tags=set(), attributes={}, strip=True))
     return " ".join(value.split())
 
 
