@@ -436,6 +436,16 @@ def test_local_login_switched_off_hides_the_form_and_refuses_its_post(app, datab
                                                  "password": "lange-wachtzin-42"})
     assert answer.status_code == 403
     assert logged_in_as(client) is None
+    # Nor can anyone register or set a password by going to those pages directly.
+    for path in ("/account/register", "/account/password/forgot", "/account/password/reset/x"):
+        for method in (client.get, client.post):
+            sent = method(path, data={"csrf_token": csrf_token(page.text),
+                                      "email": "nieuw@example.nl", "password": "x" * 12})
+            assert sent.status_code == 302 and sent.headers["Location"] == "/account/login"
+    shown = client.get("/account/login").text
+    assert "there are no separate passwords" in shown
+    with only_providers.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
 
 
 def test_failed_answers_from_one_address_are_limited(app, database_url, smtp_server):

@@ -1,6 +1,8 @@
 """Account pages. Views validate, call a service, commit, and redirect (post/redirect/get)."""
 from __future__ import annotations
 
+from functools import wraps
+
 from flask import (Blueprint, current_app, flash, make_response, redirect, render_template, request,
                    session, url_for)
 from flask_babel import get_locale
@@ -62,8 +64,22 @@ def _refused_organisation(form) -> None:
     form.participate_as.data = AS_NEW
 
 
+def local_accounts_only(view):
+    """Registering and passwords exist only while LOCAL_LOGIN is on; with it off, people log
+    in through a provider, so these pages send them to the login page and change nothing."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_app.config["LOCAL_LOGIN"]:
+            flash(_("On this site you log in through one of the options below; there are no "
+                    "separate passwords."), "info")
+            return redirect(url_for("accounts.login"))
+        return view(*args, **kwargs)
+    return wrapper
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @form_checks_csrf
+@local_accounts_only
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -195,6 +211,7 @@ def logout():
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @form_checks_csrf
+@local_accounts_only
 def forgot_password():
     MAIL_LINKS.check()
     form = ForgotPasswordForm()
@@ -208,6 +225,7 @@ def forgot_password():
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 @form_checks_csrf
 @no_store
+@local_accounts_only
 def reset_password(token: str):
     result = tokens.read_token(token, tokens.Purpose.reset)
     if isinstance(result, tokens.LinkProblem):
