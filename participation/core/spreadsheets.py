@@ -63,15 +63,22 @@ def read_sheet(data: bytes, *, max_rows: int,
     return _read_csv(data, max_rows, header_score)
 
 
-def _decode(data: bytes) -> str:
+def decode_text(data: bytes) -> str | None:
+    """A CSV file's text: UTF-8 (with or without BOM) or, as Excel on Dutch Windows saves it,
+    Windows-1252; None when it is neither, or holds NUL (a binary file)."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
-            text = data.decode("cp1252")  # Excel on Dutch Windows saves CSV like this
+            text = data.decode("cp1252")
         except UnicodeDecodeError:
-            raise Unreadable(_l("The file is not a readable CSV or XLSX file.")) from None
-    if "\x00" in text:
+            return None
+    return None if "\x00" in text else text
+
+
+def _decode(data: bytes) -> str:
+    text = decode_text(data)
+    if text is None:
         raise Unreadable(_l("The file is not a readable CSV or XLSX file."))
     return text
 

@@ -22,6 +22,7 @@ from ..organisations.services import vouch
 from ..processes.models import Process
 from ..processes.services import add_member
 from ..core.sanitize import plain_text
+from ..core.spreadsheets import decode_text
 from ..core.timeutil import utcnow
 from .models import Invitation, InvitationKind
 
@@ -147,14 +148,8 @@ class CsvProblem:
 
 def read_csv(data: bytes) -> tuple[list[CsvRow], list[CsvProblem]]:
     """Rows of name, e-mail, organisation (a header row is allowed); every bad row reported."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1252")  # Excel on Dutch Windows saves CSV like this
-        except UnicodeDecodeError:
-            return [], [CsvProblem(0, str(_l("The file is not a readable text (CSV) file.")))]
-    if "\x00" in text:
+    text = decode_text(data)
+    if text is None:
         return [], [CsvProblem(0, str(_l("The file is not a readable text (CSV) file.")))]
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
