@@ -4,13 +4,14 @@ Seeds the process of bench/seed.py (1,000 organisations and 100 residents, 10,00
 contributions and 5,000 round-2 comments in threads, moderated and answered as in real life) on
 a fresh SQLite file (or PostgreSQL when DATABASE_URL is set). Then each format is exported in a
 process of its own, as the CLI does, and the report gives the wall time and the peak memory
-(maximum resident set size) of that process, and of the largest helper process it started (the
+(maximum resident set size) of that process, of the largest helper process it started (the
 PDF lays out its parts with Typst in helpers, as many at once as there are cores, and joins
-them in one more). `--scale 2` doubles every count.
+them in more), and of all of them together at any one moment (sampled every 20 ms from /proc:
+what the machine must have free). `--scale 2` doubles every count.
 
 Targets (issues 6 and 16, the 2-core CI machine): DOCX and XLSX under 20 s, the tagged PDF
-(PDF/UA-1) under 60 s, peak memory under 500 MB for the export and for each helper; doubling
-the data at most doubles the time. bench/pages.py (`make bench`) runs
+(PDF/UA-1) under 60 s, the export with its helpers together under 500 MB; doubling the data
+at most doubles the time. bench/pages.py (`make bench`) runs
 the same measurement through `measure()` and puts it in bench/REPORT.md.
 
     .venv/bin/python bench/export.py [--scale 1] [--formats docx,xlsx,pdf,html,csv,json]
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,9 +68,39 @@ def verdict(row: dict, scale: float = 1) -> tuple[bool | None, str]:
     limit = TARGETS_S.get(row["format"])
     if scale != 1 or not limit:
         return None, ""
-    met = (row["seconds"] < limit and row["peak_mb"] < TARGET_MB
-           and row.get("helper_mb", 0) < TARGET_MB)
+    met = row["seconds"] < limit and row["total_mb"] < TARGET_MB
     return met, f"< {limit} s, < {TARGET_MB} MB"
+
+
+def tree_peak(process: subprocess.Popen) -> int:
+    """The largest resident memory, in MB, of `process` and its descendants together at one
+    moment, sampled every 20 ms from /proc until it ends (Linux)."""
+    def resident(pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/statm") as handle:
+                return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError):
+            return 0
+
+    def family(pid: int) -> list[int]:
+        found, todo = [], [pid]
+        while todo:
+            current = todo.pop()
+            found.append(current)
+            try:
+                for task in os.listdir(f"/proc/{current}/task"):
+                    with open(f"/proc/{current}/task/{task}/children") as handle:
+                        todo += [int(child) for child in handle.read().split()]
+            except OSError:
+                pass
+        return found
+
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, sum(resident(pid) for pid in family(process.pid)))
+        time.sleep(0.02)
+    process.wait()
+    return round(peak / 2**20)
 
 
 def measure(url: str, formats, progress=None) -> list[dict]:
@@ -80,13 +112,18 @@ def measure(url: str, formats, progress=None) -> list[dict]:
     try:
         for fmt in formats:
             output = out_dir / f"doc.{fmt}"
-            result = subprocess.run(
+            child = subprocess.Popen(
                 [sys.executable, __file__, "--child", url, fmt, str(output)],
-                capture_output=True, text=True, cwd=ROOT)
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+            with ThreadPoolExecutor(max_workers=2) as pool:  # drain both pipes while sampling
+                out, err = pool.submit(child.stdout.read), pool.submit(child.stderr.read)
+                total = tree_peak(child)
+                stdout, stderr = out.result(), err.result()
             output.unlink(missing_ok=True)
-            if result.returncode != 0:
-                raise RuntimeError(f"export {fmt} failed:\n{result.stderr[-3000:]}")
-            row = json.loads(result.stdout.strip().splitlines()[-1])
+            if child.returncode != 0:
+                raise RuntimeError(f"export {fmt} failed:\n{stderr[-3000:]}")
+            row = json.loads(stdout.strip().splitlines()[-1])
+            row["total_mb"] = max(total, row["peak_mb"])
             rows.append(row)
             if progress:
                 progress(row)
@@ -117,7 +154,8 @@ def main() -> int:
               f"{sizes['contributions']:,} contributions, {sizes['comments']:,} comments, "
               f"{sizes['responses']:,} responses (seeded in {sizes['seconds']} s); "
               f"{os.cpu_count()} cores")
-        print(f"{'format':8} {'seconds':>8} {'peak MB':>8} {'helper MB':>9} {'size MB':>8}  target")
+        print(f"{'format':8} {'seconds':>8} {'peak MB':>8} {'helper MB':>9} {'together':>8} "
+              f"{'size MB':>8}  target")
         ok = True
 
         def show(row):
@@ -125,7 +163,7 @@ def main() -> int:
             met, target = verdict(row, args.scale)
             ok &= met is not False
             print(f"{row['format']:8} {row['seconds']:8.1f} {row['peak_mb']:8d} "
-                  f"{row.get('helper_mb', 0):9d} {row['bytes'] / 1e6:8.1f}  "
+                  f"{row.get('helper_mb', 0):9d} {row['total_mb']:8d} {row['bytes'] / 1e6:8.1f}  "
                   + (f"{target}: {'met' if met else 'MISSED'}" if target else ""), flush=True)
         try:
             measure(url, args.formats.split(","), show)

@@ -10,7 +10,6 @@ from flask.cli import with_appcontext
 from ..core.extensions import db
 from ..drafts.models import Section
 from ..processes.models import Process, RoundKind, Theme
-from .services import analyse_round, as_json
 
 
 @click.command("analyse")
@@ -27,6 +26,10 @@ def analyse_command(slug: str, round_kind: str, theme_id: int | None, section_id
     """Write the groups of similar input and the near-duplicates of process SLUG as JSON.
 
     Only what everyone may read is analysed; nothing leaves this machine."""
+    # Imported here, not with the app: scikit-learn, SciPy and NumPy are about 110 MB that
+    # every web worker and export process would otherwise carry without using them.
+    from .services import analyse_round, as_json
+
     process = db.session.scalar(sa.select(Process).where(Process.slug == slug))
     if process is None:
         raise click.ClickException(f"no process with slug {slug!r}")

@@ -29,9 +29,10 @@ from .. import labels as words
 from ..builder import KIND_ORDER, Item, ParticipationDocument, Stakeholder
 from .from_html import HtmlToTree
 
-#: Contributions and reactions per Typst run: about 200 MB and 4 s a run (Typst holds every
-#: page of a run in memory); fewer, and starting the processes costs more than it saves.
-PART_ITEMS = 1000
+#: Contributions and reactions per Typst run: about 115 MB a run (Typst holds every page of a
+#: run in memory; 1,000 items took 280 MB). Two runs at once beside the export process stay
+#: under 500 MB together (issue 16); fewer items a run, and starting processes costs more.
+PART_ITEMS = 400
 _WORKER = Path(__file__).with_name("worker.py")
 _TEMPLATES = ("document.typ", "pages.typ")
 #: What every part needs of the data; each part adds its own share.
