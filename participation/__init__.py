@@ -171,6 +171,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard_bp)
     from .privacy.views import bp as privacy_bp
     app.register_blueprint(privacy_bp)
+    from .redaction.views import bp as redaction_bp
+    app.register_blueprint(redaction_bp)
     from .organisations.views import bp as organisations_bp
     app.register_blueprint(organisations_bp)
     from .oidc import providers as oidc_providers
