@@ -126,6 +126,7 @@ def _register_commands(app: Flask) -> None:
     from .mail.cli import mail_cli
     from .notifications.cli import digest_command
     from .privacy.cli import privacy_cli
+    from .redaction.cli import redaction_cli
 
     # The digest of replies is the notifications' to make, but it is run with the outbox's
     # commands, before `mail send`; the mail package knows no notifications.
@@ -138,6 +139,7 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(uploads_cli)
     app.cli.add_command(input_cli)
     app.cli.add_command(analyse_command)
+    app.cli.add_command(redaction_cli)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -240,3 +240,16 @@ def test_two_moderators_deciding_at_once_one_is_told_none_gets_an_error(app, pos
             t.join(timeout=120)
         outcomes.append(sorted(a.status for a in answers))
     assert outcomes == [[302, 409]] * 10
+
+
+def test_texts_written_before_redaction_are_scanned_by_the_command(app, posted):
+    with app.app_context():
+        db.session.execute(sa.delete(Redaction))
+        db.session.execute(sa.update(Contribution).values(redacted_md=None, redacted_html=None))
+        db.session.commit()
+    assert "Jan Jansen" in _public_page(app, posted)
+    result = app.test_cli_runner().invoke(args=["redaction", "scan", "economie"])
+    assert result.exit_code == 0 and "1 text(s)" in result.output
+    assert "Jan Jansen" not in _public_page(app, posted)
+    again = app.test_cli_runner().invoke(args=["redaction", "scan", "economie"])
+    assert "0 text(s)" in again.output
