@@ -221,19 +221,19 @@ def test_two_moderators_deciding_at_once_one_is_told_none_gets_an_error(app, pos
         person.log_in(live_server.url, email, "lange-wachtzin-42")
     url = f"{live_server.url}/p/economie/moderation/contribution/{posted}"
     outcomes = []
-    for n in range(10):
-        pages = [p.get(url).text for p in people]
-        barrier = threading.Barrier(2)
-        answers = [None, None]
 
-        def send(who: int, html: str) -> None:
-            section = html[html.index('id="personal-data"'):]
-            fields = {"csrf_token": csrf_token(section), "version": re.search(
-                r'name="version"[^>]*value="(\d+)"', section).group(1),
-                "redact": str(who)}  # each keeps a different set
-            barrier.wait(timeout=60)
-            answers[who] = people[who].post(url + "/redaction", fields)
-        threads = [threading.Thread(target=send, args=(w, pages[w])) for w in (0, 1)]
+    def send(who: int, html: str, barrier: threading.Barrier, answers: list) -> None:
+        section = html[html.index('id="personal-data"'):]
+        fields = {"csrf_token": csrf_token(section), "version": re.search(
+            r'name="version"[^>]*value="(\d+)"', section).group(1),
+            "redact": str(who)}  # each keeps a different set
+        barrier.wait(timeout=60)
+        answers[who] = people[who].post(url + "/redaction", fields)
+    for _round in range(10):
+        pages = [p.get(url).text for p in people]
+        barrier, answers = threading.Barrier(2), [None, None]
+        threads = [threading.Thread(target=send, args=(w, pages[w], barrier, answers))
+                   for w in (0, 1)]
         for t in threads:
             t.start()
         for t in threads:
@@ -253,3 +253,23 @@ def test_texts_written_before_redaction_are_scanned_by_the_command(app, posted):
     assert "Jan Jansen" not in _public_page(app, posted)
     again = app.test_cli_runner().invoke(args=["redaction", "scan", "economie"])
     assert "0 text(s)" in again.output
+
+
+def test_a_comments_thread_and_a_reply_quoting_it_read_the_redacted_text(app):
+    from .factories import make_comment, open_feedback_round, publish_draft
+
+    with app.app_context():
+        process = make_process()
+        open_feedback_round(process)
+        author = make_user("anna@example.nl", name="Anna")
+        section = next(s for s in publish_draft(process, author).sections if s.number == "2.2")
+        comment = make_comment(section, author, "Overleg met Piet de Vries, 06-12345678.")
+        make_comment(section, author, "Eens.", parent=comment)
+        db.session.commit()
+        number, internal = section.number, comment.body_md
+        public = json.dumps(json.loads(export(process, "json", public=True, language="nl",
+                                              actor=author)), ensure_ascii=False)
+    page = app.test_client().get(f"/p/economie/draft/s/{number}").get_data(as_text=True)
+    assert "Overleg met [naam], [telefoonnummer]." in page and "Piet de Vries" not in page
+    assert "Piet de Vries" in internal  # stored as written
+    assert "Piet de Vries" not in public and "[naam]" in public  # also the reply's context

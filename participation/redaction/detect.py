@@ -59,8 +59,9 @@ def _own_list(name: str) -> frozenset[str]:
 
 def _deduce_list(name: str, folder: str = "names") -> frozenset[str]:
     path = resources.files("deduce") / "data" / "lookup" / "src" / folder / name / "items.txt"
-    lower = folder == "whitelist"
-    return frozenset(line.strip().lower() if lower else line.strip() for line in path.read_text(encoding="utf-8").splitlines()
+    lower = folder == "whitelist"  # its common words are compared in lower case
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() if lower else line.strip() for line in lines
                      if line.strip())
 
 
