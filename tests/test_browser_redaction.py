@@ -31,12 +31,18 @@ def test_the_team_unticks_one_finding_agrees_and_the_public_reads_the_rest_redac
     page.get_by_role("button", name="Inloggen").click()
     page.get_by_role("button", name="English").click()
     site.open(f"/p/economie/moderation/contribution/{item_id}")
+    colleague = page.context.new_page()  # the same page, opened before the decision
+    colleague.goto(f"{site.url}/p/economie/moderation/contribution/{item_id}")
     findings = page.get_by_role("region", name="Personal data in this text")
     expect(findings.get_by_label("Karin Smit")).to_be_checked()
     findings.get_by_label("06-12345678").press("Space")  # keyboard: the phone stays
     findings.get_by_role("button", name="Publish with the ticked findings replaced").click()
     expect(page.get_by_role("status")).to_contain_text("decision on personal data")
     assert_accessible(page)
+    colleague.get_by_role("button", name="Publish with the ticked findings replaced").click()
+    expect(colleague.get_by_role("alert")).to_contain_text("Someone else decided")
+    assert_accessible(colleague)
+    colleague.close()
     page.get_by_role("button", name="Approve").click()
     expect(page.get_by_role("status")).to_contain_text("Done")
     site.open(f"/p/economie/input/{item_id}")

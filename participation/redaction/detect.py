@@ -90,9 +90,9 @@ def lists() -> Lists:
 # --- patterns ------------------------------------------------------------------------------
 
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?![\w-])", re.I)
-# Ten digits from 0 (or +31/0031 and nine), separated at most by one space, dash, dot or
+# Ten digits from 0 (or +31/0031 and nine), separated at most by one space, dash (or en dash), dot or
 # parentheses between groups: 06-12345678, 06 1234 5678, 020-123 45 67, (0592) 36 65 55.
-_SEP = r"(?:\s?[-.]?\s?|\)\s?)"
+_SEP = r"(?:\s?[-–.]?\s?|\)\s?)"
 PHONE = re.compile(r"(?<![\w+])(?:(?:\+|00)31\s?(?:\(0\)\s?)?|\(?0)"
                    r"[1-9](?:" + _SEP + r"\d){8}(?!\d)")
 POSTCODE = re.compile(r"(?<!\d)[1-9]\d{3}\s?(?!SA|SD|SS)[A-Z]{2}(?![\w])")
@@ -177,7 +177,9 @@ def _names(text: str, known: Lists) -> list[tuple[int, int]]:
             start = "title"
         elif INITIALS.match(w.text) and i + 1 < len(words):
             start = "initials"
-        elif w.capitalised and INTRODUCTIONS.search(text[max(0, w.start - 30):w.start]):
+        elif (w.capitalised and (w.bare in known.first_names or w.bare in known.surnames)
+              and INTRODUCTIONS.search(text[max(0, w.start - 30):w.start])):
+            # a known name ("namens Ondernemend Assen" is an organisation)
             start = "introduced"
         elif (w.capitalised and w.bare in known.first_names and lower not in known.interfixes
               and w.bare.lower() not in known.not_names):

@@ -51,7 +51,9 @@ def scan(session: Session, item, existing: Redaction | None) -> None:
     same words, in an earlier version) keep that decision; new ones are suggested, redacted."""
     if getattr(item, "by_team", False):
         return  # the team's own replies: the municipality's words
-    keep = tuple(n for n in (item.organisation_name,) if n)
+    # The stakeholder's own organisation is no personal data; for offline input from an
+    # individual organisation_name holds the person's name (no kind): that one is.
+    keep = (item.organisation_name,) if item.organisation_kind and item.organisation_name else ()
     found = [f.as_dict() for f in detect.find(item.body_md or "", keep=keep)]
     if not found:
         if existing is not None:
