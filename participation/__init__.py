@@ -126,6 +126,7 @@ def _register_commands(app: Flask) -> None:
     from .mail.cli import mail_cli
     from .notifications.cli import digest_command
     from .privacy.cli import privacy_cli
+    from .redaction.cli import redaction_cli
 
     # The digest of replies is the notifications' to make, but it is run with the outbox's
     # commands, before `mail send`; the mail package knows no notifications.
@@ -138,6 +139,7 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(uploads_cli)
     app.cli.add_command(input_cli)
     app.cli.add_command(analyse_command)
+    app.cli.add_command(redaction_cli)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -171,6 +173,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard_bp)
     from .privacy.views import bp as privacy_bp
     app.register_blueprint(privacy_bp)
+    from .redaction.views import bp as redaction_bp
+    app.register_blueprint(redaction_bp)
     from .organisations.views import bp as organisations_bp
     app.register_blueprint(organisations_bp)
     from .oidc import providers as oidc_providers

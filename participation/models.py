@@ -12,5 +12,6 @@ from .moderation.models import (Disposition, Flag, FlagReason, Response,  # noqa
                                 ResponseSection, ResponseTemplate, TargetType)
 from .oidc.models import Identity  # noqa: F401
 from .notifications.models import NotificationPreference, NotifyMode, ReplyNotice  # noqa: F401
+from .redaction.models import Redaction, RedactionState  # noqa: F401
 from .processes.models import (Audience, ModerationMode, Process, ProcessMember,  # noqa: F401
                                Round, RoundKind, RoundState, Theme)

@@ -39,6 +39,8 @@ SENTENCES = {
     "contribution.import": _l("%(actor)s imported %(item)s from %(file)s, line %(line)s"),
     "contribution.flags_dismissed": _l("%(actor)s looked at the reports on %(item)s and kept "
                                        "it as it is"),
+    "contribution.redaction": _l("%(actor)s decided which personal data in %(item)s is "
+                                 "replaced in the published text"),
     "response.save:new_draft": _l("%(actor)s wrote a draft response to %(item)s "
                                   "(%(disposition)s)"),
     "response.save:new": _l("%(actor)s wrote the response to %(item)s (%(disposition)s)"),
@@ -89,7 +91,7 @@ SENTENCES = {
                                  "%(address)s"),
     "ratelimit.lift": _l("%(actor)s lifted a login lock"),
 }
-for _action in ("approve", "reject", "hide", "unhide", "flags_dismissed"):
+for _action in ("approve", "reject", "hide", "unhide", "flags_dismissed", "redaction"):
     SENTENCES[f"comment.{_action}"] = SENTENCES[f"contribution.{_action}"]
 
 #: For an action this module does not know (yet): still a sentence, with the code.

@@ -8,11 +8,11 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from ..accounts.models import OrganisationKind, User, listed_under_organisation
 from ..core.extensions import db
-from ..core.mixins import ModeratedMixin, VersionedMixin
+from ..core.mixins import ModeratedMixin, RedactableMixin, VersionedMixin
 from ..core.timeutil import utcnow
 
 
-class Comment(ModeratedMixin, VersionedMixin, db.Model):
+class Comment(ModeratedMixin, VersionedMixin, RedactableMixin, db.Model):
     """Its state and visibility (`state`, `is_shown`, `hide()`) come from ModeratedMixin."""
     __tablename__ = "comment"
     __table_args__ = (

@@ -8,12 +8,12 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from ..accounts.models import Organisation, OrganisationKind, User, listed_under_organisation
 from ..core.extensions import db
-from ..core.mixins import ModeratedMixin, VersionedMixin
+from ..core.mixins import ModeratedMixin, RedactableMixin, VersionedMixin
 from ..processes.models import Round, Theme
 from ..core.timeutil import utcnow
 
 
-class Contribution(ModeratedMixin, VersionedMixin, db.Model):
+class Contribution(ModeratedMixin, VersionedMixin, RedactableMixin, db.Model):
     """Its state and visibility (`state`, `is_shown`, `hide()`) come from ModeratedMixin."""
     __tablename__ = "contribution"
     # The reading pages: shown (ModeratedMixin.is_shown), newest first, per theme or all. Partial

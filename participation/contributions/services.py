@@ -195,7 +195,8 @@ def published_in(round_: Round, flt: ReadingFilter):
         pattern = f"%{escape_like(word.lower())}%"
         stmt = stmt.where(sa.or_(
             sa.func.lower(Contribution.title).like(pattern, escape="\\"),
-            sa.func.lower(Contribution.body_md).like(pattern, escape="\\"),
+            # the published text: a search must not find the words that were redacted
+            sa.func.lower(Contribution.published_md).like(pattern, escape="\\"),
             sa.and_(sa.func.lower(sa.func.coalesce(Contribution.organisation_name, "")).like(
                 pattern, escape="\\"), Contribution.listed_under_organisation)))
     return stmt

@@ -120,3 +120,35 @@ class VersionedMixin:
     def raise_version(self) -> None:
         """Called by the services that change what an edit form shows."""
         self.version = self.version + 1
+
+
+class RedactableMixin:
+    """The text as the public reads it: the author's words with personal data replaced
+    ("[naam]"), once found (participation.redaction sets the two columns), else as written.
+
+    `published_md` / `published_html` are the one choice every public page, the public
+    document and mails to others make; the team's pages, the internal document and the
+    author's own data download read `body_md` / `body_html`, the original.
+    """
+    #: The author's text with the redaction applied; None when nothing is redacted.
+    redacted_md: Mapped[str | None] = mapped_column(sa.Text)
+    #: redacted_md rendered and cleaned like body_html.
+    redacted_html: Mapped[str | None] = mapped_column(sa.Text)
+
+    @hybrid_property
+    def published_md(self) -> str:
+        return self.redacted_md if self.redacted_md is not None else self.body_md
+
+    @published_md.inplace.expression
+    @classmethod
+    def _published_md_expression(cls):
+        return sa.func.coalesce(cls.redacted_md, cls.body_md)
+
+    @hybrid_property
+    def published_html(self) -> str:
+        return self.redacted_html if self.redacted_html is not None else self.body_html
+
+    @published_html.inplace.expression
+    @classmethod
+    def _published_html_expression(cls):
+        return sa.func.coalesce(cls.redacted_html, cls.body_html)

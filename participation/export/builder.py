@@ -280,7 +280,7 @@ def build(process: Process, *, public: bool = True, resident_label: str = "Resid
             continue
         stakeholder_for(c).items.append(reasons(with_response(Item(
             kind="contribution", id=c.id, round="input", topic=themes.get(c.theme_id, ""),
-            title=c.title, text_md=c.body_md, text_html=c.body_html, created_at=c.created_at,
+            title=c.title, **_text(c, public), created_at=c.created_at,
             state=c.state.value,
             hidden=c.is_hidden, offline_source=c.offline_source, theme_id=c.theme_id),
             TargetType.contribution), c))
@@ -292,11 +292,11 @@ def build(process: Process, *, public: bool = True, resident_label: str = "Resid
         if parent is not None:
             context = _reply_context(parent, resident_label=resident_label,
                                      removed_label=removed_label,
-                                     withdrawn_label=withdrawn_label, team_label=team_label)
+                                     withdrawn_label=withdrawn_label, team_label=team_label,
+                                     public=public)
         entry = reasons(with_response(Item(
             kind="comment", id=c.id, round="feedback",
-            topic=section_names.get(c.lineage_id, ""), title="", text_md=c.body_md,
-            text_html=c.body_html,
+            topic=section_names.get(c.lineage_id, ""), title="", **_text(c, public),
             created_at=c.created_at, state=c.state.value, hidden=c.is_hidden,
             in_reply_to=context, section_id=c.lineage_id, parent_id=c.parent_id),
             TargetType.comment), c)
@@ -406,7 +406,7 @@ def _add_invitations(process: Process, stakeholders: dict[str, Stakeholder],
 
 
 def _reply_context(parent: Comment, *, resident_label: str, removed_label: str,
-                   withdrawn_label: str, team_label: str) -> str:
+                   withdrawn_label: str, team_label: str, public: bool = True) -> str:
     """What a reply answers, as the document says it: who and the start of their text; for a
     parent nobody may read any more, only that it is gone (a name with nothing to answer to
     would suggest the reply answers that stakeholder's published words)."""
@@ -421,8 +421,16 @@ def _reply_context(parent: Comment, *, resident_label: str, removed_label: str,
     else:
         who = parent.organisation_name if parent.organisation_kind \
             and parent.listed_under_organisation else resident_label.lower()
-    snippet = _snippet(parent.body_html)
+    snippet = _snippet(_text(parent, public)["text_html"])
     return f"{who}: {snippet}" if snippet else who
+
+
+def _text(item, public: bool) -> dict:
+    """The item's text for the document: the public version reads it as published (personal
+    data replaced, participation.redaction), the internal one as its author wrote it."""
+    if public:
+        return {"text_md": item.published_md, "text_html": item.published_html}
+    return {"text_md": item.body_md, "text_html": item.body_html}
 
 
 def _snippet(cleaned_html: str, limit: int = 200) -> str:

@@ -87,7 +87,7 @@ def _reply_view(reply, section, process) -> dict:
     who = reply.organisation_name if reply.organisation_kind \
         and reply.listed_under_organisation else None
     return {"who": who, "by_team": reply.by_team, "section": f"{section.number} {section.heading}",
-            "text": reply.body_md,
+            "text": reply.published_md,  # mailed to another person: as published
             "url": url_for("drafts.section", slug=process.slug, number=section.number,
                            comment=reply.id, _external=True) + f"#c-{reply.id}"}
 

@@ -130,6 +130,8 @@ def _contributions(user: User) -> list[dict]:
         items.append({
             "id": c.id, "process": row.process, "slug": row.slug, "theme": row.theme,
             "title": c.title, "text": c.body_md, "state": c.state.value,
+            # as others read it, where the team replaced personal data (else None)
+            "published_text": c.redacted_md,
             "hidden_by_the_team": c.is_hidden,
             "listed_under": c.organisation_name, "created_at": c.created_at,
             "updated_at": c.updated_at, "withdrawn_at": c.withdrawn_at,
@@ -161,6 +163,7 @@ def _comments(user: User) -> list[dict]:
         "id": row.Comment.id, "process": row.process, "slug": row.slug,
         "section": f"{row.number} {row.heading}", "reply_to": row.Comment.parent_id,
         "text": row.Comment.body_md, "state": row.Comment.state.value,
+        "published_text": row.Comment.redacted_md,
         "hidden_by_the_team": row.Comment.is_hidden,
         "for_the_project_team": row.Comment.by_team,
         "listed_under": row.Comment.organisation_name, "created_at": row.Comment.created_at,
