@@ -183,7 +183,7 @@ def test_the_same_decision_sent_twice_is_answered_409_and_changes_nothing(app, c
     assert _decide(client, html, posted, keep=[]).status_code == 302
     again = _decide(client, html, posted, keep=["06-12345678"])  # the same, older form
     assert again.status_code == 409
-    assert "Someone else decided on these findings" in again.get_data(as_text=True)
+    assert "Iemand anders heeft over deze vondsten besloten" in again.get_data(as_text=True)
     assert "06-12345678" not in _public_page(app, posted)
 
 

@@ -19,7 +19,7 @@ redaction_cli = click.Group("redaction", help="Personal data in published text."
 @with_appcontext
 def scan_command(slug: str) -> None:
     """Look for personal data in every contribution and comment of process SLUG that was not
-    looked at yet (written before migration 0015). New texts are looked at when saved."""
+    looked at yet (written before migration 0011). New texts are looked at when saved."""
     process = db.session.scalar(sa.select(Process).where(Process.slug == slug))
     if process is None:
         raise click.ClickException(f"no process with slug {slug!r}")

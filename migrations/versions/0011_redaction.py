@@ -6,7 +6,7 @@ data is replaced (NULL: as written). Existing texts are scanned by `flask redact
 
 Only adds a table and nullable columns: safe to run while the previous version serves.
 
-Revision ID: 0015_redaction
+Revision ID: 0011_redaction
 Revises: 0010_identities
 Create Date: 2026-12-01 20:30:00.000000
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0015_redaction'
+revision = '0011_redaction'
 down_revision = '0010_identities'
 branch_labels = None
 depends_on = None
