@@ -119,6 +119,8 @@ def test_csv_neutralises_formulas_and_keeps_special_characters(app, client):
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[1][0].startswith("'=") and rows[1][6] == "'=1+1"
     assert rows[1][5] == "<b> & 😀 مرحبا"
+    empty = [n for n, cell in enumerate(rows[1]) if cell in ("", "'")]
+    assert empty and all(rows[1][n] == "" for n in empty)  # an empty cell stays empty
 
 
 def test_csv_has_no_formula_however_a_spreadsheet_splits_it(app, client):

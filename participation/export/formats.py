@@ -83,7 +83,8 @@ def _neutral(cell):
     if not isinstance(cell, str):
         return cell
     cell = _FORMULA_AFTER_BREAK.sub(r"\1'", _BULLET.sub(r"\1* ", cell))
-    if cell[:1] in _FORMULA_STARTS or cell[:1] in _CELL_BREAKS:
+    # cell[:1] of an empty cell is "", which `in` finds in any string: an empty cell stays empty.
+    if cell and (cell[0] in _FORMULA_STARTS or cell[0] in _CELL_BREAKS):
         return "'" + cell
     return cell
 
