@@ -19,11 +19,12 @@ How (all local: scikit-learn, simplemma, networkx; no model, no network):
 from __future__ import annotations
 
 import math
+import random
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import networkx as nx
+import igraph
 import numpy as np
 import scipy.sparse as sp
 from sklearn.decomposition import TruncatedSVD
@@ -178,12 +179,23 @@ def _neighbour_graph(vectors: np.ndarray, neighbours: int, settings: Settings) -
 
 
 def _louvain(graph: sp.csr_matrix, resolution: float, seed: int) -> np.ndarray:
-    communities = nx.community.louvain_communities(
-        nx.from_scipy_sparse_array(graph), weight="weight", resolution=resolution, seed=seed)
-    labels = np.zeros(graph.shape[0], dtype=int)
-    for number, members in enumerate(sorted(communities, key=min)):
-        labels[list(members)] = number
-    return labels
+    """Louvain communities of a symmetric weighted graph, numbered by their first item.
+
+    igraph's Louvain is C: on 10,000 items and 250,000 links it takes a fraction of a second
+    where networkx's pure-Python one took eight. Its node order is random: seeded for the same
+    groups on the same input."""
+    upper = sp.triu(graph, k=1).tocoo()
+    network = igraph.Graph(n=graph.shape[0], edges=np.column_stack([upper.row, upper.col]),
+                           edge_attrs={"weight": upper.data})
+    igraph.set_random_number_generator(random.Random(seed))
+    try:
+        membership = np.asarray(
+            network.community_multilevel(weights="weight", resolution=resolution).membership)
+    finally:
+        igraph.set_random_number_generator(random)
+    _, first = np.unique(membership, return_index=True)
+    order = np.argsort(np.argsort(first))  # community -> its rank by first member
+    return order[membership]
 
 
 def cluster(vectors: np.ndarray, settings: Settings = DEFAULT) -> np.ndarray:
