@@ -8,9 +8,11 @@ import json
 import socket
 
 import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import adjusted_rand_score
 
-from participation.analysis.grouping import Item, analyse, group_labels, near_duplicates
+from participation.analysis.grouping import (Item, _char_ngrams, analyse, group_labels,
+                                             near_duplicates)
 from participation.analysis.services import round_items
 from participation.core.extensions import db
 from participation.core.timeutil import utcnow
@@ -229,3 +231,12 @@ def no_network_but_db(monkeypatch):
             return connect(self, address)
         raise AssertionError(f"the command connected to {address!r}")
     monkeypatch.setattr(socket.socket, "connect", local_only)
+
+
+def test_character_ngrams_are_scikit_learns(labelled):
+    """The n-grams made once per word (grouping._char_ngrams, for speed) are char_wb's."""
+    texts = [f"{x.item.title} {x.item.text}".lower() for x in labelled] + ["a", "ab  c\nde"]
+    for ngrams in ((3, 5), (4, 6)):
+        theirs = TfidfVectorizer(analyzer="char_wb", ngram_range=ngrams).build_analyzer()
+        ours = _char_ngrams(ngrams)
+        assert [sorted(ours(t)) for t in texts] == [sorted(theirs(t)) for t in texts]
