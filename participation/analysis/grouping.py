@@ -1,7 +1,7 @@
 """Groups of items about the same concrete concern, named by key phrases, and near-duplicates:
 pure functions over plain data (id, kind, title, text), so they run and test without a database.
 
-How (all local: scikit-learn, simplemma, networkx; no model, no network):
+How (all local: scikit-learn, simplemma, igraph; no model, no network):
 - every item becomes TF-IDF vectors of its lemmas (words, parts of compounds, neighbouring
   pairs) and of character n-grams of its lemmas, which match the parts of Dutch compounds and
   survive typos; LSA (truncated SVD, about sqrt(n) dimensions) then brings words that occur
@@ -237,9 +237,10 @@ def cluster(vectors: np.ndarray, settings: Settings = DEFAULT) -> np.ndarray:
     if n < 3:
         return np.arange(n)
     if n > settings.graph_items:
-        # Louvain in networkx is pure Python: on thousands of items one run of plain modularity
-        # (resolution 1) instead of a vote of several, on a graph with more neighbours (about
-        # a quarter of the square root of n), which keeps a large graph's groups whole.
+        # On thousands of items one run of plain modularity (resolution 1) instead of a vote
+        # of several (each graph of neighbours costs seconds there; chosen when Louvain was
+        # networkx's, not measured again with igraph's), on a graph with more neighbours
+        # (about a quarter of the square root of n), which keeps a large graph's groups whole.
         neighbours = max(2 * settings.neighbours, round(math.sqrt(n) / 4))
         return _louvain(_neighbour_graph(vectors, neighbours, settings), 1.0, settings.seed)
     return _consensus(vectors, settings)
