@@ -23,9 +23,12 @@ class LabelledItem:
     network: str | None
 
 
-def load() -> list[LabelledItem]:
+def load(name: str = "nl") -> list[LabelledItem]:
+    """The tuning set ("nl": analysis_nl_*.yaml, the settings were chosen on it) or the unseen
+    set ("unseen": analysis_unseen_nl.yaml, written after tuning and never used for it)."""
+    pattern = "analysis_nl_*.yaml" if name == "nl" else f"analysis_{name}_nl.yaml"
     rows = []
-    for path in sorted(DATA.glob("analysis_nl_*.yaml")):
+    for path in sorted(DATA.glob(pattern)):
         rows += yaml.safe_load(path.read_text(encoding="utf-8"))["items"]
     return [LabelledItem(Item(row["id"], row["kind"], row["title"], row["text"]), row["theme"],
                          row["concern"], row.get("network")) for row in rows]
