@@ -1,5 +1,5 @@
 """What a web worker or an export process carries: the app starts without the analysis's
-numerical libraries (scikit-learn, SciPy, NumPy, networkx: about 110 MB a process), which only
+numerical libraries (scikit-learn, SciPy, NumPy, igraph: about 110 MB a process), which only
 the analysis loads when it runs."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAVY = ("sklearn", "scipy", "numpy", "networkx", "typst", "pikepdf")
+HEAVY = ("sklearn", "scipy", "numpy", "igraph", "typst", "pikepdf")
 
 
 def test_the_app_starts_without_the_heavy_libraries(tmp_path):
