@@ -14,3 +14,4 @@ from .oidc.models import Identity  # noqa: F401
 from .notifications.models import NotificationPreference, NotifyMode, ReplyNotice  # noqa: F401
 from .processes.models import (Audience, ModerationMode, Process, ProcessMember,  # noqa: F401
                                Round, RoundKind, RoundState, Theme)
+from .review.models import MemberCheck, ReviewLink, ReviewReply, ReviewSubject, Verdict  # noqa: F401
