@@ -33,6 +33,7 @@ ENV_SETTINGS: dict[str, type] = {
     "SPAM_MIN_SECONDS": float,
     "PROXIES": int,
     "RETENTION_MONTHS": int,
+    "MEMBER_CHECK_REMINDER_DAYS": int,
     #: JSON, a list of OpenID Connect providers (see Defaults.OIDC_PROVIDERS).
     "OIDC_PROVIDERS": list,
     "LOCAL_LOGIN": bool,

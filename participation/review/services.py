@@ -19,7 +19,7 @@ from ..accounts.models import User
 from ..audit.services import record
 from ..comments.models import Comment
 from ..contributions.models import Contribution
-from ..core.conflicts import check_version
+from ..core.conflicts import check_version, for_change
 from ..core.extensions import db
 from ..core.mixins import ModerationState
 from ..core.sanitize import markdown_to_html
@@ -305,7 +305,6 @@ def get_reply(check: MemberCheck, reply_id: int, *, lock: bool = False) -> Revie
                                         ReviewReply.check_id == check.id,
                                         ReviewReply.verdict == Verdict.reaction)
     if lock:
-        from ..core.conflicts import for_change
         stmt = for_change(stmt)
     return db.session.scalar(stmt)
 
@@ -342,7 +341,7 @@ def send_reminders(now: datetime | None = None) -> int:
     with a fresh link to everyone who has not replied yet. Safe to run as often as one likes,
     also twice at once (each link is claimed by a conditional UPDATE). The caller commits."""
     now = now or utcnow()
-    before = timedelta(days=current_app.config.get("MEMBER_CHECK_REMINDER_DAYS", 3))
+    before = timedelta(days=current_app.config["MEMBER_CHECK_REMINDER_DAYS"])
     checks = list(db.session.scalars(sa.select(MemberCheck).where(
         MemberCheck.opens_at <= now, MemberCheck.closes_at > now,
         MemberCheck.closes_at <= now + before)))

@@ -3,6 +3,7 @@ link and their review page."""
 from __future__ import annotations
 
 import sqlalchemy as sa
+from werkzeug.exceptions import HTTPException
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -10,11 +11,12 @@ from flask_login import current_user
 
 from ..accounts.models import User
 from ..core.conflicts import CONFLICTS, answer as conflict_answer
-from ..core.extensions import db
+from ..core.extensions import db, login_manager
 from ..core.forms import EmptyForm
 from ..core.roles import can_moderate, is_team, require
 from ..core.security import form_checks_csrf, no_store
 from ..core.timeutil import utcnow
+from ..drafts.services import latest_published
 from ..export.labels import labels as document_words
 from ..moderation import services as moderation
 from ..moderation.forms import ResponseForm, response_conflict
@@ -38,12 +40,14 @@ SESSION_KEY = "member_check"
 
 def _team_page(process: Process, form: OpenCheckForm | None = None, status: int = 200):
     check = services.check_for(process)
-    document = services.export_document(process, public=True, language=str(get_locale()))
+    unanswered = []
+    if check is None:  # what the team is warned about before it opens the check
+        unanswered = services.unanswered(services.export_document(
+            process, public=True, language=str(get_locale())))
     if form is None:
         form = OpenCheckForm(formdata=None)
     return render_template(
-        "review/team.html", process=process, check=check, form=form,
-        unanswered=services.unanswered(document) if check is None else [],
+        "review/team.html", process=process, check=check, form=form, unanswered=unanswered,
         participants=len(services.participants(process)) if check is None else 0,
         counts=services.counts(check) if check else None,
         reactions=services.reactions(check) if check else [], now=utcnow()), status
@@ -119,7 +123,7 @@ def _reaction_page(process, check, reply, answer_form=None, response_form=None, 
 
 
 def moderation_sections(process: Process):
-    from ..drafts.services import latest_published
+    """The sections of the latest published draft: what a response can name."""
     version = latest_published(process)
     return list(version.sections) if version else []
 
@@ -204,6 +208,9 @@ def follow(token: str):
     """The mailed link. Opening it (GET) shows one button: a link checker in a mail system that
     fetches the link must not use it up. The button (POST) uses it once and lets this browser
     into the person's review."""
+    form = EmptyForm()
+    if request.method == "POST" and not form.validate_on_submit():
+        abort(400)
     link = services.find_link(token)
     if link is None:
         return _problem("invalid", 404)
@@ -212,10 +219,7 @@ def follow(token: str):
     problem = services.link_problem(link, check)
     if problem:
         return _problem(problem, 410, token=token, process=process)
-    form = EmptyForm()
     if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
         if not services.use_link(link):
             db.session.rollback()
             return _problem("used", 410, token=token, process=process)
@@ -256,7 +260,7 @@ def _reviewer(check: MemberCheck) -> User:
         user_id = current_user.id
     if user_id is None:
         if not current_user.is_authenticated:
-            return None
+            abort(login_manager.unauthorized())  # their link, or a login, lets them in
         abort(403)
     user = db.session.get(User, user_id)
     if user is None or user.is_deleted:
@@ -264,12 +268,20 @@ def _reviewer(check: MemberCheck) -> User:
     return user
 
 
-def _participant_check(slug: str) -> tuple[Process, MemberCheck, User | None]:
+def _may_review(check: MemberCheck) -> bool:
+    try:
+        _reviewer(check)
+    except HTTPException:
+        return False
+    return True
+
+
+def _process_and_check(slug: str) -> tuple[Process, MemberCheck]:
+    """The process by its address, whoever may see it otherwise: the link is the key."""
     process = db.session.scalar(sa.select(Process).where(Process.slug == slug))
     if process is None:
         abort(404)
-    check = _check_or_404(process)
-    return process, check, _reviewer(check)
+    return process, _check_or_404(process)
 
 
 def _review_page(process, check, user, forms=None, status=200, conflict=None):
@@ -293,10 +305,8 @@ def _review_page(process, check, user, forms=None, status=200, conflict=None):
 @bp.get("/p/<slug>/review")
 @no_store
 def page(slug: str):
-    process, check, user = _participant_check(slug)
-    if user is None:
-        return _problem("login", 401, process=process)
-    return _review_page(process, check, user)
+    process, check = _process_and_check(slug)
+    return _review_page(process, check, _reviewer(check))
 
 
 @bp.post("/p/<slug>/review/document")
@@ -314,17 +324,23 @@ def reply(slug: str, subject: str, subject_id: int):
 
 
 def _reply(slug: str, subject: str, subject_id: int):
-    process, check, user = _participant_check(slug)
-    if user is None:
-        return _problem("login", 401, process=process)
+    process, check = _process_and_check(slug)
+    form = ReplyForm(prefix=f"{subject}-{subject_id}")
+    valid = form.validate_on_submit()
+    if form.csrf_token.errors and not _may_review(check):
+        # Nothing to keep for someone who may not reply here: a visitor is asked to log in,
+        # anyone else refused as any post without a valid token.
+        if not current_user.is_authenticated:
+            abort(login_manager.unauthorized())
+        abort(400)
+    user = _reviewer(check)
     key = (subject, subject_id)
     if subject != "document" and key not in services.own_items(process, user.id):
         abort(404)
-    form = ReplyForm(prefix=f"{subject}-{subject_id}")
     if not check.is_open():
         flash(_("The check is closed; your reply could not be saved."), "error")
         return redirect(url_for("review.page", slug=slug))
-    if not form.validate_on_submit():
+    if not valid:
         return _review_page(process, check, user, {key: form}, 400)
     try:
         services.save_reply(check, user, ReviewSubject(subject), subject_id,
