@@ -239,3 +239,39 @@ def test_the_reminder_goes_once_to_those_who_did_not_reply(app, client, mailbox)
     assert "Zonnepanelen" in bert.get(f"/p/{ready.slug}/review").get_data(as_text=True)
     with app.app_context():
         assert services.send_reminders() == 0
+
+
+def test_the_team_page_takes_as_many_queries_for_one_reaction_as_for_four(app, client,
+                                                                           count_queries):
+    from participation.accounts.models import User
+    from participation.review.models import ReviewSubject, Verdict
+
+    with app.test_request_context():
+        ready = ready_process()
+    login(client, "mod@assen.example")
+    _open(client, ready.slug)
+    subjects = [(ReviewSubject.contribution, ready.contributions[0]),
+                (ReviewSubject.contribution, ready.contributions[1]),
+                (ReviewSubject.comment, ready.comment), (ReviewSubject.document, 0)]
+
+    def react(n):
+        with app.app_context():
+            check = db.session.scalar(sa.select(MemberCheck))
+            anna = db.session.scalar(sa.select(User).where(User.email == "anna@bolk.example"))
+            subject, subject_id = subjects[n]
+            services.save_reply(check, anna, subject, subject_id, verdict=Verdict.reaction,
+                                body_md=f"Reactie {n}", seen_version=None)
+            db.session.commit()
+
+    def queries() -> int:
+        with count_queries() as counter:
+            page = client.get(f"/p/{ready.slug}/member-check")
+        assert page.status_code == 200
+        return counter.count
+
+    react(0)
+    one = queries()
+    for n in (1, 2, 3):
+        react(n)
+    assert "Reactie 3" in client.get(f"/p/{ready.slug}/member-check").get_data(as_text=True)
+    assert queries() == one
