@@ -127,6 +127,7 @@ def _register_commands(app: Flask) -> None:
     from .notifications.cli import digest_command
     from .privacy.cli import privacy_cli
     from .redaction.cli import redaction_cli
+    from .review.cli import member_check_cli
 
     # The digest of replies is the notifications' to make, but it is run with the outbox's
     # commands, before `mail send`; the mail package knows no notifications.
@@ -140,6 +141,7 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(input_cli)
     app.cli.add_command(analyse_command)
     app.cli.add_command(redaction_cli)
+    app.cli.add_command(member_check_cli)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -182,4 +184,6 @@ def _register_blueprints(app: Flask) -> None:
     oidc_providers.register(app)
     app.register_blueprint(oidc_bp, url_prefix="/account/oidc")
     from .api.views import register as register_api
+    from .review.views import bp as review_bp
+    app.register_blueprint(review_bp)
     register_api(app)  # its blueprint, and its headers and errors for all of /api/v1

@@ -15,3 +15,4 @@ from .notifications.models import NotificationPreference, NotifyMode, ReplyNotic
 from .redaction.models import Redaction, RedactionState  # noqa: F401
 from .processes.models import (Audience, ModerationMode, Process, ProcessMember,  # noqa: F401
                                Round, RoundKind, RoundState, Theme)
+from .review.models import MemberCheck, ReviewLink, ReviewReply, ReviewSubject, Verdict  # noqa: F401

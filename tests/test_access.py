@@ -4,6 +4,7 @@ staff and admin. Team actions refused to participants change nothing."""
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 import re
 
 import pytest
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 
 from participation.accounts.models import Membership
 from participation.core.extensions import db
+from participation.core.timeutil import utcnow
 
 from .factories import csrf_token, login, make_organisation, make_user
 
@@ -42,6 +44,7 @@ ACCESS = {
     "drafts.preview": TEAM, "invitations.manage": TEAM, "invitations.invite": TEAM,
     "invitations.import_csv": TEAM, "invitations.change": TEAM, "moderation.queue": TEAM,
     "moderation.bulk": TEAM, "moderation.item": TEAM, "moderation.act": TEAM,
+    "redaction.decide": TEAM,
     "moderation.respond": TEAM, "moderation.templates": TEAM, "moderation.edit_template": TEAM,
     "admin.new_process": TEAM, "admin.edit_process": TEAM, "admin.edit_round": TEAM,
     "admin.users": ADMIN, "admin.change_role": ADMIN, "admin.login_locks": ADMIN,
@@ -53,6 +56,11 @@ ACCESS = {
     # The page of newcomers to the visitor's own organisation; deciding on one is for its
     # verified members (the owner is one) and the team.
     "organisations.requests": OWNER, "organisations.decide_membership": OWNER,
+    # The member check: the team's pages; the personal link (the token is the key); the
+    # review page of whoever has a link (another logged-in person: 403).
+    "review.team": STAFF, "review.open_check": TEAM, "review.reaction": TEAM,
+    "review.change_response": TEAM, "review.follow": PUBLIC, "review.renew": PUBLIC,
+    "review.page": OWNER, "review.reply": OWNER, "review.reply_whole": OWNER,
     # The open-data API: read-only, for everyone (what the public document publishes).
     **{f"api.{name}": PUBLIC for name in (
         "index", "openapi_document", "processes", "process", "rounds", "themes", "sections",
@@ -81,6 +89,8 @@ def world(app):
     from participation.invitations.services import invite
     from participation.moderation.models import Disposition
     from participation.moderation.services import add_template
+    from participation.review.models import ReviewSubject, Verdict
+    from participation.review.services import open_check, save_reply
 
     from .factories import (DRAFT_MD, make_comment, make_contribution, make_process,
                             open_feedback_round, publish_draft)
@@ -107,6 +117,11 @@ def world(app):
                             kind=InvitationKind.read_along, by=moderator)
         template = add_template(process, moderator, title="Dank", body_md="Dank voor uw inbreng.",
                                 disposition=Disposition.noted)
+        check = open_check(process, moderator, opens_at=utcnow() - timedelta(hours=1),
+                           closes_at=utcnow() + timedelta(days=10), unanswered_count=0)
+        reaction = save_reply(check, owner, ReviewSubject.contribution, item.id,
+                              verdict=Verdict.reaction, body_md="Niet wat ik bedoelde.",
+                              seen_version=None)
         db.session.commit()
         return {"slug": process.slug, "theme_id": process.themes[0].id,
                 "contribution_id": item.id, "comment_id": comment.id, "number": "2.2",
@@ -115,7 +130,7 @@ def world(app):
                 "organisation_id": waiting.id, "membership_id": db.session.scalar(
                     sa.select(Membership.id).where(Membership.user_id == newcomer.id)),
                 "token": "not-a-token", "filename": "css/site.css", "name": "broker",
-                "template_id": template.id}
+                "template_id": template.id, "reply_id": reaction.id, "subject_id": item.id}
 
 
 def _url(rule, values: dict) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -10,6 +11,7 @@ from participation import create_app
 from participation.accounts.models import User
 from participation.core.config import DEFAULT_SECRET_KEY
 from participation.core.extensions import db
+from participation.core.timeutil import utcnow
 from participation.core.security import InsecureConfiguration
 
 from .factories import login, make_organisation, make_user, submit
@@ -45,7 +47,8 @@ def test_every_post_refuses_a_missing_csrf_token(client, app):
         process = make_process()
         open_feedback_round(process)
         user = make_user()
-        item = make_contribution(process, process.themes[1], user)
+        item = make_contribution(process, process.themes[1], user,
+                                 body="Bel mij op 06-12345678.")  # a redaction to decide on
         version = publish_draft(process, moderator)
         section = next(s for s in version.sections if s.number == "2.2")
         comment = make_comment(section, user)
@@ -58,6 +61,12 @@ def test_every_post_refuses_a_missing_csrf_token(client, app):
         template = ResponseTemplate(process_id=process.id, title="Dank", body_md="Dank.",
                                     disposition=Disposition.noted)
         db.session.add(template)
+        from participation.review.models import ReviewSubject, Verdict
+        from participation.review.services import open_check, save_reply
+        check = open_check(process, moderator, opens_at=utcnow() - timedelta(hours=1),
+                           closes_at=utcnow() + timedelta(days=10), unanswered_count=0)
+        reaction = save_reply(check, user, ReviewSubject.contribution, item.id,
+                              verdict=Verdict.reaction, body_md="Anders.", seen_version=None)
         db.session.commit()
         values = {"slug": process.slug, "theme_id": process.themes[1].id,
                   "contribution_id": item.id, "token": "known-token",
@@ -65,7 +74,8 @@ def test_every_post_refuses_a_missing_csrf_token(client, app):
                   "invitation_id": invitation.id, "user_id": user.id,
                   "kind": "contribution", "item_id": item.id,
                   "organisation_id": make_organisation("Nog Niet BV", state="unverified").id,
-                  "membership_id": 1, "template_id": template.id}
+                  "membership_id": 1, "template_id": template.id, "reply_id": reaction.id,
+                  "subject_id": item.id}
     login(client, "mod@example.nl")
     rules = list(post_routes(app))
     assert len(rules) >= 9, [r.rule for r in rules]

@@ -33,6 +33,7 @@ ENV_SETTINGS: dict[str, type] = {
     "SPAM_MIN_SECONDS": float,
     "PROXIES": int,
     "RETENTION_MONTHS": int,
+    "MEMBER_CHECK_REMINDER_DAYS": int,
     #: JSON, a list of OpenID Connect providers (see Defaults.OIDC_PROVIDERS).
     "OIDC_PROVIDERS": list,
     "LOCAL_LOGIN": bool,
@@ -101,6 +102,9 @@ class Defaults:
 
     #: Days an invitation link works.
     INVITATION_DAYS = 14
+
+    #: Days before a member check closes that the one reminder goes out (`member-check remind`).
+    MEMBER_CHECK_REMINDER_DAYS = 3
 
     #: Largest document (contributions and reactions) made as PDF from the export page: Typst
     #: made 2,816 items in 15-20 s on the 2-core machine under load (issue 16), about what a

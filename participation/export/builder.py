@@ -31,6 +31,7 @@ from ..invitations.models import Invitation, InvitationKind
 from ..moderation.models import Response, ResponseSection, TargetType
 from ..processes.models import Process, Round, RoundKind, Theme
 from ..core.timeutil import utcnow
+from .member_check import MemberCheckChapter
 
 _BLOCK_TAGS = re.compile(r"</?(?:p|br|li|ul|ol|blockquote|pre|h3|h4|hr)\b[^>]*>")
 _TAGS = re.compile(r"<[^>]*>")
@@ -106,6 +107,10 @@ class Stakeholder:
     #: Invited by the team to read the draft along (round 2), and whether they accepted.
     invited_to_read_along: bool = False
     read_along: bool = False
+    #: The member check (export.member_check): the last reply of someone listed here, and
+    #: whether a reaction (not only confirmations) came in.
+    checked_on: datetime | None = None
+    reaction_received: bool = False
 
     @property
     def rounds(self) -> set[str]:
@@ -161,6 +166,8 @@ class ParticipationDocument:
     #: The index: themes in their order, then sections in the draft's order.
     themes: list[Topic]
     sections: list[Topic]
+    #: The member check and its reactions chapter (export.member_check); None: there was none.
+    member_check: MemberCheckChapter | None = None
 
     def items(self):
         for stakeholder in self.stakeholders:

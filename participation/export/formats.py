@@ -16,7 +16,7 @@ from .builder import ParticipationDocument
 CSV_COLUMNS = ("stakeholder", "organisation_kind", "kind", "round", "theme_or_section", "title",
                "text", "in_reply_to", "given_at", "state", "hidden", "received_offline",
                "disposition", "response", "taken_up_in", "response_draft", "team_replies",
-               "reason", "unverified_organisation")
+               "reason", "unverified_organisation", "checked_on", "reaction_received")
 
 
 def _default(value):
@@ -43,7 +43,30 @@ def csv_rows(document: ParticipationDocument):
                "yes" if item.response_draft else "",
                "\n\n".join(r.text_md for r in item.team_replies),
                item.hidden_reason or item.rejection_reason or "",
-               item.unverified_organisation or "")
+               item.unverified_organisation or "", *_checked(stakeholder))
+    yield from _member_check_rows(document)
+
+
+def _checked(stakeholder) -> tuple[str, str]:
+    """The member check's mark of the stakeholder (export.member_check), on each of its rows."""
+    if stakeholder.checked_on is None:
+        return "", ""
+    return (stakeholder.checked_on.isoformat(timespec="seconds") + "Z",
+            "yes" if stakeholder.reaction_received else "")
+
+
+def _member_check_rows(document: ParticipationDocument):
+    """The reactions on the document, after the items: kind "document_reaction", what it is
+    about in theme_or_section, the reaction as text and the team's answer as response."""
+    if document.member_check is None:
+        return
+    for r in document.member_check.reactions:
+        row = dict.fromkeys(CSV_COLUMNS, "")
+        row.update(stakeholder=r.stakeholder, kind="document_reaction",
+                   theme_or_section=r.about or "", text=r.text_md,
+                   given_at=r.given_at.isoformat(timespec="seconds") + "Z",
+                   response=r.answer_md)
+        yield tuple(row[column] for column in CSV_COLUMNS)
 
 
 def to_csv(document: ParticipationDocument) -> bytes:

@@ -91,6 +91,32 @@ def labels() -> dict:
         "index_by_section": _("Index by section of the draft"),
         "text": _("Text"),
         "title": _("Title"),
+        **member_check_labels(),
+    }
+
+
+def member_check_labels() -> dict:
+    """The words of the member check in the document (export.member_check)."""
+    return {
+        "checked_on": _("Checked on %(date)s"),
+        "reaction_received": _("reaction received"),
+        "member_check": _("Reactions of participants on this document"),
+        "member_check_intro": _("From %(opens)s to %(closes)s every participant with an "
+                                "account could check how their input is shown in this "
+                                "document, with the responses, and confirm it or react. "
+                                "%(invited)s participants got a personal link; %(replied)s "
+                                "replied. Their reactions follow, with the municipality's "
+                                "answers."),
+        "member_check_none": _("No participant reacted; those who replied confirmed how "
+                               "their input is shown."),
+        "about": _("About"),
+        "on_the_whole": _("Their input as a whole"),
+        "member_reaction": _("Reaction"),
+        "member_answer": _("Answer of the municipality"),
+        "no_answer": _("Not answered yet."),
+        "checked_column": _("Checked on"),
+        "reaction_column": _("Reaction received"),
+        "reactions_sheet": _("Reactions on the document"),
     }
 
 

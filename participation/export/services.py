@@ -15,6 +15,7 @@ from ..core.mixins import ModerationState
 from ..processes.models import Process, Round
 from . import formats
 from .builder import ParticipationDocument, build
+from .member_check import add_member_check
 
 LANGUAGES = ("nl", "en")
 
@@ -23,12 +24,14 @@ def document(process: Process, *, public: bool, language: str) -> ParticipationD
     """The content in `language` (only the labels made here depend on it)."""
     municipality = current_app.config["MUNICIPALITY_NAME"]
     with force_locale(language):
-        return build(process, public=public, resident_label=_("Resident"),
-                     municipality=municipality,
-                     removed_label=_("a contribution that was removed"),
-                     withdrawn_label=_("a contribution its author withdrew"),
-                     team_label=_("%(municipality)s (project team)",
-                                  municipality=municipality))
+        content = build(process, public=public, resident_label=_("Resident"),
+                        municipality=municipality,
+                        removed_label=_("a contribution that was removed"),
+                        withdrawn_label=_("a contribution its author withdrew"),
+                        team_label=_("%(municipality)s (project team)",
+                                     municipality=municipality))
+        add_member_check(content, process, {"input": _("Round 1"), "feedback": _("Round 2")})
+    return content
 
 
 def item_count(process: Process, *, public: bool) -> int:

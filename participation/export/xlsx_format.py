@@ -34,6 +34,7 @@ def to_xlsx(document: ParticipationDocument) -> bytes:
     _items_sheet(book, document, words)
     _stakeholders_sheet(book, document, words)
     _rounds_sheet(book, document, words)
+    _member_check_sheet(book, document, words)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -126,3 +127,33 @@ def _rounds_sheet(book: Workbook, document: ParticipationDocument, words: dict) 
                       _text(sheet, words["audiences"][r.audience], True), r.invited,
                       r.invitations_accepted, r.participants, r.items,
                       *(r.participants_by_kind.get(k, 0) for k in kinds)])
+
+
+def _member_check_sheet(book: Workbook, document: ParticipationDocument, words: dict) -> None:
+    """The member check (export.member_check): who checked when, then the reactions with the
+    municipality's answers."""
+    chapter = document.member_check
+    if chapter is None:
+        return
+    sheet = _sheet(book, words["reactions_sheet"],
+                   [words["stakeholder"], words["about"], words["member_reaction"],
+                    words["given_at"], words["member_answer"], words["checked_column"],
+                    words["reaction_column"]], [28, 40, 70, 17, 70, 17, 14])
+
+    def moment(value):
+        cell = WriteOnlyCell(sheet, value=utc_to_amsterdam(value) if value else None)
+        cell.number_format = "yyyy-mm-dd hh:mm"
+        cell.alignment = _TOP
+        return cell
+
+    for r in chapter.reactions:
+        sheet.append([_text(sheet, r.stakeholder), _text(sheet, r.about or words["on_the_whole"],
+                                                         True),
+                      _text(sheet, r.text_md, True), moment(r.given_at),
+                      _text(sheet, r.answer_md or words["no_answer"], True), moment(None),
+                      _text(sheet, "")])
+    for s in document.stakeholders:
+        if s.checked_on is not None:
+            sheet.append([_text(sheet, s.name), _text(sheet, ""), _text(sheet, ""), moment(None),
+                          _text(sheet, ""), moment(s.checked_on),
+                          _text(sheet, words["yes"] if s.reaction_received else words["no"])])

@@ -84,7 +84,8 @@ class Writer:
         # then comes after the contents.
         package, self.stream = self.stream, tempfile.SpooledTemporaryFile(_SPOOL_BYTES)
         with self.stream as rest:
-            for part in (self.process, self.overview, self.by_stakeholder, self.index):
+            for part in (self.process, self.overview, self.by_stakeholder, self.index,
+                         self.member_check):
                 part()
                 self.flush()
             self.stream = package
@@ -197,6 +198,7 @@ class Writer:
         meta = self.kind(stakeholder.kind)
         if stakeholder.read_along:
             meta += f" · {words['read_along']}"
+        meta += self.member_check_mark(stakeholder)
         self.add(runs(meta), ppr("ItemDetails"))
         for item in stakeholder.items:
             self.item(item)
@@ -273,3 +275,43 @@ class Writer:
                 names = runs(", ").join(internal_link(runs(name), self.bookmarks.get(name))
                                         for name in topic.stakeholders)
                 self.add(names, ppr(indent=(QUOTE_INDENT, 0)))
+
+    # the member check (export.member_check): its mark per stakeholder and its chapter
+
+    def member_check_mark(self, stakeholder: Stakeholder) -> str:
+        if stakeholder.checked_on is None:
+            return ""
+        mark = " · " + self.words["checked_on"] % {
+            "date": words_module.date(stakeholder.checked_on)}
+        if stakeholder.reaction_received:
+            mark += ", " + self.words["reaction_received"]
+        return mark
+
+    def member_check(self) -> None:
+        chapter, words = self.document.member_check, self.words
+        if chapter is None:
+            return
+        self.heading(1, f"5. {words['member_check']}")
+        self.add(runs(words["member_check_intro"] % {
+            "opens": words_module.date(chapter.opens_at),
+            "closes": words_module.date(chapter.closes_at),
+            "invited": chapter.invited, "replied": chapter.replied}))
+        if not chapter.reactions:
+            self.add(runs(words["member_check_none"]))
+        rule = f'<w:top w:val="single" w:sz="12" w:space="6" w:color="{BLUE}"/>'
+        for reaction in chapter.reactions:
+            self.heading(2, reaction.stakeholder, properties=ppr("Heading2", border=rule))
+            self.add(runs(f"{words['about']}: {reaction.about or words['on_the_whole']} · "
+                          f"{words['given_at']} {words_module.date(reaction.given_at)}"),
+                     ppr("ItemDetails"))
+            self.add(runs(words["member_reaction"], bold=True), ppr(keep_next=True))
+            self.html(reaction.text_html, None)
+            if reaction.answered_at:
+                self.add(runs(words["member_answer"], bold=True)
+                         + runs(f" · {words_module.date(reaction.answered_at)}"),
+                         ppr("Response", keep_next=True))
+                self.html(reaction.answer_html, "Response", RESPONSE_INDENT)
+            else:
+                self.add(runs(words["member_answer"], bold=True)
+                         + runs(f": {words['no_answer']}"), ppr("Response"))
+            self.flush()

@@ -103,6 +103,7 @@ def to_pdf(document: ParticipationDocument) -> bytes:
              "entries": [(topic, [(who, anchor, str(pages[anchor])) for who, anchor in names])
                          for topic, names in topics["entries"]]}
             for topics in data["index"]]}
+        index["member_check"] = member_check_data(document, labels, HtmlToTree())
         _write(folder, "index", index)
         _write(folder, "front", front(pages))
         front_pages = laid_out["front"]["pages"]
@@ -260,6 +261,7 @@ def _stakeholder(stakeholder: Stakeholder, labels: dict, anchor: str, html: Html
     meta = [(_kind(labels, stakeholder.kind), False)]
     if stakeholder.read_along:
         meta.append((labels["read_along"], False))
+    meta.extend(_member_check_mark(stakeholder, labels))
     return {"name": stakeholder.name, "anchor": anchor, "meta": meta,
             "items": [_item(item, labels, html) for item in stakeholder.items]}
 
@@ -293,3 +295,34 @@ def _item(item: Item, labels: dict, html: HtmlToTree) -> dict:
             "excluded": not item.shown, "response": response,
             "replies": [(words.datetime(reply.created_at), html.convert(reply.text_html))
                         for reply in item.team_replies]}
+
+
+# --- the member check (export.member_check): its mark per stakeholder and its chapter -------
+
+def _member_check_mark(stakeholder: Stakeholder, labels: dict) -> list[tuple[str, bool]]:
+    if stakeholder.checked_on is None:
+        return []
+    mark = labels["checked_on"] % {"date": words.date(stakeholder.checked_on)}
+    if stakeholder.reaction_received:
+        mark += ", " + labels["reaction_received"]
+    return [(mark, False)]
+
+
+def member_check_data(document: ParticipationDocument, labels: dict,
+                      html: HtmlToTree) -> dict | None:
+    """The chapter "Reactions of participants on this document", laid out after the index."""
+    chapter = document.member_check
+    if chapter is None:
+        return None
+    return {
+        "intro": labels["member_check_intro"] % {
+            "opens": words.date(chapter.opens_at), "closes": words.date(chapter.closes_at),
+            "invited": chapter.invited, "replied": chapter.replied},
+        "reactions": [{
+            "stakeholder": r.stakeholder,
+            "meta": [(f'{labels["about"]}: {r.about or labels["on_the_whole"]}', False),
+                     (f'{labels["given_at"]} {words.date(r.given_at)}', False)],
+            "text": html.convert(r.text_html),
+            "answer": ({"date": words.date(r.answered_at), "body": html.convert(r.answer_html)}
+                       if r.answered_at else None)} for r in chapter.reactions],
+    }
