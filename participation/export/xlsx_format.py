@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from ..core.timeutil import utc_to_amsterdam
 from .builder import ParticipationDocument
-from .labels import labels
+from .labels import labels, rating_labels
 
 # Excel refuses longer cells; no contribution is this long, but a file that Excel repairs is lost
 # on a council clerk.
@@ -34,6 +34,7 @@ def to_xlsx(document: ParticipationDocument) -> bytes:
     _items_sheet(book, document, words)
     _stakeholders_sheet(book, document, words)
     _rounds_sheet(book, document, words)
+    _ratings_sheet(book, document, words)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -126,3 +127,21 @@ def _rounds_sheet(book: Workbook, document: ParticipationDocument, words: dict) 
                       _text(sheet, words["audiences"][r.audience], True), r.invited,
                       r.invitations_accepted, r.participants, r.items,
                       *(r.participants_by_kind.get(k, 0) for k in kinds)])
+
+
+def _ratings_sheet(book: Workbook, document: ParticipationDocument, words: dict) -> None:
+    """How participants rated each round: respondents, average, how many gave each score 1-10,
+    and the remarks (with who in the internal version), one row per round."""
+    rating_words = rating_labels()
+    scores = range(1, 11)
+    sheet = _sheet(book, rating_words["ratings"],
+                   [words["round"], rating_words["respondents"], rating_words["average"],
+                    *(f'{rating_words["score"]} {n}' for n in scores),
+                    rating_words["remarks_column"]],
+                   [30, 14, 14, *(9 for _ in scores), 80])
+    for r in document.ratings:
+        remarks = "\n\n".join(remark.text + (f" ({rating_words['by']} {remark.who})"
+                                              if remark.who else "") for remark in r.remarks)
+        sheet.append([_text(sheet, words["rounds"][r.kind]), r.respondents, r.average,
+                      *(r.distribution.get(n, 0) for n in scores),
+                      _text(sheet, remarks, True)])
