@@ -3,9 +3,9 @@ it takes a fixed number of queries, and marking the document final mails its lin
 every participant, not to those who stopped this process's e-mail."""
 from __future__ import annotations
 
+import functools
 import json
 import re
-import threading
 from collections import Counter
 from html import unescape
 
@@ -30,6 +30,7 @@ from .factories import (count, csrf_token, login, make_contribution, make_proces
                         submit)
 from .instances import Person
 from .test_concurrent_edits import served  # noqa: F401  (the fixture: gunicorn, two workers)
+from .test_ratings import at_once
 
 DEMO = "economische-agenda-2026-2030"
 PAGE = f"/p/{DEMO}/you-said-we-did"
@@ -127,7 +128,7 @@ def test_the_page_shows_the_documents_figures(app, client, demo):
 
 def test_the_page_takes_a_fixed_number_of_queries(app, client, count_queries):
     with app.test_request_context():
-        process = make_process()
+        make_process()
         moderator = make_user("mod@example.nl", role="moderator").id
         authors = [make_user(f"p{n}@example.nl").id for n in range(12)]
         db.session.commit()
@@ -206,17 +207,9 @@ def test_two_team_members_marking_final_at_once_mail_once(app, participants, ser
     for who, email in zip(people, ("team@example.nl", "team2@example.nl"), strict=True):
         who.log_in(served.url, email, "lange-wachtzin-42")
     tokens = [csrf_token(p.get(served.url + "/p/economie/you-said-we-did").text) for p in people]
-    barrier, answers = threading.Barrier(2), [None, None]
-
-    def send(n):
-        barrier.wait(timeout=60)
-        answers[n] = people[n].post(served.url + "/p/economie/you-said-we-did/final",
-                                    {"csrf_token": tokens[n]})
-    threads = [threading.Thread(target=send, args=(n,)) for n in (0, 1)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    answers = at_once([functools.partial(p.post, served.url + "/p/economie/you-said-we-did/final",
+                                         {"csrf_token": token})
+                       for p, token in zip(people, tokens, strict=True)])
     assert [a.status for a in answers] == [302, 302]
     with app.app_context():
         assert count(FinalDocument) == 1

@@ -3,6 +3,7 @@ the same moment; the dashboard and the participation document show the average, 
 distribution and the remarks (without names in the public version)."""
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
@@ -160,6 +161,22 @@ def test_every_format_carries_the_ratings(app, world):
 PAIRS = 10
 
 
+def at_once(sends: list) -> list:
+    """Call every function in `sends` from a thread of its own, released together by a
+    barrier; their answers, in order."""
+    barrier, answers = threading.Barrier(len(sends)), [None] * len(sends)
+
+    def run(n: int) -> None:
+        barrier.wait(timeout=60)
+        answers[n] = sends[n]()
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(sends))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return answers
+
+
 def test_two_tabs_rating_at_once_save_one_and_tell_the_other(app, served):  # noqa: F811
     """Each of PAIRS people sends the form from two tabs at the same moment: one rating is
     stored, the other tab hears it was rated already (409), never a 500."""
@@ -176,16 +193,8 @@ def test_two_tabs_rating_at_once_save_one_and_tell_the_other(app, served):  # no
         tabs[1].cookies = dict(tabs[0].cookies)
         fields = [{"csrf_token": csrf_token(tab.get(served.url + URL).text),
                    "rating-input-score": str(n + 6)} for n, tab in enumerate(tabs)]
-        barrier, answers = threading.Barrier(2), [None, None]
-
-        def send(n):
-            barrier.wait(timeout=60)
-            answers[n] = tabs[n].post(served.url + URL, fields[n])
-        threads = [threading.Thread(target=send, args=(n,)) for n in (0, 1)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        answers = at_once([functools.partial(tab.post, served.url + URL, sent)
+                           for tab, sent in zip(tabs, fields, strict=True)])
         pair = sorted(answer.status for answer in answers)
         statuses.append(pair)
         refused = next(a for a in answers if a.status != 302)
