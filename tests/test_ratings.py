@@ -128,6 +128,7 @@ def test_dashboard_and_document_show_average_distribution_and_remarks(client, ap
 def test_every_format_carries_the_ratings(app, world):
     """DOCX, PDF and XLSX have the chapter (or sheet) with the figures and the remark."""
     import io
+    import subprocess
     import zipfile
 
     import pikepdf
@@ -150,7 +151,15 @@ def test_every_format_carries_the_ratings(app, world):
 
     with pikepdf.open(io.BytesIO(files["pdf"])) as pdf, pdf.open_outline() as outline:
         titles = [item.title for item in outline.root]
-    assert titles[-1].startswith("5. ")
+        pages = {page.objgen: n for n, page in enumerate(pdf.pages, 1)}
+        ratings_page = pages[pikepdf.NameTree(pdf.Root.Names.Dests)["doc-ratings"][0].objgen]
+        last_page = len(pdf.pages)
+    assert titles[-1] == "5. How participants rated the process"
+    # The contents (page 2) give the page the chapter starts on, after the index.
+    contents = subprocess.run(["pdftotext", "-f", "2", "-l", "2", "-layout", "-", "-"],
+                              input=files["pdf"], capture_output=True, check=True).stdout.decode()
+    line = next(x for x in contents.splitlines() if "5. How participants rated" in x)
+    assert line.split()[-1] == str(ratings_page) and ratings_page == last_page
     sheet = load_workbook(io.BytesIO(files["xlsx"])).worksheets[-1]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][1:3] == (1, 7) and rows[1][3 + 6] == 1 and "Prima traject" in rows[1][-1]

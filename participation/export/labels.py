@@ -118,6 +118,7 @@ def rating_labels() -> dict:
         "remarks": _("Remarks: %(round)s"),
         "no_remarks": _("No remarks."),
         "remarks_column": _("Remarks"),
+        "ratings_sheet": _("Ratings"),  #: an Excel sheet's name: at most 31 characters
         "no_ratings": _("Nobody has rated this round."),
         "by": _("by"),
         "ratings_table": _("Ratings per round"),

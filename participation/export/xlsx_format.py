@@ -134,7 +134,7 @@ def _ratings_sheet(book: Workbook, document: ParticipationDocument, words: dict)
     and the remarks (with who in the internal version), one row per round."""
     rating_words = rating_labels()
     scores = range(1, 11)
-    sheet = _sheet(book, rating_words["ratings"],
+    sheet = _sheet(book, rating_words["ratings_sheet"],
                    [words["round"], rating_words["respondents"], rating_words["average"],
                     *(f'{rating_words["score"]} {n}' for n in scores),
                     rating_words["remarks_column"]],
