@@ -153,6 +153,7 @@ def test_the_page_takes_a_fixed_number_of_queries(app, client, count_queries):
             assert client.get("/p/economie/you-said-we-did").status_code == 200
         counts.append(counter.count)
     assert counts[0] == counts[1], counts
+    print(f"\nyou said, we did: {counts[0]} queries with 2 and with 12 answered contributions")
 
 
 @pytest.fixture
