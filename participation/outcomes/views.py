@@ -3,7 +3,7 @@ participation document final."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -42,6 +42,7 @@ def mark_final(slug: str):
         db.session.rollback()
         flash(_("The document had already been marked final; nobody was mailed again."), "info")
     else:
-        flash(_("The document is final. %(count)s participants will get an e-mail with the link "
-                "to this page.", count=mark.mailed), "success")
+        flash(ngettext("The document is final. %(num)d participant will get an e-mail with the "
+                       "link to this page.", "The document is final. %(num)d participants will "
+                       "get an e-mail with the link to this page.", mark.mailed), "success")
     return redirect(url_for("outcomes.page", slug=slug))
