@@ -173,6 +173,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(moderation_bp)
     from .dashboard.views import bp as dashboard_bp
     app.register_blueprint(dashboard_bp)
+    from .outcomes.views import bp as outcomes_bp
+    from .ratings.views import bp as ratings_bp
+    app.register_blueprint(ratings_bp)
+    app.register_blueprint(outcomes_bp)
     from .privacy.views import bp as privacy_bp
     app.register_blueprint(privacy_bp)
     from .redaction.views import bp as redaction_bp

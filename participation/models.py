@@ -12,7 +12,9 @@ from .moderation.models import (Disposition, Flag, FlagReason, Response,  # noqa
                                 ResponseSection, ResponseTemplate, TargetType)
 from .oidc.models import Identity  # noqa: F401
 from .notifications.models import NotificationPreference, NotifyMode, ReplyNotice  # noqa: F401
+from .outcomes.models import FinalDocument  # noqa: F401
 from .redaction.models import Redaction, RedactionState  # noqa: F401
 from .processes.models import (Audience, ModerationMode, Process, ProcessMember,  # noqa: F401
                                Round, RoundKind, RoundState, Theme)
+from .ratings.models import Rating  # noqa: F401
 from .review.models import MemberCheck, ReviewLink, ReviewReply, ReviewSubject, Verdict  # noqa: F401

@@ -38,6 +38,8 @@ ACCESS = {
     "comments.edit": OWNER, "comments.withdraw": OWNER,
     "moderation.audit": STAFF, "moderation.audit_all": STAFF, "export.export": STAFF,
     "export.preview": STAFF, "dashboard.dashboard": STAFF,
+    # Rating a round (participation.ratings); the "you said, we did" page and its final mark.
+    "ratings.rate": USER, "outcomes.page": PUBLIC, "outcomes.mark_final": STAFF,
     "processes.themes": TEAM, "processes.new_theme": TEAM, "processes.edit_theme": TEAM,
     "processes.change_theme": TEAM, "contributions.offline": TEAM,
     "contributions.import_input": TEAM, "contributions.confirm_import": TEAM, "drafts.upload": TEAM,

@@ -104,7 +104,8 @@ def test_contents_index_and_bookmarks_jump_inside_the_document(pdf_bytes):
                 assert target in dests and dests[target][0].objgen in pages, target
                 assert words and not words.startswith("#"), (target, words)
         contents = {target for page, target, _words in jumps if page == 1}  # page 2: contents
-        assert {"doc-process", "doc-overview", "doc-stakeholders", "doc-index"} <= contents
+        assert {"doc-process", "doc-overview", "doc-stakeholders", "doc-index",
+                "doc-ratings"} <= contents
         index_page = pages[dests["doc-index"][0].objgen]
         from_index = {target for page, target, _words in jumps if page >= index_page}
         stakeholders = {name for name in dests.keys() if name.startswith("stakeholder-")}
@@ -116,7 +117,8 @@ def test_contents_index_and_bookmarks_jump_inside_the_document(pdf_bytes):
             sections = [item.title for item in outline.root]
             under = {item.title: [child.title for child in item.children] for item in outline.root}
         assert sections == ["1. The process", "2. Overview of stakeholders",
-                            "3. Contributions and responses per stakeholder", "4. Index"]
+                            "3. Contributions and responses per stakeholder", "4. Index",
+                            "5. How participants rated the process"]
         assert len(under["3. Contributions and responses per stakeholder"]) == len(stakeholders)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, render_template
-from flask_babel import format_date
+from flask_babel import format_date, format_decimal, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -12,6 +12,7 @@ from ..accounts.models import OrganisationKind
 from ..moderation.labels import disposition_names
 from ..moderation.models import Disposition
 from ..core.roles import is_team, require
+from ..ratings.services import round_ratings
 from ..processes.services import get_visible_process
 from . import services, svg
 from .services import ResponseProgress, StateCounts
@@ -25,7 +26,7 @@ def dashboard(slug: str):
     require(is_team)
     numbers = services.dashboard(process)
     return render_template("dashboard/dashboard.html", process=process, numbers=numbers,
-                           blocks=_blocks(numbers))
+                           blocks=_blocks(numbers) + _rating_blocks(process))
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,8 @@ class Block:
     footer: tuple[str, list[int | None]] | None = None
     #: Shown instead of chart and table when there is nothing to count yet.
     empty: str | None = None
+    #: Participants' own words under the table (the ratings' remarks, without names).
+    remarks: list[str] | None = None
 
 
 def _kind_labels() -> dict[OrganisationKind | None, str]:
@@ -191,3 +194,28 @@ def _responses(numbers, table_below: str) -> Block:
                        _("Bars per disposition or progress, for contributions and for comments.")
                        + " " + table_below, columns[:2], [(label, values[:2])
                                                           for label, values in rows]))
+
+
+def _rating_blocks(process) -> list[Block]:
+    """Per round, how participants rated it (participation.ratings): average and respondents
+    in the hint, the scores 1-10 as a chart and a table, the remarks without names."""
+    blocks = []
+    for r in round_ratings(process, public=True):
+        name = _("Round 1") if r.kind == "input" else _("Round 2")
+        title = _("Rating of the process: %(round)s", round=name)
+        rows = [(str(score), [n]) for score, n in sorted(r.distribution.items())]
+        blocks.append(Block(
+            id=f"rating-{r.kind}", title=title,
+            hint=ngettext("%(num)d participant rated this round; average score %(average)s.",
+                          "%(num)d participants rated this round; average score %(average)s.",
+                          r.respondents, average=format_decimal(r.average or 0, "0.0"))
+            if r.respondents else "",
+            row_header=_("Score"), columns=[_("Participants")], rows=rows,
+            empty=None if r.respondents else _("Nobody has rated this round yet."),
+            remarks=[remark.text for remark in r.remarks],
+            chart=svg.bar_chart(f"rating-{r.kind}-chart", title,
+                                _("One bar per score from 1 to 10: how many participants gave "
+                                  "it.") + " " + _("The same numbers are in the table below the "
+                                                   "chart."),
+                                [(str(score), n) for score, n in sorted(r.distribution.items())])))
+    return blocks

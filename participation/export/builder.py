@@ -30,6 +30,7 @@ from ..accounts.models import Organisation, User, name_key
 from ..invitations.models import Invitation, InvitationKind
 from ..moderation.models import Response, ResponseSection, TargetType
 from ..processes.models import Process, Round, RoundKind, Theme
+from ..ratings.services import RoundRating, round_ratings
 from ..core.timeutil import utcnow
 from .member_check import MemberCheckChapter
 
@@ -168,6 +169,9 @@ class ParticipationDocument:
     sections: list[Topic]
     #: The member check and its reactions chapter (export.member_check); None: there was none.
     member_check: MemberCheckChapter | None = None
+    #: How participants rated each round (participation.ratings): the remarks without names in
+    #: the public version.
+    ratings: list[RoundRating] = field(default_factory=list)
 
     def items(self):
         for stakeholder in self.stakeholders:
@@ -363,7 +367,8 @@ def build(process: Process, *, public: bool = True, resident_label: str = "Resid
         rounds=summaries, invitations_sent=sum(v[0] for v in invited.values()),
         invitations_accepted=sum(v[1] for v in invited.values()), stakeholders=ordered,
         themes=[t for t in theme_topics.values() if t.items],
-        sections=[t for t in section_topics.values() if t.items])
+        sections=[t for t in section_topics.values() if t.items],
+        ratings=round_ratings(process, public=public))
 
 
 def _add_invitations(process: Process, stakeholders: dict[str, Stakeholder],

@@ -41,7 +41,18 @@ def document_context(document: ParticipationDocument) -> dict:
             "periods": {r.kind: (words.date(r.opens_at), words.date(r.closes_at))
                         for r in document.rounds},
             "kind_order": (*KIND_ORDER, "individual"),
-            "part": Part(document.contributors)}
+            "part": Part(document.contributors), **_rating_context(document)}
+
+
+def _rating_context(document: ParticipationDocument) -> dict:
+    """The ratings chapter's words and charts (templates/export/_ratings.html)."""
+    rating_words = words.rating_labels()
+    charts = {}
+    for r in document.ratings:
+        title = rating_words["distribution"] % {"round": words.labels()["rounds"][r.kind]}
+        charts[r.kind] = words.rating_chart(f"doc-rating-{r.kind}-chart", title,
+                                            rating_words["chart_description"], r.distribution)
+    return {"rating_words": rating_words, "rating_charts": charts}
 
 
 def _css_string(value: str) -> str:

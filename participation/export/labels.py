@@ -126,3 +126,35 @@ def date(value) -> str:
 
 def datetime(value) -> str:
     return format_datetime(value, "d MMMM yyyy, HH:mm") if value else ""
+
+
+def rating_labels() -> dict:
+    """The words of the chapter on how participants rated the process (participation.ratings)."""
+    return {
+        "ratings": _("How participants rated the process"),
+        "ratings_intro": _("After taking part, participants could give each round a score from "
+                           "1 (very poor) to 10 (excellent), once, with an optional remark."),
+        "respondents": _("Respondents"),
+        "average": _("Average score"),
+        "score": _("Score"),
+        "count": _("Number of participants"),
+        "distribution": _("Scores given: %(round)s"),
+        "chart_description": _("One bar per score from 1 to 10: how many participants gave "
+                               "it. The same numbers are in the table."),
+        "remarks": _("Remarks: %(round)s"),
+        "no_remarks": _("No remarks."),
+        "remarks_column": _("Remarks"),
+        "ratings_sheet": _("Ratings"),  #: an Excel sheet's name: at most 31 characters
+        "no_ratings": _("Nobody has rated this round."),
+        "by": _("by"),
+        "ratings_table": _("Ratings per round"),
+    }
+
+
+def rating_chart(chart_id: str, title: str, description: str, distribution: dict):
+    """The distribution as the dashboard draws its numbers (an SVG with a title and a
+    description; the table beside it has the same numbers)."""
+    from ..dashboard.svg import bar_chart
+
+    return bar_chart(chart_id, title, description,
+                     [(str(score), n) for score, n in sorted(distribution.items())])

@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from ..core.timeutil import utc_to_amsterdam
 from .builder import ParticipationDocument
-from .labels import labels
+from .labels import labels, rating_labels
 
 # Excel refuses longer cells; no contribution is this long, but a file that Excel repairs is lost
 # on a council clerk.
@@ -35,6 +35,7 @@ def to_xlsx(document: ParticipationDocument) -> bytes:
     _stakeholders_sheet(book, document, words)
     _rounds_sheet(book, document, words)
     _member_check_sheet(book, document, words)
+    _ratings_sheet(book, document, words)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -157,3 +158,21 @@ def _member_check_sheet(book: Workbook, document: ParticipationDocument, words: 
             sheet.append([_text(sheet, s.name), _text(sheet, ""), _text(sheet, ""), moment(None),
                           _text(sheet, ""), moment(s.checked_on),
                           _text(sheet, words["yes"] if s.reaction_received else words["no"])])
+
+
+def _ratings_sheet(book: Workbook, document: ParticipationDocument, words: dict) -> None:
+    """How participants rated each round: respondents, average, how many gave each score 1-10,
+    and the remarks (with who in the internal version), one row per round."""
+    rating_words = rating_labels()
+    scores = range(1, 11)
+    sheet = _sheet(book, rating_words["ratings_sheet"],
+                   [words["round"], rating_words["respondents"], rating_words["average"],
+                    *(f'{rating_words["score"]} {n}' for n in scores),
+                    rating_words["remarks_column"]],
+                   [30, 14, 14, *(9 for _ in scores), 80])
+    for r in document.ratings:
+        remarks = "\n\n".join(remark.text + (f" ({rating_words['by']} {remark.who})"
+                                              if remark.who else "") for remark in r.remarks)
+        sheet.append([_text(sheet, words["rounds"][r.kind]), r.respondents, r.average,
+                      *(r.distribution.get(n, 0) for n in scores),
+                      _text(sheet, remarks, True)])

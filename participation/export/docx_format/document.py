@@ -85,7 +85,7 @@ class Writer:
         package, self.stream = self.stream, tempfile.SpooledTemporaryFile(_SPOOL_BYTES)
         with self.stream as rest:
             for part in (self.process, self.overview, self.by_stakeholder, self.index,
-                         self.member_check):
+                         self.member_check, self.ratings):
                 part()
                 self.flush()
             self.stream = package
@@ -315,3 +315,33 @@ class Writer:
                 self.add(runs(words["member_answer"], bold=True)
                          + runs(f": {words['no_answer']}"), ppr("Response"))
             self.flush()
+    def ratings(self) -> None:
+        """How participants rated each round (participation.ratings): the figures, the
+        distribution as a table, the remarks (without names in the public version)."""
+        words, rating_words = self.words, words_module.rating_labels()
+        self.heading(1, f"5. {rating_words['ratings']}")
+        self.add(runs(rating_words["ratings_intro"]))
+        self.out.append(table(
+            (50, 25, 25), (words["round"], rating_words["respondents"], rating_words["average"]),
+            [(words["rounds"][r.kind], r.respondents,
+              "–" if r.average is None else f"{r.average:.1f}") for r in self.document.ratings],
+            caption=rating_words["ratings_table"], numeric=frozenset({1, 2})))
+        for r in self.document.ratings:
+            name = words["rounds"][r.kind]
+            self.heading(2, name)
+            if not r.respondents:
+                self.add(runs(rating_words["no_ratings"]))
+                continue
+            caption = rating_words["distribution"] % {"round": name}
+            self.out.append(table(
+                (50, 50), (rating_words["score"], rating_words["count"]),
+                [(str(score), n) for score, n in sorted(r.distribution.items())],
+                caption=caption, numeric=frozenset({1})))
+            self.heading(3, rating_words["remarks"] % {"round": name})
+            if not r.remarks:
+                self.add(runs(rating_words["no_remarks"]))
+            for remark in r.remarks:
+                text = remark.text + (f" ({rating_words['by']} {remark.who})" if remark.who
+                                      else "")
+                self.add(runs(text), ppr(bidi=starts_right_to_left(text)))
+        self.flush()

@@ -60,6 +60,7 @@ def to_pdf(document: ParticipationDocument) -> bytes:
     if parts:
         sections.append(("3. " + data["words"]["by_stakeholder"], "doc-stakeholders"))
     sections.append(("4. " + data["words"]["index"], "doc-index"))
+    sections.append(("5. " + words.rating_labels()["ratings"], "doc-ratings"))
 
     with tempfile.TemporaryDirectory(prefix="participatiedocument-") as name:
         folder = Path(name)
@@ -85,7 +86,10 @@ def to_pdf(document: ParticipationDocument) -> bytes:
                                       "stakeholders": [_stakeholder(s, labels, anchors[s.name],
                                                                     html) for s in group]})
                 laying_out.append(pool.submit(_compile, folder, part))
-            laid_out = dict(zip(["front", *parts], (f.result() for f in laying_out),
+            _write(folder, "ratings", {**common, "part": "ratings",
+                                       "ratings": rating_data(document)})
+            laying_out.append(pool.submit(_compile, folder, "ratings"))
+            laid_out = dict(zip(["front", *parts, "ratings"], (f.result() for f in laying_out),
                                 strict=True))
 
         def page_numbers() -> tuple[dict[str, int], int]:
@@ -95,6 +99,8 @@ def to_pdf(document: ParticipationDocument) -> bytes:
                     pages[anchor] = first + page
                 first += laid_out[part]["pages"]
             pages["doc-index"] = first
+            if "index" in laid_out:  # chapter 5, the ratings, follows the index
+                pages["doc-ratings"] = first + laid_out["index"]["pages"]
             return pages, first
 
         pages, _ = page_numbers()
@@ -105,9 +111,12 @@ def to_pdf(document: ParticipationDocument) -> bytes:
             for topics in data["index"]]}
         index["member_check"] = member_check_data(document, labels, HtmlToTree())
         _write(folder, "index", index)
-        _write(folder, "front", front(pages))
         front_pages = laid_out["front"]["pages"]
-        laid_out.update(zip(["index", "front"], _run_all(folder, ["index", "front"]), strict=True))
+        # The index first: the contents need its length for the ratings' page (chapter 5).
+        laid_out["index"] = _compile(folder, "index")
+        pages, _ = page_numbers()
+        _write(folder, "front", front(pages))
+        laid_out["front"] = _compile(folder, "front")
         if laid_out["front"]["pages"] != front_pages:  # the numbers made the contents longer
             pages, _ = page_numbers()
             _write(folder, "front", front(pages))
@@ -119,7 +128,7 @@ def to_pdf(document: ParticipationDocument) -> bytes:
                                     for name, stakeholder in anchors.items()]
                     if anchor == "doc-stakeholders" else []] for title, anchor in sections]
         (folder / "job.json").write_text(json.dumps({
-            "timestamp": int(generated.timestamp()), "parts": ["front", *parts, "index"],
+            "timestamp": int(generated.timestamp()), "parts": ["front", *parts, "index", "ratings"],
             "page_count": sum(part["pages"] for part in laid_out.values()),
             "links": links, "outline": outline}))
         (folder / "pages.json").write_text(json.dumps(
@@ -326,3 +335,24 @@ def member_check_data(document: ParticipationDocument, labels: dict,
             "answer": ({"date": words.date(r.answered_at), "body": html.convert(r.answer_html)}
                        if r.answered_at else None)} for r in chapter.reactions],
     }
+def rating_data(document: ParticipationDocument) -> dict:
+    """The chapter on how participants rated the process (participation.ratings), as data:
+    per round the figures, the distribution (bars and a table) and the remarks."""
+    labels, rating_words = words.labels(), words.rating_labels()
+    rounds = []
+    for r in document.ratings:
+        name = labels["rounds"][r.kind]
+        rounds.append({
+            "name": name, "respondents": r.respondents,
+            "distribution": [[str(score), n] for score, n in sorted(r.distribution.items())],
+            "top": max(r.distribution.values(), default=0),
+            "caption": rating_words["distribution"] % {"round": name},
+            "remarks_title": rating_words["remarks"] % {"round": name},
+            "remarks": [remark.text + (f" ({rating_words['by']} {remark.who})" if remark.who
+                                       else "") for remark in r.remarks]})
+    return {"words": rating_words, "rounds": rounds,
+            "summary": {"header": [labels["round"], rating_words["respondents"],
+                                   rating_words["average"]],
+                        "rows": [[labels["rounds"][r.kind], str(r.respondents),
+                                  "–" if r.average is None else f"{r.average:.1f}"]
+                                 for r in document.ratings]}}
