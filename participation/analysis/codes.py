@@ -69,7 +69,7 @@ def add_code(process: Process, name: str, actor) -> Code:
     except sa.exc.IntegrityError:
         raise NameTaken(name) from None
     record("code.add", actor=actor, target_type="analysis_code", target_id=code.id,
-           process_id=process.id, after={"name": name})
+           process_id=process.id, after={"title": name})
     return code
 
 
@@ -90,7 +90,7 @@ def rename_code(code: Code, name: str, actor, *, seen_version: int | None = None
     except sa.exc.IntegrityError:
         raise NameTaken(name) from None
     record("code.rename", actor=actor, target_type="analysis_code", target_id=code.id,
-           process_id=code.process_id, before={"name": before}, after={"name": name})
+           process_id=code.process_id, before={"title": before}, after={"title": name})
     return True
 
 
@@ -98,7 +98,7 @@ def delete_code(code: Code, actor, *, seen_version: int | None = None) -> None:
     """The code and its tags go; the items stay as they are."""
     check_version(code, seen_version)
     record("code.delete", actor=actor, target_type="analysis_code", target_id=code.id,
-           process_id=code.process_id, before={"name": code.name})
+           process_id=code.process_id, before={"title": code.name})
     db.session.execute(sa.delete(ItemCode).where(ItemCode.code_id == code.id))
     db.session.delete(code)
     db.session.flush()
@@ -136,7 +136,7 @@ def tag_items(process: Process, code: Code, keys, actor) -> int:
             new.remove((kind, item_id))
     if new:
         record("code.tag", actor=actor, target_type="analysis_code", target_id=code.id,
-               process_id=process.id, after={"name": code.name, "items": [
+               process_id=process.id, after={"title": code.name, "tagged": [
                    f"{kind.value}:{item_id}" for kind, item_id in new]})
     return len(new)
 
@@ -146,7 +146,7 @@ def untag_item(process: Process, code: Code, kind: ItemKind, item_id: int, actor
         ItemCode.code_id == code.id, ItemCode.item_kind == kind, ItemCode.item_id == item_id))
     if deleted.rowcount:
         record("code.untag", actor=actor, target_type="analysis_code", target_id=code.id,
-               process_id=process.id, after={"name": code.name, "items": [
+               process_id=process.id, after={"title": code.name, "tagged": [
                    f"{kind.value}:{item_id}"]})
     return bool(deleted.rowcount)
 

@@ -163,8 +163,9 @@ def store_analysis(process: Process, kind: RoundKind, analysis: Analysis, *,
     db.session.flush()
     kept = sum(1 for group in groups.values() if group.items)
     record("analysis.refresh", actor=actor, target_type="process", target_id=process.id,
-           process_id=process.id, after={"round": kind.value, "items": len(analysed),
-                                         "groups": kept + new_groups, "new_groups": new_groups})
+           process_id=process.id, after={"round_kind": kind.value, "analysed": len(analysed),
+                                         "group_count": kept + new_groups,
+                                         "new_groups": new_groups})
     return Refreshed(len(analysed), kept + new_groups, new_groups,
                      len(analysis.near_duplicates))
 
@@ -229,6 +230,8 @@ def _held(process: Process, kind: RoundKind, group_ids) -> dict[int, AnalysisGro
 def rename_group(group: AnalysisGroup, label: str, actor, *, seen_version: int | None = None
                  ) -> bool:
     """The team's name for the group, kept by later runs; False when it is the name already.
+    Naming a group accepts it as it is: its items are pinned, so that a later run cannot
+    empty it (new items still join it when the analysis puts them with its items).
     From a form of an older version: EditConflict (participation.core.conflicts)."""
     process_id, kind, group_id = group.process_id, group.round_kind, group.id
     group = _held(db.session.get(Process, process_id), kind, [group_id])[group_id]
@@ -238,10 +241,12 @@ def rename_group(group: AnalysisGroup, label: str, actor, *, seen_version: int |
     check_version(group, seen_version)
     before = group.label
     group.label, group.is_renamed, group.updated_at = label, True, utcnow()
+    for row in group.items:
+        row.pinned = True
     group.raise_version()
     db.session.flush()
     record("group.rename", actor=actor, target_type="analysis_group", target_id=group.id,
-           process_id=process_id, before={"label": before}, after={"label": label})
+           process_id=process_id, before={"title": before}, after={"title": label})
     return True
 
 
@@ -269,8 +274,8 @@ def merge_groups(process: Process, kind: RoundKind, into_id: int, other_ids: lis
         db.session.delete(other)
     db.session.flush()
     record("group.merge", actor=actor, target_type="analysis_group", target_id=target.id,
-           process_id=process.id, before={"groups": [g.label for g in merged]},
-           after={"label": target.label, "items": len(target.items)})
+           process_id=process.id, before={"merged": [g.label for g in merged]},
+           after={"title": target.label, "moved": len(target.items)})
     return target
 
 
@@ -317,8 +322,8 @@ def move_items(process: Process, kind: RoundKind, keys: list[tuple[ItemKind, int
     db.session.flush()
     record("group.split" if to_group_id is None else "group.move", actor=actor,
            target_type="analysis_group", target_id=target.id, process_id=process.id,
-           before={"groups": sorted({g.label for g in sources.values()})},
-           after={"label": target.label, "items": len(rows)})
+           before={"merged": sorted({g.label for g in sources.values()})},
+           after={"title": target.label, "moved": len(rows)})
     return target
 
 
@@ -487,3 +492,11 @@ def group_choices(process: Process, kind: RoundKind) -> list[AnalysisGroup]:
 def group_of_item(kind: ItemKind, item_id: int) -> AnalysisGroup | None:
     return db.session.scalar(sa.select(AnalysisGroup).join(AnalysisGroupItem).where(
         AnalysisGroupItem.item_kind == kind, AnalysisGroupItem.item_id == item_id))
+
+
+def process_groups(process: Process) -> list[AnalysisGroup]:
+    """Every group of the process, round 1's first, by name (one query): the queue's filter."""
+    return list(db.session.scalars(
+        sa.select(AnalysisGroup).where(AnalysisGroup.process_id == process.id)
+        .order_by(AnalysisGroup.round_kind.desc(), sa.func.lower(AnalysisGroup.label),
+                  AnalysisGroup.id)))
