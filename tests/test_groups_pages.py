@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from participation.analysis import codes, services
 from participation.analysis.grouping import Analysis, Group, Item
-from participation.analysis.models import AnalysisGroup, Code, ItemCode, ItemKind
+from participation.analysis.models import AnalysisGroup, AnalysisGroupItem, Code, ItemCode, ItemKind
 from participation.contributions.models import Contribution
 from participation.core.extensions import db
 from participation.processes.models import Process, RoundKind
@@ -277,3 +277,93 @@ def test_the_pages_take_a_fixed_number_of_queries(app, client, groups_world, cou
     assert small == large, (small, large)
     assert max(large.values()) <= 20, large
     print(f"\nqueries per page, 12 and 72 items: {large}")
+
+
+# --- two team members at once, over HTTP (two gunicorn workers) ------------------------------
+
+from .instances import Person  # noqa: E402
+from .test_concurrent_edits import PASSWORD, conflict_region, fields_of, served, two_at_once  # noqa: E402,F401,E501
+
+ROUNDS = 20
+
+
+def _fresh_groups(app, process_id: int, n: int) -> tuple[int, int, int]:
+    """Three new groups of one item each (X, G, H) for round `n`."""
+    with app.app_context():
+        process = db.session.get(Process, process_id)
+        made = []
+        for name in ("X", "G", "H"):
+            item = make_contribution(process, process.themes[0], None, title=f"{name} {n}",
+                                     body=f"Tekst {name} {n}.")
+            db.session.flush()
+            group = AnalysisGroup(process_id=process.id, round_kind=INPUT, label=f"{name} {n}")
+            group.items.append(AnalysisGroupItem(item_kind=ItemKind.contribution,
+                                                 item_id=item.id))
+            db.session.add(group)
+            db.session.flush()
+            made.append(group.id)
+        db.session.commit()
+        return tuple(made)
+
+
+def test_two_team_members_renaming_or_merging_at_once_lose_nothing(app, groups_world, served):
+    people = [Person(), Person()]
+    for who, email in enumerate(("mod@example.nl", "mod2@example.nl")):
+        people[who].log_in(served.url, email, PASSWORD)
+    group_id = groups_world["groups"]["netcongestie"]
+    page = f"/p/economie/groups/{group_id}"
+
+    # 1. The same group renamed by both from the same page: one name is saved, the other
+    # comes back with the saved one beside it; never a 5xx.
+    def load(who, n):
+        answer = people[who].get(served.url + page)
+        assert answer.status == 200, answer.status
+        return fields_of(answer.text, f"{page}/rename", page)
+
+    def send(who, n, fields):
+        name = f"Naam {n}-{'AB'[who]} {uuid.uuid4().hex[:6]}"
+        return name, people[who].post(served.url + f"{page}/rename", {**fields, "label": name})
+    results = two_at_once(load, send, ROUNDS)
+    by_round: dict[int, dict] = {}
+    for n, who, name, answer in results:
+        by_round.setdefault(n, {})[who] = (name, answer)
+    with app.app_context():
+        stored = db.session.get(AnalysisGroup, group_id).label
+    for n, pair in by_round.items():
+        assert sorted(a.status for _, a in pair.values()) == [302, 409], n
+        winner = next(name for name, a in pair.values() if a.status == 302)
+        loser, answer = next((name, a) for name, a in pair.values() if a.status == 409)
+        assert winner in conflict_region(answer.text)
+        assert f'value="{loser}"' in unescape(answer.text)  # their own text kept
+    assert stored == next(name for name, a in by_round[ROUNDS - 1].values() if a.status == 302)
+
+    # 2. One group merged into two others at once: it goes into one of them, the other merge
+    # is told the group is gone; nothing is lost or split.
+    rounds = {n: _fresh_groups(app, groups_world["process"], n) for n in range(ROUNDS)}
+
+    def load_merge(who, n):
+        x, g, h = rounds[n]
+        target = (g, h)[who]
+        answer = people[who].get(served.url + f"/p/economie/groups/{target}")
+        assert answer.status == 200, answer.status
+        return {**fields_of(answer.text, f"/p/economie/groups/{target}/merge",
+                            f"/p/economie/groups/{target}"), "other": str(x)}
+
+    def send_merge(who, n, fields):
+        target = rounds[n][1 + who]
+        return target, people[who].post(served.url + f"/p/economie/groups/{target}/merge",
+                                        fields)
+    results = two_at_once(load_merge, send_merge, ROUNDS)
+    statuses = {}
+    for n, who, target, answer in results:
+        statuses.setdefault(n, []).append(answer.status)
+        if answer.status == 409:
+            assert "This group is no longer there" in unescape(answer.text)
+    assert all(sorted(s) == [302, 409] for s in statuses.values()), statuses
+    with app.app_context():
+        for n, (x, g, h) in rounds.items():
+            assert db.session.get(AnalysisGroup, x) is None
+            sizes = sorted(len(db.session.get(AnalysisGroup, i).items) for i in (g, h))
+            assert sizes == [1, 2], (n, sizes)
+    print(f"\ngroups: {ROUNDS} pairs of renames and {ROUNDS} pairs of merges at once: "
+          f"one saved, one told each time, 0 lost, 0 5xx")
