@@ -167,6 +167,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(export_bp)
 
     app.register_blueprint(moderation_bp)
+    from .analysis.views import bp as analysis_bp
+    app.register_blueprint(analysis_bp)
     from .dashboard.views import bp as dashboard_bp
     app.register_blueprint(dashboard_bp)
     from .privacy.views import bp as privacy_bp

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Bundle, joinedload, selectinload
 
 from ..accounts.models import User
+from ..analysis.models import AnalysisGroupItem, ItemCode
 from ..audit.services import record
 from ..comments.models import Comment
 from ..core.conflicts import check_version, for_change
@@ -439,6 +440,9 @@ class QueueFilter:
     round_kind: RoundKind | None = None
     theme_id: int | None = None
     lineage_id: int | None = None
+    #: The analysis's group (analysis.models.AnalysisGroup) or the team's code the items have.
+    group_id: int | None = None
+    code_id: int | None = None
     page: int = 1
 
 
@@ -466,6 +470,7 @@ def _contribution_query(process: Process, flt: QueueFilter):
                 Contribution.state != ModerationState.withdrawn))
     if flt.theme_id:
         q = q.where(Contribution.theme_id == flt.theme_id)
+    q = _analysis_filter(q, Contribution, TargetType.contribution, flt)
     return _state_filter(q, Contribution, TargetType.contribution, flt)
 
 
@@ -477,7 +482,20 @@ def _comment_query(process: Process, flt: QueueFilter):
                 Comment.by_team.is_(False)))
     if flt.lineage_id:
         q = q.where(Comment.lineage_id == flt.lineage_id)
+    q = _analysis_filter(q, Comment, TargetType.comment, flt)
     return _state_filter(q, Comment, TargetType.comment, flt)
+
+
+def _analysis_filter(q, model, kind: TargetType, flt: QueueFilter):
+    """Only the items of a group of the analysis, of a code of the team (composed with the
+    other filters; a group or code of another process holds none of this one's items)."""
+    if flt.group_id:
+        q = q.where(model.id.in_(sa.select(AnalysisGroupItem.item_id).where(
+            AnalysisGroupItem.group_id == flt.group_id, AnalysisGroupItem.item_kind == kind)))
+    if flt.code_id:
+        q = q.where(model.id.in_(sa.select(ItemCode.item_id).where(
+            ItemCode.code_id == flt.code_id, ItemCode.item_kind == kind)))
+    return q
 
 
 def _state_filter(q, model, kind: TargetType, flt: QueueFilter):

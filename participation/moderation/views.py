@@ -8,6 +8,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from ..analysis.codes import codes_of
+from ..analysis.services import process_groups
 from ..audit.models import AuditEvent
 from ..audit.sentences import ACTION_GROUPS, describe
 from ..comments.models import Comment
@@ -72,6 +74,8 @@ def _queue_filter() -> services.QueueFilter:
         round_kind=RoundKind(round_arg) if round_arg in RoundKind._value2member_map_ else None,
         theme_id=args.get("theme", type=db_int) or None,
         lineage_id=args.get("section", type=db_int) or None,
+        group_id=args.get("group", type=db_int) or None,
+        code_id=args.get("code", type=db_int) or None,
         page=args.get("page", 1, type=db_int) or 1)
 
 
@@ -80,7 +84,8 @@ def _list_args(flt: services.QueueFilter) -> dict:
     so that after a response the team goes on within the list it was working through."""
     return {"state": flt.state if flt.state != "pending" else None,
             "round": flt.round_kind.value if flt.round_kind else None,
-            "theme": flt.theme_id, "section": flt.lineage_id}
+            "theme": flt.theme_id, "section": flt.lineage_id, "group": flt.group_id,
+            "code": flt.code_id}
 
 
 @bp.get("/p/<slug>/moderation")
@@ -92,7 +97,8 @@ def queue(slug: str):
     return render_template("moderation/queue.html", process=process, items=items, total=total,
                            flt=flt, pages=max(1, -(-total // services.PAGE_SIZE)),
                            sections=_section_choices(process), form=ReasonForm(formdata=None),
-                           list_args=_list_args(flt))
+                           list_args=_list_args(flt), groups=process_groups(process),
+                           codes=codes_of(process))
 
 
 @bp.post("/p/<slug>/moderation/bulk")
@@ -132,7 +138,8 @@ def bulk(slug: str):
     flash(_("%(done)d item(s) done, %(skipped)d skipped because the action did not fit their "
             "state.", done=done, skipped=skipped), "success")
     return redirect(url_for("moderation.queue", slug=slug, **{
-        k: v for k, v in request.args.items() if k in ("state", "round", "theme", "section")}))
+        k: v for k, v in request.args.items()
+        if k in ("state", "round", "theme", "section", "group", "code")}))
 
 
 def _to_answer(slug: str, action: str):
