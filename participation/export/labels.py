@@ -91,6 +91,29 @@ def labels() -> dict:
         "index_by_section": _("Index by section of the draft"),
         "text": _("Text"),
         "title": _("Title"),
+        **concern_labels(),
+    }
+
+
+def concern_labels() -> dict:
+    """The words of the chapter "what came back most"."""
+    return {
+        "concerns": _("What came back most"),
+        "concerns_intro": _("The input about the same concern, as the project team grouped "
+                            "and coded it, with the municipality's answer: per group or "
+                            "code, how many stakeholders and contributions or reactions, and "
+                            "the response they got."),
+        "no_concerns": _("The project team has not grouped or coded the input."),
+        "concern_kinds": {"group": _("Group"), "code": _("Code")},
+        "concern": _("Group or code"),
+        "items": _("Items"),
+        "key_phrases": _("Key phrases"),
+        "shared_response": _("One response to all of them"),
+        "most_common": _("Most common response (%(num)s items)"),
+        "dispositions_count": _("Responses by disposition"),
+        "no_response_yet": _("No response yet"),
+        "concern_answer": _("Answer of the municipality"),
+        "concern_facts": _("%(items)s items from %(stakeholders)s stakeholders"),
     }
 
 
