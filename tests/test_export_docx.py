@@ -121,7 +121,7 @@ def _assert_word_structure(data: bytes, document) -> None:
     assert [i.strip() for i in instructions] == ["PAGE", "NUMPAGES"]
     assert 'w:fldCharType="begin"' in footer and 'w:fldCharType="end"' in footer
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
-    assert [h.split(" ", 1)[0] for h in headings] == ["1.", "2.", "3.", "4."]
+    assert [h.split(" ", 1)[0] for h in headings] == ["1.", "2.", "3.", "4.", "5."]
     header_rows = [t.rows[0]._tr for t in document.tables]
     assert header_rows and all(tr.find(qn("w:trPr")).find(qn("w:tblHeader")) is not None
                                for tr in header_rows)
