@@ -43,6 +43,7 @@ ACCESS = {
     "invitations.import_csv": TEAM, "invitations.change": TEAM, "moderation.queue": TEAM,
     "moderation.bulk": TEAM, "moderation.item": TEAM, "moderation.act": TEAM,
     "moderation.respond": TEAM, "moderation.templates": TEAM, "moderation.edit_template": TEAM,
+    "moderation.answer": TEAM,
     **{f"analysis.{name}": TEAM for name in (
         "groups", "refresh", "group", "rename", "merge", "move", "code_group", "code_list",
         "rename_code", "delete_code", "tag_selection", "item_codes")},

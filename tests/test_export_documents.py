@@ -144,7 +144,8 @@ def test_html_download_and_preview_show_the_same_document(client, app, facts):
 def test_xlsx_has_one_row_per_item_with_its_stakeholder_and_response(client, app, facts):
     login(client, "staff@example.nl")
     book = load_workbook(io.BytesIO(_download(client, "xlsx")), read_only=True)
-    assert book.sheetnames == ["Contributions and reactions", "Stakeholders", "The process"]
+    assert book.sheetnames == ["Contributions and reactions", "Stakeholders", "The process",
+                               "What came back most"]
     rows = list(book["Contributions and reactions"].iter_rows(values_only=True))
     assert rows[0][:5] == ("Stakeholder", "Kind", "Round", "Theme / Section", "Title")
     by_title = {row[4]: row for row in rows[1:]}
