@@ -171,6 +171,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(export_bp)
 
     app.register_blueprint(moderation_bp)
+    from .analysis.views import bp as analysis_bp
+    app.register_blueprint(analysis_bp)
     from .dashboard.views import bp as dashboard_bp
     app.register_blueprint(dashboard_bp)
     from .outcomes.views import bp as outcomes_bp

@@ -1,6 +1,8 @@
 """Every model, imported in one place so that Alembic and the tests see the whole schema."""
 from .accounts.models import (DecisionBasis, Membership, Organisation,  # noqa: F401
                               OrganisationKind, User, VerificationState)
+from .analysis.models import (AnalysisGroup, AnalysisGroupItem, Code, GroupSet,  # noqa: F401
+                              ItemCode, NearDuplicate)
 from .audit.models import AuditEvent  # noqa: F401
 from .comments.models import Comment, CommentRevision, CommentSupport  # noqa: F401
 from .contributions.models import Attachment, Contribution, ContributionRevision  # noqa: F401

@@ -48,6 +48,10 @@ ACCESS = {
     "moderation.bulk": TEAM, "moderation.item": TEAM, "moderation.act": TEAM,
     "redaction.decide": TEAM,
     "moderation.respond": TEAM, "moderation.templates": TEAM, "moderation.edit_template": TEAM,
+    "moderation.answer": TEAM,
+    **{f"analysis.{name}": TEAM for name in (
+        "groups", "refresh", "group", "rename", "merge", "move", "code_group", "code_list",
+        "rename_code", "delete_code", "tag_selection", "item_codes")},
     "admin.new_process": TEAM, "admin.edit_process": TEAM, "admin.edit_round": TEAM,
     "admin.users": ADMIN, "admin.change_role": ADMIN, "admin.login_locks": ADMIN,
     "admin.lift_login_lock": ADMIN,
@@ -132,7 +136,8 @@ def world(app):
                 "organisation_id": waiting.id, "membership_id": db.session.scalar(
                     sa.select(Membership.id).where(Membership.user_id == newcomer.id)),
                 "token": "not-a-token", "filename": "css/site.css", "name": "broker",
-                "template_id": template.id, "reply_id": reaction.id, "subject_id": item.id}
+                "template_id": template.id, "reply_id": reaction.id, "subject_id": item.id,
+                "group_id": 1, "code_id": 1}
 
 
 def _url(rule, values: dict) -> str:

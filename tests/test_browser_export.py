@@ -42,7 +42,7 @@ def test_export_page_download_and_preview(site, page, app, tmp_path):  # noqa: F
 
     page.get_by_label("Language of the document").select_option("nl")
     page.get_by_role("button", name="Preview in the browser").click()
-    expect(page.get_by_role("heading", level=2, name="3. Inbreng en reacties per stakeholder")) \
+    expect(page.get_by_role("heading", level=2, name="4. Inbreng en reacties per stakeholder")) \
         .to_be_visible()
     assert page.locator(".document-preview").get_attribute("lang") == "nl"
     assert_accessible(page)

@@ -145,7 +145,7 @@ def test_member_check_from_the_mail_to_the_document(site, page, app, mailbox,  #
 
     # The preview in the site and every format: "checked on" and the chapter.
     site.open(f"/p/{ready.slug}/export/preview?version=public&language=en")
-    expect(page.get_by_role("heading", name="5. Reactions of participants on this document")) \
+    expect(page.get_by_role("heading", name="7. Reactions of participants on this document")) \
         .to_be_visible()
     texts = _texts(app, ready.slug, tmp_path)
     for fmt in ("html", "pdf", "docx", "xlsx"):

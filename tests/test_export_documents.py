@@ -108,14 +108,14 @@ def test_pdf_from_the_page_lists_every_published_item_under_its_stakeholder(
         pages, outline = len(reader.pages), [item.title for item in bookmarks.root]
     assert pages > 10
     text = _pdf_text(data, tmp_path)
-    _assert_under_stakeholders(text, facts, "3. Contributions and responses per stakeholder",
-                               "4. Index")
+    _assert_under_stakeholders(text, facts, "4. Contributions and responses per stakeholder",
+                               "5. Index")
     assert "Page 3 " in text  # running footer
     assert not EMAIL.search(text)
     assert not any(name in text for name in RESIDENT_NAMES)
     assert re.search(r"Resident \d+", text)
     # Headings become the PDF's bookmarks, so a reader can jump to a stakeholder.
-    assert "3. Contributions and responses per stakeholder" in outline
+    assert "4. Contributions and responses per stakeholder" in outline
 
 
 def test_html_download_and_preview_show_the_same_document(client, app, facts):
@@ -123,15 +123,15 @@ def test_html_download_and_preview_show_the_same_document(client, app, facts):
     data = _download(client, "html")
     assert b"<script" not in data and b'<html lang="en">' in data
     text = _html_text(data)
-    _assert_under_stakeholders(text, facts, "3. Contributions and responses per stakeholder",
-                               "4. Index")
+    _assert_under_stakeholders(text, facts, "4. Contributions and responses per stakeholder",
+                               "5. Index")
     assert not EMAIL.search(text) and not any(name in text for name in RESIDENT_NAMES)
 
     preview = client.get(f"/p/{SLUG}/export/preview?version=public&language=nl")
     assert preview.status_code == 200 and preview.headers["Cache-Control"] == "no-store"
     shown = _html_text(preview.data)
-    _assert_under_stakeholders(shown, facts, "3. Inbreng en reacties per stakeholder",
-                               "4. Register", language="nl")
+    _assert_under_stakeholders(shown, facts, "4. Inbreng en reacties per stakeholder",
+                               "5. Register", language="nl")
     assert "Inwoner 1" in shown and not EMAIL.search(shown.replace("staff@example.nl", ""))
     assert client.get(f"/p/{SLUG}/export/preview?version=secret").status_code == 400
     with app.app_context():
@@ -145,7 +145,7 @@ def test_xlsx_has_one_row_per_item_with_its_stakeholder_and_response(client, app
     login(client, "staff@example.nl")
     book = load_workbook(io.BytesIO(_download(client, "xlsx")), read_only=True)
     assert book.sheetnames == ["Contributions and reactions", "Stakeholders", "The process",
-                               "Ratings"]
+                               "What came back most", "Ratings"]
     rows = list(book["Contributions and reactions"].iter_rows(values_only=True))
     assert rows[0][:5] == ("Stakeholder", "Kind", "Round", "Theme / Section", "Title")
     by_title = {row[4]: row for row in rows[1:]}

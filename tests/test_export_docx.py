@@ -68,14 +68,14 @@ def _part(data: bytes, name: str) -> str:
 
 
 def _blocks(document) -> dict[str, list]:
-    """Section 3 of the document: stakeholder name → the paragraphs under their heading."""
+    """Section 4 of the document: stakeholder name → the paragraphs under their heading."""
     blocks: dict[str, list] = {}
     current = None
     in_section = False
     for paragraph in document.paragraphs:
         style = paragraph.style.name
         if style == "Heading 1":
-            in_section = paragraph.text.startswith("3. ")
+            in_section = paragraph.text.startswith("4. ")
             current = None
         elif in_section and style == "Heading 2":
             current = blocks.setdefault(paragraph.text, [])
@@ -121,7 +121,7 @@ def _assert_word_structure(data: bytes, document) -> None:
     assert [i.strip() for i in instructions] == ["PAGE", "NUMPAGES"]
     assert 'w:fldCharType="begin"' in footer and 'w:fldCharType="end"' in footer
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
-    assert [h.split(" ", 1)[0] for h in headings] == ["1.", "2.", "3.", "4.", "5."]
+    assert [h.split(" ", 1)[0] for h in headings] == ["1.", "2.", "3.", "4.", "5.", "6."]
     header_rows = [t.rows[0]._tr for t in document.tables]
     assert header_rows and all(tr.find(qn("w:trPr")).find(qn("w:tblHeader")) is not None
                                for tr in header_rows)
@@ -271,9 +271,9 @@ def test_contents_are_filled_with_the_headings_as_links_to_their_bookmarks(app, 
     # included) and the style of its level.
     assert [(style, text) for style, text, _ in entries] == [
         (f"TOC{level}", text) for level, text, _ in headings]
-    assert [text for _, text, _ in entries if text[:2] in ("1.", "2.", "3.", "4.")] == [
-        "1. Het proces", "2. Overzicht van stakeholders",
-        "3. Inbreng en reacties per stakeholder", "4. Register"]
+    assert [text for _, text, _ in entries if text[:2] in ("1.", "2.", "3.", "4.", "5.")] == [
+        "1. Het proces", "2. Overzicht van stakeholders", "3. Wat het vaakst terugkwam",
+        "4. Inbreng en reacties per stakeholder", "5. Register"]
     # Each entry links to a bookmark around its own heading; every bookmark is there once.
     for (_, text, anchor), (_, _, names) in zip(entries, headings, strict=True):
         assert anchor and anchor in names, f"the entry {text!r} does not link to its heading"
@@ -281,11 +281,11 @@ def test_contents_are_filled_with_the_headings_as_links_to_their_bookmarks(app, 
     assert len({b.get(f"{W}name") for b in starts}) == len(starts)
     assert len({b.get(f"{W}id") for b in starts}) == len(starts)
 
-    # Under chapter 3, every stakeholder with input, in the document's order.
+    # Under chapter 4, every stakeholder with input, in the document's order.
     content = _document_content(app, "nl")
     chapter = [text for _, text, _ in entries]
-    third = chapter.index("3. Inbreng en reacties per stakeholder")
-    assert chapter[third + 1:chapter.index("4. Register")] == [
+    third = chapter.index("4. Inbreng en reacties per stakeholder")
+    assert chapter[third + 1:chapter.index("5. Register")] == [
         s.name for s in content.contributors]
     assert facts["answered_org"] in chapter
     # Word still updates it, and is asked to when the file is opened.
@@ -333,9 +333,9 @@ def test_index_entries_are_headings_and_tables_repeat_their_header_row(app, tmp_
     # by the stakeholders who responded to it.
     paragraphs = list(body.iter(f"{W}p"))
     index = next(n for n, p in enumerate(paragraphs)
-                 if _style(p) == "Heading1" and _text(p) == "4. Register")
+                 if _style(p) == "Heading1" and _text(p) == "5. Register")
     end = next((n for n, p in enumerate(paragraphs) if n > index and _style(p) == "Heading1"),
-               len(paragraphs))  # chapter 5, the ratings, follows
+               len(paragraphs))  # chapter 6, the ratings, follows
     topics = [(_style(p), _text(p)) for p in paragraphs[index + 1:end]
               if _style(p) in ("Heading2", "Heading3")]
     assert topics == [

@@ -119,7 +119,7 @@ def test_dashboard_and_document_show_average_distribution_and_remarks(client, ap
     assert internal["ratings"][0]["remarks"][0]["who"] == "Anna Jansen"
     assert public["ratings"][1] == {**public["ratings"][1], "kind": "feedback", "respondents": 0}
 
-    assert "5. How participants rated the process" in html
+    assert "6. How participants rated the process" in html
     assert "Goed geregeld" in html and "Anna Jansen" not in html
     assert "(by Anna Jansen)" in internal_html
     assert re.search(r'<td class="num">2</td><td class="num">6\.5</td>', html)
@@ -146,7 +146,7 @@ def test_every_format_carries_the_ratings(app, world):
         files = {fmt: export_services.export(process, fmt, public=True, language="en",
                                              actor=None) for fmt in ("docx", "pdf", "xlsx")}
     body = zipfile.ZipFile(io.BytesIO(files["docx"])).read("word/document.xml").decode()
-    assert "5. How participants rated the process" in body
+    assert "6. How participants rated the process" in body
     assert "Prima traject" in body
 
     with pikepdf.open(io.BytesIO(files["pdf"])) as pdf, pdf.open_outline() as outline:
@@ -154,11 +154,11 @@ def test_every_format_carries_the_ratings(app, world):
         pages = {page.objgen: n for n, page in enumerate(pdf.pages, 1)}
         ratings_page = pages[pikepdf.NameTree(pdf.Root.Names.Dests)["doc-ratings"][0].objgen]
         last_page = len(pdf.pages)
-    assert titles[-1] == "5. How participants rated the process"
+    assert titles[-1] == "6. How participants rated the process"
     # The contents (page 2) give the page the chapter starts on, after the index.
     contents = subprocess.run(["pdftotext", "-f", "2", "-l", "2", "-layout", "-", "-"],
                               input=files["pdf"], capture_output=True, check=True).stdout.decode()
-    line = next(x for x in contents.splitlines() if "5. How participants rated" in x)
+    line = next(x for x in contents.splitlines() if "6. How participants rated" in x)
     assert line.split()[-1] == str(ratings_page) and ratings_page == last_page
     sheet = load_workbook(io.BytesIO(files["xlsx"])).worksheets[-1]
     rows = list(sheet.iter_rows(values_only=True))

@@ -57,6 +57,16 @@ SENTENCES = {
                                     "municipality's response"),
     "template.add": _l("%(actor)s added the response template “%(title)s”"),
     "template.edit": _l("%(actor)s changed the response template “%(title)s”"),
+    "analysis.refresh": _l("%(actor)s ran the analysis of %(item)s"),
+    "group.rename": _l("%(actor)s named a group of the analysis “%(title)s”"),
+    "group.merge": _l("%(actor)s merged groups of the analysis into “%(title)s”"),
+    "group.move": _l("%(actor)s moved items to the group “%(title)s”"),
+    "group.split": _l("%(actor)s moved items to the new group “%(title)s”"),
+    "code.add": _l("%(actor)s added the code “%(title)s”"),
+    "code.rename": _l("%(actor)s renamed a code to “%(title)s”"),
+    "code.delete": _l("%(actor)s removed the code “%(title)s”"),
+    "code.tag": _l("%(actor)s gave items the code “%(title)s”"),
+    "code.untag": _l("%(actor)s took the code “%(title)s” off an item"),
     "role.change": _l("%(actor)s changed the role of %(user)s from %(from_role)s to "
                       "%(to_role)s"),
     "process.create": _l("%(actor)s created the process “%(title)s”"),
@@ -115,6 +125,9 @@ ACTION_GROUPS = {
     "export": _l("Downloads of the participation document"),
     "account": _l("Deleted accounts"),
     "ratelimit": _l("Login locks lifted"),
+    "analysis": _l("Runs of the analysis"),
+    "group": _l("Groups of the analysis"),
+    "code": _l("Codes"),
 }
 
 #: The names of the values kept before and after.
@@ -130,6 +143,9 @@ KEY_LABELS = {
     "public": _l("Public version"), "language": _l("Language"), "bytes": _l("Size in bytes"),
     "number": _l("Version"), "continued": _l("Sections that continue an earlier one"),
     "email": _l("E-mail address"), "name": _l("Name"), "kind": _l("Kind"),
+    "analysed": _l("Items analysed"), "group_count": _l("Groups"),
+    "new_groups": _l("New groups"), "round_kind": _l("Round"), "moved": _l("Items moved"),
+    "merged": _l("Groups before"), "tagged": _l("Items"),
     "items": _l("Their input"), "contributions_kept": _l("Contributions kept"),
     "contributions_removed": _l("Contributions removed"),
     "comments_kept": _l("Reactions kept"), "comments_removed": _l("Reactions removed"),

@@ -27,6 +27,7 @@ from ..drafts.services import latest_published
 from ..core.extensions import db
 from ..core.mixins import ModerationState, shown_to_everyone
 from ..accounts.models import Organisation, User, name_key
+from ..analysis.models import AnalysisGroup, AnalysisGroupItem, Code, ItemCode
 from ..invitations.models import Invitation, InvitationKind
 from ..moderation.models import Response, ResponseSection, TargetType
 from ..processes.models import Process, Round, RoundKind, Theme
@@ -152,6 +153,36 @@ class Topic:
 
 
 @dataclass
+class ConcernAnswer:
+    """A response of the municipality as the chapter "what came back most" shows it."""
+    disposition: str
+    text_md: str
+    text_html: str
+    sections: list[str] = field(default_factory=list)
+    #: How many of the concern's items have this response.
+    items: int = 0
+
+
+@dataclass
+class Concern:
+    """A group of similar input (the analysis's, as the team kept it) or one of the team's
+    codes, with what the municipality answered its items. Counts are of the items in this
+    version of the document (the public one: what everyone may read, published responses)."""
+    kind: str  #: "group" or "code"
+    label: str
+    round: str | None  #: a group's round ("input" or "feedback"); None for a code
+    key_phrases: list[str]
+    items: int
+    stakeholders: int
+    #: The one response every item got (the same disposition, text and sections); else None.
+    shared: ConcernAnswer | None = None
+    #: Disposition -> items with it, most first; "none" for items without a response.
+    dispositions: dict[str, int] = field(default_factory=dict)
+    #: When the items got different answers: the response most of them got.
+    most_common: ConcernAnswer | None = None
+
+
+@dataclass
 class ParticipationDocument:
     process_title: str
     process_slug: str
@@ -172,6 +203,8 @@ class ParticipationDocument:
     #: How participants rated each round (participation.ratings): the remarks without names in
     #: the public version.
     ratings: list[RoundRating] = field(default_factory=list)
+    #: The chapter "what came back most": groups, then codes, most items first.
+    concerns: list[Concern] = field(default_factory=list)
 
     def items(self):
         for stakeholder in self.stakeholders:
@@ -368,7 +401,67 @@ def build(process: Process, *, public: bool = True, resident_label: str = "Resid
         invitations_accepted=sum(v[1] for v in invited.values()), stakeholders=ordered,
         themes=[t for t in theme_topics.values() if t.items],
         sections=[t for t in section_topics.values() if t.items],
-        ratings=round_ratings(process, public=public))
+        ratings=round_ratings(process, public=public),
+        concerns=concerns(process, ordered))
+
+
+#: A group of the analysis is in the chapter when this many of its items are in the document.
+CONCERN_MIN_ITEMS = 2
+
+
+def concerns(process: Process, stakeholders: list[Stakeholder]) -> list[Concern]:
+    """The chapter "what came back most": per group of the analysis (with at least
+    CONCERN_MIN_ITEMS items in the document) and per code of the team, the items, the
+    stakeholders and the municipality's answer, from the items already gathered. Two queries."""
+    where: dict[tuple[str, int], tuple[Stakeholder, Item]] = {
+        (item.kind, item.id): (stakeholder, item)
+        for stakeholder in stakeholders for item in stakeholder.items}
+    members: dict[tuple[str, int], list] = defaultdict(list)
+    labels: dict[tuple[str, int], tuple[str, str | None, list[str]]] = {}
+    for row in db.session.execute(
+            sa.select(AnalysisGroup.id, AnalysisGroup.label, AnalysisGroup.round_kind,
+                      AnalysisGroup.key_phrases, AnalysisGroupItem.item_kind,
+                      AnalysisGroupItem.item_id)
+            .join(AnalysisGroupItem, AnalysisGroupItem.group_id == AnalysisGroup.id)
+            .where(AnalysisGroup.process_id == process.id)):
+        labels[("group", row.id)] = (row.label, row.round_kind.value, list(row.key_phrases or []))
+        members[("group", row.id)].append((row.item_kind.value, row.item_id))
+    for row in db.session.execute(
+            sa.select(Code.id, Code.name, ItemCode.item_kind, ItemCode.item_id)
+            .join(ItemCode, ItemCode.code_id == Code.id).where(Code.process_id == process.id)):
+        labels[("code", row.id)] = (row.name, None, [])
+        members[("code", row.id)].append((row.item_kind.value, row.item_id))
+    found = []
+    for key, keys in members.items():
+        present = [where[k] for k in dict.fromkeys(keys) if k in where]
+        if not present or (key[0] == "group" and len(present) < CONCERN_MIN_ITEMS):
+            continue
+        label, round_, phrases = labels[key]
+        found.append(_concern(key[0], label, round_, phrases, present))
+    found.sort(key=lambda c: (c.kind != "group", -c.items, -c.stakeholders, c.label.casefold()))
+    return found
+
+
+def _concern(kind: str, label: str, round_: str | None, phrases: list[str],
+             present: list[tuple[Stakeholder, Item]]) -> Concern:
+    answers: dict[tuple, ConcernAnswer] = {}
+    dispositions: dict[str, int] = defaultdict(int)
+    for _stakeholder, item in present:
+        dispositions[item.disposition or "none"] += 1
+        if item.disposition:
+            answer = answers.setdefault(
+                (item.disposition, item.response_md, tuple(item.response_sections)),
+                ConcernAnswer(item.disposition, item.response_md or "", item.response_html or "",
+                              list(item.response_sections)))
+            answer.items += 1
+    concern = Concern(kind, label, round_, phrases, items=len(present),
+                      stakeholders=len({id(s) for s, _item in present}),
+                      dispositions=dict(sorted(dispositions.items(), key=lambda d: -d[1])))
+    if len(answers) == 1 and "none" not in dispositions:
+        concern.shared = next(iter(answers.values()))
+    elif answers:
+        concern.most_common = max(answers.values(), key=lambda a: a.items)
+    return concern
 
 
 def _add_invitations(process: Process, stakeholders: dict[str, Stakeholder],

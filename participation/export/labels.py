@@ -92,6 +92,7 @@ def labels() -> dict:
         "text": _("Text"),
         "title": _("Title"),
         **member_check_labels(),
+        **concern_labels(),
     }
 
 
@@ -117,6 +118,28 @@ def member_check_labels() -> dict:
         "checked_column": _("Checked on"),
         "reaction_column": _("Reaction received"),
         "reactions_sheet": _("Reactions on the document"),
+    }
+
+
+def concern_labels() -> dict:
+    """The words of the chapter "what came back most"."""
+    return {
+        "concerns": _("What came back most"),
+        "concerns_intro": _("The input about the same concern, as the project team grouped "
+                            "and coded it, with the municipality's answer: per group or "
+                            "code, how many stakeholders and contributions or reactions, and "
+                            "the response they got."),
+        "no_concerns": _("The project team has not grouped or coded the input."),
+        "concern_kinds": {"group": _("Group"), "code": _("Code")},
+        "concern": _("Group or code"),
+        "items": _("Items"),
+        "key_phrases": _("Key phrases"),
+        "shared_response": _("One response to all of them"),
+        "most_common": _("Most common response (%(num)s items)"),
+        "dispositions_count": _("Responses by disposition"),
+        "no_response_yet": _("No response yet"),
+        "concern_answer": _("Answer of the municipality"),
+        "concern_facts": _("%(items)s items from %(stakeholders)s stakeholders"),
     }
 
 

@@ -34,8 +34,9 @@ def to_xlsx(document: ParticipationDocument) -> bytes:
     _items_sheet(book, document, words)
     _stakeholders_sheet(book, document, words)
     _rounds_sheet(book, document, words)
-    _member_check_sheet(book, document, words)
+    _concerns_sheet(book, document, words)
     _ratings_sheet(book, document, words)
+    _member_check_sheet(book, document, words)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -176,3 +177,22 @@ def _ratings_sheet(book: Workbook, document: ParticipationDocument, words: dict)
         sheet.append([_text(sheet, words["rounds"][r.kind]), r.respondents, r.average,
                       *(r.distribution.get(n, 0) for n in scores),
                       _text(sheet, remarks, True)])
+
+
+def _concerns_sheet(book: Workbook, document: ParticipationDocument, words: dict) -> None:
+    """What came back most (export.builder.concerns): a row per group or code."""
+    sheet = _sheet(book, words["concerns"],
+                   [words["concern"], words["kind"], words["round"], words["key_phrases"],
+                    words["stakeholders"], words["items"], words["dispositions_count"],
+                    words["disposition"], words["concern_answer"]],
+                   [36, 12, 12, 36, 12, 10, 40, 20, 70])
+    for c in document.concerns:
+        answer = c.shared or c.most_common
+        counts = "; ".join(f"{words['no_response_yet'] if d == 'none' else words['dispositions'][d]}"
+                           f": {n}" for d, n in c.dispositions.items())
+        sheet.append([_text(sheet, c.label), _text(sheet, words["concern_kinds"][c.kind]),
+                      _text(sheet, words["round_short"][c.round] if c.round else ""),
+                      _text(sheet, ", ".join(c.key_phrases), True), c.stakeholders, c.items,
+                      _text(sheet, counts, True),
+                      _text(sheet, words["dispositions"][answer.disposition] if answer else ""),
+                      _text(sheet, answer.text_md if answer else "", True)])

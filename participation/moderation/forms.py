@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
@@ -39,6 +39,13 @@ class ResponseForm(BaseForm):
                                    validate_choice=False,
                                    description=_l("Optional. Hold Ctrl (or Cmd) to choose more "
                                                   "than one."))
+
+
+class BulkResponseForm(ResponseForm):
+    """One response for many items (moderation.services.save_responses). No version of its
+    own: the page carries each item's response version beside the item."""
+    version = None
+    replace_existing = BooleanField(_l("Also replace the responses these items already have"))
 
 
 def response_conflict(form, response) -> conflicts.Conflict:

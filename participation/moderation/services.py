@@ -5,16 +5,18 @@ through the outbox. Functions flush, callers commit.
 """
 from __future__ import annotations
 
+import enum
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import sqlalchemy as sa
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Bundle
+from sqlalchemy.orm import Bundle, joinedload, selectinload
 
 from ..accounts.models import User
+from ..analysis.models import AnalysisGroupItem, ItemCode
 from ..audit.services import record
 from ..comments.models import Comment
 from ..core.conflicts import check_version, for_change
@@ -173,11 +175,28 @@ def save_response(process: Process, kind: TargetType, item, actor: User, *,
 def _save_response(process: Process, kind: TargetType, item, actor: User, *,
                    disposition: Disposition, body_md: str, lineage_ids: list[int],
                    publish: bool, seen_version: int | None) -> Response:
-    response = response_for(kind, item.id, lock=True)
-    before = None
+    response = _write_response(process, kind, item, actor, response_for(kind, item.id, lock=True),
+                               disposition=disposition, body_md=body_md,
+                               wanted=_valid_sections(lineage_ids), publish=publish,
+                               seen_version=seen_version)
+    db.session.flush()
+    return response
+
+
+def _valid_sections(lineage_ids: list[int]) -> list[int]:
+    """The lineages asked for that are sections of a draft, once each, in the order given."""
     valid = set(db.session.scalars(sa.select(Section.lineage_id).where(
         Section.lineage_id.in_(lineage_ids or [-1]))))
-    wanted = [lid for lid in dict.fromkeys(lineage_ids) if lid in valid]
+    return [lid for lid in dict.fromkeys(lineage_ids) if lid in valid]
+
+
+def _write_response(process: Process, kind: TargetType, item, actor: User,
+                    response: Response | None, *, disposition: Disposition, body_md: str,
+                    wanted: list[int], publish: bool, seen_version: int | None) -> Response:
+    """Save one item's response over `response` (None: it has none yet), recorded and mailed
+    as save_response says; no query of its own, so that save_responses can write many in one
+    flush. The caller flushes."""
+    before = None
     if response is not None and _unchanged(response, disposition, body_md, wanted):
         # Sent again (a double click, a re-sent form), or a draft published as it is: only
         # the publishing is news.
@@ -200,7 +219,6 @@ def _save_response(process: Process, kind: TargetType, item, actor: User, *,
         response.written_by_id = actor.id
         response.raise_version()
     _set_sections(response, wanted)
-    db.session.flush()
     record("response.save", actor=actor, target_type=kind.value, target_id=item.id,
            process_id=process.id, before=before,
            after={"disposition": disposition, "text": body_md,
@@ -303,6 +321,113 @@ def edit_template(template: ResponseTemplate, actor: User, *, title: str,
     return True
 
 
+# --- one answer to many items -------------------------------------------------------------
+
+#: The most items one bulk answer takes (all items of a list, or those ticked): one page shows
+#: them all and one transaction writes them.
+BULK_LIMIT = 1000
+
+
+class Skip(enum.Enum):
+    """Why a bulk answer left an item as it was."""
+    gone = "gone"  #: withdrawn or removed since the page was shown, or not in this process
+    answered_meanwhile = "answered_meanwhile"  #: someone answered it after the page was shown
+    changed_meanwhile = "changed_meanwhile"  #: someone changed its response since then
+    kept = "kept"  #: it has a response of its own, and the team chose to keep those
+
+
+@dataclass(frozen=True)
+class BulkTarget:
+    """An item of a bulk answer and the version of its response when the page showed it (0:
+    it had none): a response saved after that is not overwritten (participation.core.conflicts)."""
+    kind: TargetType
+    id: int
+    seen_version: int
+
+
+@dataclass
+class BulkResult:
+    saved: list[tuple[TargetType, int]] = field(default_factory=list)
+    skipped: list[tuple[TargetType, int, Skip]] = field(default_factory=list)
+
+    @property
+    def conflicts(self) -> list[tuple[TargetType, int, Skip]]:
+        """The items someone else got to first: what the team must be shown."""
+        return [s for s in self.skipped if s[2] is not Skip.kept]
+
+
+def save_responses(process: Process, targets: list[BulkTarget], actor: User, *,
+                   disposition: Disposition, body_md: str, lineage_ids: list[int],
+                   publish: bool, replace_existing: bool) -> BulkResult:
+    """One answer to many items: each gets a response of its own, saved, recorded and mailed
+    exactly as save_response does for one (and later changed on its own the same way).
+
+    An item whose response is not at the version the page showed (someone answered it, or
+    changed its answer, meanwhile) is skipped and reported, never overwritten; one that has a
+    response is skipped unless `replace_existing`. A fixed number of queries however many
+    items: they are loaded, their responses locked, and all of it written in one flush.
+    Two team members answering the same new items at once both insert: the unique key refuses
+    the second flush, which is then done again against the first one's responses, so every
+    item the first answered is reported to the second as answered meanwhile.
+    """
+    arguments = {"disposition": disposition, "body_md": body_md, "lineage_ids": lineage_ids,
+                 "publish": publish, "replace_existing": replace_existing}
+    try:
+        with db.session.begin_nested():
+            return _save_responses(process, targets, actor, **arguments)
+    except sa.exc.IntegrityError:
+        log.info("a bulk answer met responses saved by someone else at the same time")
+        db.session.expire_all()
+        return _save_responses(process, targets, actor, **arguments)
+
+
+def _save_responses(process: Process, targets: list[BulkTarget], actor: User, *,
+                    disposition: Disposition, body_md: str, lineage_ids: list[int],
+                    publish: bool, replace_existing: bool) -> BulkResult:
+    # In one order (kind, id): two team members answering overlapping items lock them in the
+    # same order, and never each wait for a row the other holds.
+    targets = sorted({(t.kind, t.id): t for t in targets}.values(),
+                     key=lambda t: (t.kind.value, t.id))
+    ids = {kind: [t.id for t in targets if t.kind is kind] for kind in TargetType}
+    items = {}
+    for kind, model in MODELS.items():
+        items.update(((kind, item.id), item) for item in db.session.scalars(
+            sa.select(model).options(joinedload(model.author))
+            .join(Round, Round.id == model.round_id)
+            .where(model.id.in_(ids[kind] or [-1]), Round.process_id == process.id,
+                   model.state != ModerationState.withdrawn)))
+    responses = {(r.target_type, r.target_id): r for r in db.session.scalars(for_change(
+        sa.select(Response).options(selectinload(Response.sections))
+        .where(_targets_clause(ids)).order_by(Response.target_type, Response.target_id),
+        Response))}
+    wanted = _valid_sections(lineage_ids)
+    result = BulkResult()
+    for target in targets:
+        key = (target.kind, target.id)
+        item, response = items.get(key), responses.get(key)
+        if item is None or (target.kind is TargetType.comment and item.by_team):
+            result.skipped.append((*key, Skip.gone))
+            continue
+        if response is not None and not _unchanged(response, disposition, body_md, wanted):
+            if response.version != target.seen_version:
+                result.skipped.append((*key, Skip.answered_meanwhile if target.seen_version == 0
+                                       else Skip.changed_meanwhile))
+                continue
+            if not replace_existing:
+                result.skipped.append((*key, Skip.kept))
+                continue
+        _write_response(process, target.kind, item, actor, response, disposition=disposition,
+                        body_md=body_md, wanted=wanted, publish=publish, seen_version=None)
+        result.saved.append(key)
+    db.session.flush()
+    return result
+
+
+def _targets_clause(ids: dict[TargetType, list[int]]):
+    return sa.or_(*(sa.and_(Response.target_type == kind, Response.target_id.in_(ids[kind]))
+                    for kind in TargetType if ids[kind]), sa.false())
+
+
 # --- the queue ----------------------------------------------------------------------------
 
 QUEUE_STATES = ("pending", "flagged", "unanswered", "hidden", "all")
@@ -315,6 +440,9 @@ class QueueFilter:
     round_kind: RoundKind | None = None
     theme_id: int | None = None
     lineage_id: int | None = None
+    #: The analysis's group (analysis.models.AnalysisGroup) or the team's code the items have.
+    group_id: int | None = None
+    code_id: int | None = None
     page: int = 1
 
 
@@ -342,6 +470,7 @@ def _contribution_query(process: Process, flt: QueueFilter):
                 Contribution.state != ModerationState.withdrawn))
     if flt.theme_id:
         q = q.where(Contribution.theme_id == flt.theme_id)
+    q = _analysis_filter(q, Contribution, TargetType.contribution, flt)
     return _state_filter(q, Contribution, TargetType.contribution, flt)
 
 
@@ -353,7 +482,20 @@ def _comment_query(process: Process, flt: QueueFilter):
                 Comment.by_team.is_(False)))
     if flt.lineage_id:
         q = q.where(Comment.lineage_id == flt.lineage_id)
+    q = _analysis_filter(q, Comment, TargetType.comment, flt)
     return _state_filter(q, Comment, TargetType.comment, flt)
+
+
+def _analysis_filter(q, model, kind: TargetType, flt: QueueFilter):
+    """Only the items of a group of the analysis, of a code of the team (composed with the
+    other filters; a group or code of another process holds none of this one's items)."""
+    if flt.group_id:
+        q = q.where(model.id.in_(sa.select(AnalysisGroupItem.item_id).where(
+            AnalysisGroupItem.group_id == flt.group_id, AnalysisGroupItem.item_kind == kind)))
+    if flt.code_id:
+        q = q.where(model.id.in_(sa.select(ItemCode.item_id).where(
+            ItemCode.code_id == flt.code_id, ItemCode.item_kind == kind)))
+    return q
 
 
 def _state_filter(q, model, kind: TargetType, flt: QueueFilter):
@@ -410,6 +552,29 @@ def next_unanswered(process: Process, kind: TargetType, item,
         .where(sa.tuple_(*order) > sa.tuple_(item.created_at, kind.value, item.id))
         .order_by(*order).limit(1)).first()
     return (TargetType(row.kind), row.id) if row else None
+
+
+def bulk_selection(process: Process, flt: QueueFilter,
+                   keys: set[tuple[TargetType, int]] | None = None,
+                   limit: int = BULK_LIMIT) -> tuple[list[QueueItem], int]:
+    """The items of a bulk answer, in the queue's order, with their responses: those `keys`
+    names (ticked in the queue; of any state), or else every item `flt` picks, all its pages.
+    The total is of all of them; at most `limit` are returned. A fixed number of queries."""
+    if keys is not None:
+        flt = QueueFilter(state="all")
+    union = _listing(process, flt)
+    if union is None or keys == set():
+        return [], 0
+    where = sa.true()
+    if keys is not None:
+        where = sa.or_(*(sa.and_(union.c.kind == kind.value,
+                                 union.c.id.in_([i for k, i in keys if k is kind]))
+                         for kind in TargetType if any(k is kind for k, _i in keys)))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(union).where(where))
+    rows = db.session.execute(sa.select(union.c.id, union.c.kind).where(where)
+                              .order_by(union.c.created_at, union.c.kind, union.c.id)
+                              .limit(limit)).all()
+    return _items(rows), total
 
 
 def _items(rows) -> list[QueueItem]:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from ..analysis.codes import codes_of
+from ..analysis.services import process_groups
 from ..audit.models import AuditEvent
 from ..audit.sentences import ACTION_GROUPS, describe
 from ..comments.models import Comment
@@ -24,7 +27,8 @@ from ..core.search import search_text
 from ..core.security import form_checks_csrf
 from ..core.limiter import PostCounter, PostLimit, account
 from . import services
-from .forms import FlagForm, ReasonForm, ResponseForm, TemplateForm, response_conflict
+from .forms import (BulkResponseForm, FlagForm, ReasonForm, ResponseForm, TemplateForm,
+                    response_conflict)
 from .labels import DISPOSITION_LABELS
 from .models import Disposition, FlagReason, TargetType
 
@@ -34,7 +38,10 @@ bp = Blueprint("moderation", __name__)
 bp.record_once(lambda state: state.app.jinja_env.globals.update(
     disposition_labels=DISPOSITION_LABELS))
 
-ACTIONS = ("approve", "reject", "hide", "unhide", "dismiss")
+ACTIONS = ("approve", "reject", "hide", "unhide", "dismiss", "answer", "answer_all")
+#: The queue's buttons that lead to one answer for many items: the ticked ones, or all of the
+#: list's pages.
+ANSWER_ACTIONS = ("answer", "answer_all")
 NEEDS_REASON = {"reject", "hide", "unhide"}
 #: Reports per account; a form sent back with a mistake does not count.
 FLAGS = PostLimit(PostCounter("flags", per=account), only_saved=True)
@@ -67,6 +74,8 @@ def _queue_filter() -> services.QueueFilter:
         round_kind=RoundKind(round_arg) if round_arg in RoundKind._value2member_map_ else None,
         theme_id=args.get("theme", type=db_int) or None,
         lineage_id=args.get("section", type=db_int) or None,
+        group_id=args.get("group", type=db_int) or None,
+        code_id=args.get("code", type=db_int) or None,
         page=args.get("page", 1, type=db_int) or 1)
 
 
@@ -75,7 +84,8 @@ def _list_args(flt: services.QueueFilter) -> dict:
     so that after a response the team goes on within the list it was working through."""
     return {"state": flt.state if flt.state != "pending" else None,
             "round": flt.round_kind.value if flt.round_kind else None,
-            "theme": flt.theme_id, "section": flt.lineage_id}
+            "theme": flt.theme_id, "section": flt.lineage_id, "group": flt.group_id,
+            "code": flt.code_id}
 
 
 @bp.get("/p/<slug>/moderation")
@@ -87,7 +97,8 @@ def queue(slug: str):
     return render_template("moderation/queue.html", process=process, items=items, total=total,
                            flt=flt, pages=max(1, -(-total // services.PAGE_SIZE)),
                            sections=_section_choices(process), form=ReasonForm(formdata=None),
-                           list_args=_list_args(flt))
+                           list_args=_list_args(flt), groups=process_groups(process),
+                           codes=codes_of(process))
 
 
 @bp.post("/p/<slug>/moderation/bulk")
@@ -104,6 +115,8 @@ def bulk(slug: str):
     form.validate_on_submit()
     if "csrf_token" in form.errors:
         abort(400)
+    if action in ANSWER_ACTIONS:
+        return _to_answer(slug, action)
     reason = (form.reason.data or "").strip()
     if action in NEEDS_REASON and not reason:
         flash(_("Give a reason for this action; nothing was changed."), "error")
@@ -125,7 +138,105 @@ def bulk(slug: str):
     flash(_("%(done)d item(s) done, %(skipped)d skipped because the action did not fit their "
             "state.", done=done, skipped=skipped), "success")
     return redirect(url_for("moderation.queue", slug=slug, **{
-        k: v for k, v in request.args.items() if k in ("state", "round", "theme", "section")}))
+        k: v for k, v in request.args.items()
+        if k in ("state", "round", "theme", "section", "group", "code")}))
+
+
+def _to_answer(slug: str, action: str):
+    """On to the page of one answer for many items, which only shows them: its own form
+    writes."""
+    flt = _queue_filter()
+    if action == "answer_all":
+        return redirect(url_for("moderation.answer", slug=slug, all=1, **_list_args(flt)))
+    ticked = sorted(_ticked(request.form.getlist("items")[:services.BULK_LIMIT]),
+                    key=lambda key: (key[0].value, key[1]))
+    if not ticked:
+        flash(_("Tick the items to answer first; nothing was changed."), "error")
+        return redirect(url_for("moderation.queue", slug=slug, **_list_args(flt)))
+    return redirect(url_for("moderation.answer", slug=slug,
+                            items=[f"{kind.value}:{item_id}" for kind, item_id in ticked],
+                            **_list_args(flt)))
+
+
+def _targets(values: list[str]) -> list[services.BulkTarget]:
+    """The items of the bulk answer form ("contribution:12:3": kind, id and the version of its
+    response when the page was made, 0 for none); others are left out. A version that cannot
+    be read counts as none the page knew of (conflicts.UNKNOWN): nothing is saved over it."""
+    targets = {}
+    for value in values[:services.BULK_LIMIT]:
+        kind_value, _sep, rest = value.partition(":")
+        id_value, _sep, version_value = rest.partition(":")
+        item_id, version = db_int_or_none(id_value), db_int_or_none(version_value)
+        if kind_value in TargetType._value2member_map_ and item_id:
+            kind = TargetType(kind_value)
+            targets[(kind, item_id)] = services.BulkTarget(
+                kind, item_id, conflicts.UNKNOWN if version is None else version)
+    return list(targets.values())
+
+
+@bp.route("/p/<slug>/moderation/answer", methods=["GET", "POST"])
+@form_checks_csrf
+def answer(slug: str):
+    """One answer for many items: those ticked in the queue (`items`), or every item of the
+    queue's list (`all`, with its filter), each given a response of its own in one step."""
+    process = get_visible_process(slug)
+    require(can_moderate)
+    flt = _queue_filter()
+    form = BulkResponseForm()
+    form.sections.choices = [(s.lineage_id, f"{s.number} {s.heading}")
+                             for s in _section_choices(process)]
+    if request.method == "GET":
+        keys = None if request.args.get("all") else _ticked(
+            request.args.getlist("items")[:services.BULK_LIMIT])
+        items, total = services.bulk_selection(process, flt, keys)
+        seen = {(it.kind, it.id): it.response.version if it.response else 0 for it in items}
+        return _answer_page(process, form, items, total, seen, flt)
+    targets = _targets(request.form.getlist("items"))
+    seen = {(t.kind, t.id): t.seen_version for t in targets}
+    valid = form.validate_on_submit()
+    if valid and not targets:
+        form.form_errors.append(_("No items were chosen: go back to the list and tick them."))
+        valid = False
+    if not valid:
+        items, total = services.bulk_selection(process, flt, set(seen))
+        return _answer_page(process, form, items, total, seen, flt, status=400)
+    publish = request.form.get("action") == "publish"
+    result = services.save_responses(
+        process, targets, current_user, disposition=Disposition(form.disposition.data),
+        body_md=form.body.data, lineage_ids=form.sections.data or [], publish=publish,
+        replace_existing=bool(form.replace_existing.data))
+    db.session.commit()
+    saved = len(result.saved)
+    kept = sum(1 for *_key, why in result.skipped if why is services.Skip.kept)
+    message = (ngettext("The response has been published for %(num)d item; its author gets an "
+                        "e-mail.", "The response has been published for %(num)d items; each "
+                        "author gets an e-mail.", saved) if publish else
+               ngettext("The response has been saved as a draft for %(num)d item; only the team "
+                        "sees it.", "The response has been saved as a draft for %(num)d items; "
+                        "only the team sees them.", saved))
+    if not saved:
+        message = _("No item was answered.")
+    if kept:
+        message += " " + ngettext("%(num)d item kept the response it had.",
+                                  "%(num)d items kept the response they had.", kept)
+    if not result.conflicts:
+        flash(message, "success")
+        return redirect(url_for("moderation.queue", slug=slug, **_list_args(flt)))
+    # Someone else got to some of them first: say which, and keep their answers.
+    skipped, _total = services.bulk_selection(process, flt, {(k, i) for k, i, _w in
+                                                             result.conflicts})
+    why = {(k, i): w.value for k, i, w in result.conflicts}
+    return render_template("moderation/answer_done.html", process=process, message=message,
+                           skipped=skipped, why=why, list_args=_list_args(flt),
+                           again=[f"{it.kind.value}:{it.id}" for it in skipped]), 409
+
+
+def _answer_page(process: Process, form, items, total: int, seen: dict, flt, status: int = 200):
+    answered = sum(1 for it in items if it.response is not None)
+    return render_template(
+        "moderation/answer.html", process=process, form=form, items=items, total=total,
+        seen=seen, answered=answered, limit=services.BULK_LIMIT,
+        templates=services.templates_for(process), list_args=_list_args(flt)), status
 
 
 def _ticked(keys: list[str]) -> set[tuple[TargetType, int]]:

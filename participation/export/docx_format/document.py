@@ -84,8 +84,8 @@ class Writer:
         # then comes after the contents.
         package, self.stream = self.stream, tempfile.SpooledTemporaryFile(_SPOOL_BYTES)
         with self.stream as rest:
-            for part in (self.process, self.overview, self.by_stakeholder, self.index,
-                         self.member_check, self.ratings):
+            for part in (self.process, self.overview, self.concerns, self.by_stakeholder,
+                         self.index, self.ratings, self.member_check):
                 part()
                 self.flush()
             self.stream = package
@@ -182,9 +182,69 @@ class Writer:
                 [(t.name, t.items, len(t.stakeholders)) for t in topics],
                 caption=title, numeric=frozenset({1, 2})))
 
+    def concerns(self) -> None:
+        """3. What came back most: a table of the groups and codes, then each one's answer."""
+        doc, words = self.document, self.words
+        self.heading(1, f"3. {words['concerns']}")
+        if not doc.concerns:
+            self.add(runs(words["no_concerns"]))
+            return
+        self.add(runs(words["concerns_intro"]))
+        self.out.append(table(
+            (34, 18, 13, 10, 25),
+            (words["concern"], words["kind"], words["stakeholders"], words["items"],
+             words["disposition"]),
+            [(c.label, self._concern_kind(c), c.stakeholders, c.items, self._counts(c))
+             for c in doc.concerns],
+            caption=words["concerns"], numeric=frozenset({2, 3})))
+        for concern in doc.concerns:
+            self.heading(2, concern.label)
+            meta = f"{words['concern_kinds'][concern.kind]}"
+            if concern.round:
+                meta += f" · {words['rounds'][concern.round]}"
+            meta += " · " + words["concern_facts"] % {"items": concern.items,
+                                                       "stakeholders": concern.stakeholders}
+            if concern.key_phrases:
+                meta += f" · {words['key_phrases']}: {', '.join(concern.key_phrases)}"
+            self.add(runs(meta), ppr("ItemDetails"))
+            if concern.shared:
+                self.add(runs(words["concern_answer"], bold=True)
+                         + runs(f" · {words['shared_response']}"),
+                         ppr("Response", keep_next=True))
+                self._concern_answer(concern.shared)
+            elif concern.most_common:
+                self.add(runs(words["dispositions_count"], bold=True)
+                         + runs(f": {self._counts(concern)}"), ppr("Response", keep_next=True))
+                self.add(runs(words["most_common"] % {"num": concern.most_common.items},
+                              bold=True), ppr("Response", keep_next=True))
+                self._concern_answer(concern.most_common)
+            else:
+                self.add(runs(words["concern_answer"], bold=True)
+                         + runs(f": {words['no_response']}"), ppr("Response"))
+            self.flush()
+
+    def _concern_kind(self, concern) -> str:
+        kind = self.words["concern_kinds"][concern.kind]
+        return f"{kind} · {self.words['round_short'][concern.round]}" if concern.round else kind
+
+    def _counts(self, concern) -> str:
+        words = self.words
+        return "; ".join(f"{words['no_response_yet'] if d == 'none' else words['dispositions'][d]}"
+                         f": {n}" for d, n in concern.dispositions.items())
+
+    def _concern_answer(self, answer) -> None:
+        words = self.words
+        self.add(runs(f"{words['disposition']}: ")
+                 + runs(words["dispositions"].get(answer.disposition, answer.disposition),
+                        bold=True), ppr("Response", keep_next=True))
+        self.html(answer.text_html, "Response", RESPONSE_INDENT)
+        if answer.sections:
+            self.add(runs(f"{words['taken_up_in']}: {'; '.join(answer.sections)}", italic=True),
+                     ppr("Response"))
+
     def by_stakeholder(self) -> None:
         words = self.words
-        self.heading(1, f"3. {words['by_stakeholder']}")
+        self.heading(1, f"4. {words['by_stakeholder']}")
         contributors = self.document.contributors
         if not contributors:
             self.add(runs(words["no_items"]))
@@ -262,7 +322,7 @@ class Writer:
 
     def index(self) -> None:
         doc, words = self.document, self.words
-        self.heading(1, f"4. {words['index']}")
+        self.heading(1, f"5. {words['index']}")
         for title, topics in ((words["index_by_theme"], doc.themes),
                               (words["index_by_section"], doc.sections)):
             if not topics:
@@ -291,7 +351,7 @@ class Writer:
         chapter, words = self.document.member_check, self.words
         if chapter is None:
             return
-        self.heading(1, f"5. {words['member_check']}")
+        self.heading(1, f"7. {words['member_check']}")
         self.add(runs(words["member_check_intro"] % {
             "opens": words_module.date(chapter.opens_at),
             "closes": words_module.date(chapter.closes_at),
@@ -319,7 +379,7 @@ class Writer:
         """How participants rated each round (participation.ratings): the figures, the
         distribution as a table, the remarks (without names in the public version)."""
         words, rating_words = self.words, words_module.rating_labels()
-        self.heading(1, f"5. {rating_words['ratings']}")
+        self.heading(1, f"6. {rating_words['ratings']}")
         self.add(runs(rating_words["ratings_intro"]))
         self.out.append(table(
             (50, 25, 25), (words["round"], rating_words["respondents"], rating_words["average"]),

@@ -56,11 +56,14 @@ def to_pdf(document: ParticipationDocument) -> bytes:
     groups = list(_groups(contributors, PART_ITEMS)) if contributors else []
     parts = [f"part-{n:04d}" for n in range(len(groups))]
     sections = [("1. " + data["words"]["process"], "doc-process"),
-                ("2. " + data["words"]["overview"], "doc-overview")]
+                ("2. " + data["words"]["overview"], "doc-overview"),
+                ("3. " + data["words"]["concerns"], "doc-concerns")]
     if parts:
-        sections.append(("3. " + data["words"]["by_stakeholder"], "doc-stakeholders"))
-    sections.append(("4. " + data["words"]["index"], "doc-index"))
-    sections.append(("5. " + words.rating_labels()["ratings"], "doc-ratings"))
+        sections.append(("4. " + data["words"]["by_stakeholder"], "doc-stakeholders"))
+    sections.append(("5. " + data["words"]["index"], "doc-index"))
+    sections.append(("6. " + words.rating_labels()["ratings"], "doc-ratings"))
+    if document.member_check is not None:
+        sections.append(("7. " + data["words"]["member_check"], "doc-member-check"))
 
     with tempfile.TemporaryDirectory(prefix="participatiedocument-") as name:
         folder = Path(name)
@@ -71,7 +74,8 @@ def to_pdf(document: ParticipationDocument) -> bytes:
 
         def front(pages: dict[str, int]) -> dict:
             return {**common, **{key: data[key] for key in (
-                "title_facts", "version_line", "rounds", "by_kind", "overview", "topic_tables")},
+                "title_facts", "version_line", "rounds", "by_kind", "overview", "topic_tables",
+                "concerns")},
                 "part": "front",
                 "contents": [(title, anchor, str(pages.get(anchor, ""))) for title, anchor
                              in sections]}
@@ -86,8 +90,11 @@ def to_pdf(document: ParticipationDocument) -> bytes:
                                       "stakeholders": [_stakeholder(s, labels, anchors[s.name],
                                                                     html) for s in group]})
                 laying_out.append(pool.submit(_compile, folder, part))
+            # Chapters 6 and 7, after the index: the ratings, then the member check's reactions.
             _write(folder, "ratings", {**common, "part": "ratings",
-                                       "ratings": rating_data(document)})
+                                       "ratings": rating_data(document),
+                                       "member_check": member_check_data(document, labels,
+                                                                         html)})
             laying_out.append(pool.submit(_compile, folder, "ratings"))
             laid_out = dict(zip(["front", *parts, "ratings"], (f.result() for f in laying_out),
                                 strict=True))
@@ -99,8 +106,11 @@ def to_pdf(document: ParticipationDocument) -> bytes:
                     pages[anchor] = first + page
                 first += laid_out[part]["pages"]
             pages["doc-index"] = first
-            if "index" in laid_out:  # chapter 5, the ratings, follows the index
-                pages["doc-ratings"] = first + laid_out["index"]["pages"]
+            if "index" in laid_out:  # chapters 6 and 7 follow the index
+                after = first + laid_out["index"]["pages"]
+                pages["doc-ratings"] = after
+                for anchor, page in laid_out["ratings"]["anchors"].items():
+                    pages[anchor] = after + page
             return pages, first
 
         pages, _ = page_numbers()
@@ -109,10 +119,9 @@ def to_pdf(document: ParticipationDocument) -> bytes:
              "entries": [(topic, [(who, anchor, str(pages[anchor])) for who, anchor in names])
                          for topic, names in topics["entries"]]}
             for topics in data["index"]]}
-        index["member_check"] = member_check_data(document, labels, HtmlToTree())
         _write(folder, "index", index)
         front_pages = laid_out["front"]["pages"]
-        # The index first: the contents need its length for the ratings' page (chapter 5).
+        # The index first: the contents need its length for the pages of chapters 6 and 7.
         laid_out["index"] = _compile(folder, "index")
         pages, _ = page_numbers()
         _write(folder, "front", front(pages))
@@ -206,6 +215,7 @@ def document_data(document: ParticipationDocument) -> dict:
         "by_kind": _by_kind(document, labels),
         "overview": _overview(document, labels, anchors),
         "topic_tables": _topic_tables(document, labels),
+        "concerns": concerns_data(document, labels),
         "index": [{"title": heading,
                    "entries": [(t.name, [(name, anchors[name]) for name in t.stakeholders
                                          if name in anchors]) for t in topics]}
@@ -264,6 +274,50 @@ def _topic_tables(document: ParticipationDocument, labels: dict) -> list[dict]:
                            "rows": [[t.name, str(t.items), str(len(t.stakeholders))]
                                     for t in topics]})
     return tables
+
+
+def concerns_data(document: ParticipationDocument, labels: dict) -> dict:
+    """The chapter "what came back most" (export.builder.concerns): its table, and per group
+    or code its facts and the municipality's answer, texts as trees (from_html)."""
+    html = HtmlToTree()
+
+    def counts(concern) -> str:
+        return "; ".join(f'{labels["no_response_yet"] if d == "none" else labels["dispositions"][d]}'
+                         f": {n}" for d, n in concern.dispositions.items())
+
+    def answer(found) -> dict:
+        return {"disposition": labels["dispositions"][found.disposition],
+                "body": html.convert(found.text_html),
+                "taken_up": "; ".join(found.sections) or None}
+
+    def kind(concern) -> str:
+        name = labels["concern_kinds"][concern.kind]
+        return f'{name} · {labels["round_short"][concern.round]}' if concern.round else name
+
+    entries = []
+    for concern in document.concerns:
+        meta = [labels["concern_kinds"][concern.kind]]
+        if concern.round:
+            meta.append(labels["rounds"][concern.round])
+        meta.append(labels["concern_facts"] % {"items": concern.items,
+                                               "stakeholders": concern.stakeholders})
+        if concern.key_phrases:
+            meta.append(f'{labels["key_phrases"]}: {", ".join(concern.key_phrases)}')
+        entry = {"label": concern.label, "meta": meta, "shared": None, "counts": None,
+                 "most_common": None, "most_common_title": None}
+        if concern.shared:
+            entry["shared"] = answer(concern.shared)
+        elif concern.most_common:
+            entry["counts"] = counts(concern)
+            entry["most_common"] = answer(concern.most_common)
+            entry["most_common_title"] = labels["most_common"] % {
+                "num": concern.most_common.items}
+        entries.append(entry)
+    return {"header": [labels["concern"], labels["kind"], labels["stakeholders"],
+                       labels["items"], labels["disposition"]],
+            "rows": [[c.label, kind(c), str(c.stakeholders), str(c.items), counts(c)]
+                     for c in document.concerns],
+            "entries": entries}
 
 
 def _stakeholder(stakeholder: Stakeholder, labels: dict, anchor: str, html: HtmlToTree) -> dict:
