@@ -17,7 +17,7 @@ from .test_groups_pages import groups_world  # noqa: F401  (the fixture)
 pytestmark = pytest.mark.browser
 
 
-def _log_in(page, site, email):
+def _log_in(page, site, email):  # noqa: F811
     """The login page in Dutch (a visitor's); the moderator reads the site in English."""
     page.goto(site.url + "/account/login")
     page.get_by_label("E-mailadres").fill(email)

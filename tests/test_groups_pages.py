@@ -306,7 +306,8 @@ def _fresh_groups(app, process_id: int, n: int) -> tuple[int, int, int]:
         return tuple(made)
 
 
-def test_two_team_members_renaming_or_merging_at_once_lose_nothing(app, groups_world, served):
+def test_two_team_members_renaming_or_merging_at_once_lose_nothing(app, groups_world,
+                                                                   served):  # noqa: F811
     people = [Person(), Person()]
     for who, email in enumerate(("mod@example.nl", "mod2@example.nl")):
         people[who].log_in(served.url, email, PASSWORD)
@@ -355,7 +356,7 @@ def test_two_team_members_renaming_or_merging_at_once_lose_nothing(app, groups_w
                                         fields)
     results = two_at_once(load_merge, send_merge, ROUNDS)
     statuses = {}
-    for n, who, target, answer in results:
+    for n, _who, _target, answer in results:
         statuses.setdefault(n, []).append(answer.status)
         if answer.status == 409:
             assert "This group is no longer there" in unescape(answer.text)

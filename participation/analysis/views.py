@@ -253,8 +253,9 @@ def code_group(slug: str, group_id: int):
         return _group_page(process, group, status=400)
     added = codes.tag_items(process, code, _group_keys(group), current_user)
     db.session.commit()
-    flash(_("Code “%(code)s” given to %(num)d more items of this group.", code=code.name,
-            num=added), "success")
+    flash(ngettext("Code “%(code)s” given to %(num)d more item of this group.",
+                   "Code “%(code)s” given to %(num)d more items of this group.", added,
+                   code=code.name), "success")
     return redirect(url_for("analysis.group", slug=slug, group_id=group_id))
 
 
@@ -362,7 +363,8 @@ def tag_selection(slug: str):
         return redirect(back)
     added = codes.tag_items(process, code, keys, current_user)
     db.session.commit()
-    flash(_("Code “%(code)s” given to %(num)d items.", code=code.name, num=added), "success")
+    flash(ngettext("Code “%(code)s” given to %(num)d item.", "Code “%(code)s” given to "
+                   "%(num)d items.", added, code=code.name), "success")
     return redirect(back)
 
 
