@@ -58,8 +58,15 @@ def test_every_post_refuses_a_missing_csrf_token(client, app):
         template = ResponseTemplate(process_id=process.id, title="Dank", body_md="Dank.",
                                     disposition=Disposition.noted)
         db.session.add(template)
+        from participation.analysis.codes import add_code
+        from participation.analysis.models import AnalysisGroup
+        group = AnalysisGroup(process_id=process.id, round_kind=process.rounds[0].kind,
+                              label="Groep")
+        db.session.add(group)
+        code = add_code(process, "wonen", moderator)
         db.session.commit()
-        values = {"slug": process.slug, "theme_id": process.themes[1].id,
+        values = {"group_id": group.id, "code_id": code.id,
+                  "slug": process.slug, "theme_id": process.themes[1].id,
                   "contribution_id": item.id, "token": "known-token",
                   "number": "2.2", "comment_id": comment.id, "version_id": preview.id,
                   "invitation_id": invitation.id, "user_id": user.id,
