@@ -67,8 +67,15 @@ def test_every_post_refuses_a_missing_csrf_token(client, app):
                            closes_at=utcnow() + timedelta(days=10), unanswered_count=0)
         reaction = save_reply(check, user, ReviewSubject.contribution, item.id,
                               verdict=Verdict.reaction, body_md="Anders.", seen_version=None)
+        from participation.analysis.codes import add_code
+        from participation.analysis.models import AnalysisGroup
+        group = AnalysisGroup(process_id=process.id, round_kind=process.rounds[0].kind,
+                              label="Groep")
+        db.session.add(group)
+        code = add_code(process, "wonen", moderator)
         db.session.commit()
-        values = {"slug": process.slug, "theme_id": process.themes[1].id,
+        values = {"group_id": group.id, "code_id": code.id,
+                  "slug": process.slug, "theme_id": process.themes[1].id,
                   "contribution_id": item.id, "token": "known-token",
                   "number": "2.2", "comment_id": comment.id, "version_id": preview.id,
                   "invitation_id": invitation.id, "user_id": user.id,

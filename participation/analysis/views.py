@@ -363,8 +363,8 @@ def tag_selection(slug: str):
         return redirect(back)
     added = codes.tag_items(process, code, keys, current_user)
     db.session.commit()
-    flash(ngettext("Code “%(code)s” given to %(num)d item.", "Code “%(code)s” given to %(num)d items.",
-                   added, code=code.name), "success")
+    flash(ngettext("Code “%(code)s” given to %(num)d item.", "Code “%(code)s” given to "
+                   "%(num)d items.", added, code=code.name), "success")
     return redirect(back)
 
 
