@@ -88,6 +88,7 @@ def make_huey(app: Flask) -> Huey:
             reap_now()
 
     huey.run_job = run_job  # the one task the site queues
+    huey.daily_digest, huey.daily_purge = daily_digest, daily_purge
     return huey
 
 

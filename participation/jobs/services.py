@@ -163,6 +163,7 @@ def run(job_id: int) -> None:
     worker = worker_id()
     if not claim(job_id, worker):
         return
+    log.info("job %s: claimed by %s", job_id, worker)
     with db.engine.connect() as conn:
         row = conn.execute(sa.select(Job.id, Job.kind, Job.process_id, Job.parameters,
                                      Job.requested_by_id).where(Job.id == job_id)).one()
