@@ -35,7 +35,8 @@ ACCESS = {
     "contributions.edit": OWNER, "contributions.withdraw": OWNER,
     "comments.edit": OWNER, "comments.withdraw": OWNER,
     "moderation.audit": STAFF, "moderation.audit_all": STAFF, "export.export": STAFF,
-    "export.preview": STAFF, "dashboard.dashboard": STAFF,
+    "export.preview": STAFF, "export.job": STAFF, "export.job_status": STAFF,
+    "export.download": STAFF, "dashboard.dashboard": STAFF,
     "processes.themes": TEAM, "processes.new_theme": TEAM, "processes.edit_theme": TEAM,
     "processes.change_theme": TEAM, "contributions.offline": TEAM,
     "contributions.import_input": TEAM, "contributions.confirm_import": TEAM, "drafts.upload": TEAM,
@@ -107,6 +108,11 @@ def world(app):
                             kind=InvitationKind.read_along, by=moderator)
         template = add_template(process, moderator, title="Dank", body_md="Dank voor uw inbreng.",
                                 disposition=Disposition.noted)
+        # An export job (a row only: nothing queued), for its progress page and download.
+        from participation.jobs.models import Job
+        job = Job(kind="export", process_id=process.id,
+                  parameters={"format": "csv", "public": True, "language": "nl"})
+        db.session.add(job)
         db.session.commit()
         return {"slug": process.slug, "theme_id": process.themes[0].id,
                 "contribution_id": item.id, "comment_id": comment.id, "number": "2.2",
@@ -115,7 +121,7 @@ def world(app):
                 "organisation_id": waiting.id, "membership_id": db.session.scalar(
                     sa.select(Membership.id).where(Membership.user_id == newcomer.id)),
                 "token": "not-a-token", "filename": "css/site.css", "name": "broker",
-                "template_id": template.id}
+                "template_id": template.id, "job_id": job.id}
 
 
 def _url(rule, values: dict) -> str:

@@ -3,10 +3,12 @@ next one, no job runs twice at once, a failed job says so; on the embedded SQLit
 Redis. And the kept result: asked again with nothing changed, the same file at once."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
 import threading
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -110,6 +112,8 @@ def test_a_failed_export_tells_who_asked_and_keeps_the_error(app, client, worker
     assert f"job {job_id}" in page
     assert "Traceback" not in page
     assert client.get(f"{EXPORT}/jobs/{job_id}/status").get_json()["state"] == "failed"
+    listed = app.test_cli_runner().invoke(args=["jobs", "list", "--failed"]).output
+    assert f"{job_id} export" in listed and "not-a-folder" in listed
 
 
 def test_one_claim_wins(app):
@@ -159,3 +163,44 @@ def test_the_daily_digest_runs_once_however_many_schedulers(app):
     with app.app_context():
         rows = db.session.execute(sa.select(Job.kind, Job.state)).all()
     assert rows == [("digest", JobState.done)]
+
+
+def test_the_analysis_as_a_job(app):
+    with app.app_context():
+        process = make_process(SLUG)
+        for n, title in enumerate(("Meer groen op bedrijventerreinen", "Groen op werklocaties",
+                                   "Snel internet voor bedrijven")):
+            make_contribution(process, process.themes[0], None, title=title,
+                              body=f"{title}: dat vragen wij, de ondernemers, nummer {n}.")
+        db.session.commit()
+    answer = app.test_cli_runner().invoke(args=["analyse", SLUG, "--background"])
+    assert answer.exit_code == 0, answer.output
+    job_id = int(re.search(r"queued job (\d+)", answer.output).group(1))
+    row = job_row(app, job_id)  # the tests' queue ran it at once
+    assert row.state is JobState.done, row.error
+    result = json.loads(Path(app.config["JOB_RESULT_FOLDER"], row.result_path).read_text())
+    titles = {item["title"] for group in result["groups"] for item in group["items"]}
+    assert "Snel internet voor bedrijven" in titles
+
+
+def test_two_people_asking_at_once_both_get_the_document(app, client):
+    _world(app, client)
+    with app.app_context():
+        make_user("staff2@example.nl", role="staff", locale="en")
+    other = app.test_client()
+    login(other, "staff2@example.nl")
+    pages = {c: csrf_token(c.get(EXPORT).get_data(as_text=True)) for c in (client, other)}
+    barrier, answers = threading.Barrier(2), {}
+
+    def ask(who):
+        barrier.wait()
+        answers[who] = who.post(EXPORT, data={"csrf_token": pages[who], "format": "json",
+                                              "language": "en", "version": "public"})
+    threads = [threading.Thread(target=ask, args=(c,)) for c in (client, other)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [answers[c].status_code for c in (client, other)] == [200, 200]
+    assert b"Meer bedrijventerrein" in answers[client].data
+    assert b"Meer bedrijventerrein" in answers[other].data

@@ -25,6 +25,7 @@ ENV_SETTINGS: dict[str, type] = {
     "SITE_URL": str,
     "TASK_QUEUE_URL": str,
     "TASK_QUEUE_NAME": str,
+    "TASK_QUEUE_POLL_SECONDS": float,
     "JOB_LEASE_SECONDS": int,
     "JOB_MAX_ATTEMPTS": int,
     "JOB_RESULT_FOLDER": str,

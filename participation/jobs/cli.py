@@ -48,3 +48,23 @@ def jobs_worker_command(threads: int) -> None:
     finally:
         stopping.set()
     click.echo("jobs worker: stopped")
+
+
+@jobs_cli.command("list")
+@click.option("--failed", is_flag=True, help="Only failed jobs, each with its error.")
+@click.option("--limit", default=20, show_default=True)
+def jobs_list_command(failed: bool, limit: int) -> None:
+    """The newest jobs: state, stage, attempts, who ran them; with --failed, why they failed."""
+    import sqlalchemy as sa
+
+    from .models import Job, JobState
+
+    query = sa.select(Job).order_by(Job.id.desc()).limit(limit)
+    if failed:
+        query = query.where(Job.state == JobState.failed)
+    for job in db.session.scalars(query):
+        click.echo(f"{job.id:6} {job.kind:9} {job.state.value:8} {job.stage or '':10} "
+                   f"{job.percent:3}% attempts {job.attempts} {job.worker_id or ''} "
+                   f"{job.created_at:%Y-%m-%d %H:%M}")
+        if failed and job.error:
+            click.echo("       " + job.error.strip().replace("\n", "\n       "))
