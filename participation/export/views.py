@@ -2,6 +2,8 @@
 as a job, follow its progress and download it."""
 from __future__ import annotations
 
+import io
+
 from flask import (Blueprint, abort, jsonify, redirect, render_template, request, send_file,
                    url_for)
 from flask_babel import force_locale, get_locale
@@ -114,9 +116,14 @@ def _download(process, job: Job, path):
                   "bytes": job.result_bytes, "job": job.id})
     db.session.commit()
     mimetype, extension = formats.FORMATS[fmt][1:]
-    response = send_file(path, mimetype=mimetype, as_attachment=True, conditional=False,
-                         download_name=f"participatiedocument-{process.slug}-{version}-"
-                                       f"{options['language']}.{extension}")
+    name = f"participatiedocument-{process.slug}-{version}-{options['language']}.{extension}"
+    # A small file in one read (no file handle left to the server to close); a large one, a
+    # PDF of tens of megabytes, streamed.
+    source = path.read_bytes() if path.stat().st_size < 4 * 1024 * 1024 else path
+    if isinstance(source, bytes):
+        source = io.BytesIO(source)
+    response = send_file(source, mimetype=mimetype, as_attachment=True, conditional=False,
+                         download_name=name)
     response.headers["Cache-Control"] = "no-store"
     return response
 
