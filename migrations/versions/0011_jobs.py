@@ -4,7 +4,10 @@ Adds `job`: kind, process, parameters, state, stage and percent, the lease (work
 heartbeat_at, attempts), the error kept for the team, the result file and the content version
 it was made from.
 
-Only adds a table: safe to run while the previous version serves.
+Adds indexes on contribution and comment (round_id, version, updated_at): an export's content
+version (count, summed versions, newest change) read from the indexes alone.
+
+Only adds a table and indexes: safe to run while the previous version serves.
 
 Revision ID: 0011_jobs
 Revises: 0010_identities
@@ -59,9 +62,15 @@ def upgrade():
                               unique=False)
         batch_op.create_index('ix_job_lookup', ['kind', 'process_id', 'content_version'],
                               unique=False)
+    op.create_index('ix_contribution_content_version', 'contribution',
+                    ['round_id', 'version', 'updated_at'], unique=False)
+    op.create_index('ix_comment_content_version', 'comment',
+                    ['round_id', 'version', 'updated_at'], unique=False)
 
 
 def downgrade():
+    op.drop_index('ix_comment_content_version', table_name='comment')
+    op.drop_index('ix_contribution_content_version', table_name='contribution')
     with op.batch_alter_table('job', schema=None) as batch_op:
         batch_op.drop_index('ix_job_lookup')
         batch_op.drop_index('ix_job_state_heartbeat_at')

@@ -26,33 +26,33 @@ def content_version(process: Process) -> str:
     """What the document is made of, in one query: the process's newest audit event (the team's
     every action: moderation, responses, rounds, drafts; exports themselves left out), and per
     table of items the count, the sum of the edit versions and the newest change (participants'
-    edits and withdrawals, which the trail does not record; a count also sees an erasure)."""
-    def items(model):
-        return (sa.select(sa.func.count(model.id), sa.func.coalesce(sa.func.sum(model.version), 0),
-                          sa.func.max(model.updated_at))
-                .join(Round, Round.id == model.round_id).where(Round.process_id == process.id))
+    edits and withdrawals, which the trail does not record; a count also sees an erasure).
+    One pass over each table: its figures joined into one text (10,000 contributions: see the
+    README's benchmarks)."""
+    rounds = sa.select(Round.id).where(Round.process_id == process.id)
+
+    def figures(model, where):
+        text = (sa.cast(sa.func.count(model.id), sa.String) + ":"
+                + sa.cast(sa.func.coalesce(sa.func.sum(model.version), 0), sa.String) + ":"
+                + sa.func.coalesce(sa.cast(sa.func.max(model.updated_at), sa.String), ""))
+        return sa.select(text).where(where).scalar_subquery()
 
     def one(query):
         return query.scalar_subquery()
 
-    audit = sa.select(sa.func.max(AuditEvent.id)).where(
-        sa.or_(AuditEvent.process_id == process.id, AuditEvent.process_id.is_(None)),
-        AuditEvent.action != "export")
-    responses = sa.select(sa.func.count(Response.id), sa.func.sum(Response.version),
-                          sa.func.max(Response.updated_at)).where(
-        Response.process_id == process.id)
-    columns = [one(audit)]
-    for query in (items(Contribution), items(Comment), responses):
-        subquery = query.subquery()
-        columns += [one(sa.select(column)) for column in subquery.c]
-    columns += [
-        one(sa.select(sa.func.count(DraftVersion.id), ).where(
+    row = db.session.execute(sa.select(
+        one(sa.select(sa.func.max(AuditEvent.id)).where(
+            sa.or_(AuditEvent.process_id == process.id, AuditEvent.process_id.is_(None)),
+            AuditEvent.action != "export")),
+        figures(Contribution, Contribution.round_id.in_(rounds)),
+        figures(Comment, Comment.round_id.in_(rounds)),
+        figures(Response, Response.process_id == process.id),
+        one(sa.select(sa.func.count(DraftVersion.id)).where(
             DraftVersion.process_id == process.id)),
         one(sa.select(sa.func.sum(Round.version)).where(Round.process_id == process.id)),
         one(sa.select(sa.func.sum(Theme.version)).where(Theme.process_id == process.id)),
         one(sa.select(Process.version).where(Process.id == process.id)),
-    ]
-    row = db.session.execute(sa.select(*columns)).one()
+    )).one()
     facts = "|".join(str(value) for value in row) + "|" + current_app.config["MUNICIPALITY_NAME"]
     return hashlib.sha256(facts.encode()).hexdigest()[:40]
 
