@@ -53,6 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
     resilience.register(app)
     templating.register(app)
     _register_commands(app)
+    _register_jobs(app)
 
     from .core.security import set_security_headers
     app.after_request(set_security_headers)
@@ -123,6 +124,7 @@ def _register_commands(app: Flask) -> None:
     from .demo.cli import demo_command
     from .contributions.cli import input_cli, uploads_cli
     from .export.cli import export_command
+    from .jobs.cli import jobs_cli
     from .mail.cli import mail_cli
     from .notifications.cli import digest_command
     from .privacy.cli import privacy_cli
@@ -135,6 +137,7 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(user_cli)
     app.cli.add_command(privacy_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(export_command)
     app.cli.add_command(uploads_cli)
@@ -142,6 +145,17 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(analyse_command)
     app.cli.add_command(redaction_cli)
     app.cli.add_command(member_check_cli)
+
+
+def _register_jobs(app: Flask) -> None:
+    """The queue, and each feature's kinds of job, from its jobs.py."""
+    from .analysis import jobs as _analysis  # noqa: F401
+    from .export import jobs as _export  # noqa: F401
+    from .jobs import queue
+    from .notifications import jobs as _notifications  # noqa: F401
+    from .privacy import jobs as _privacy  # noqa: F401
+
+    queue.register(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -9,6 +9,7 @@ from .contributions.models import Attachment, Contribution, ContributionRevision
 from .core.mixins import ModerationState  # noqa: F401
 from .drafts.models import DraftVersion, Section, SectionLineage  # noqa: F401
 from .invitations.models import Invitation, InvitationKind  # noqa: F401
+from .jobs.models import Job, JobState  # noqa: F401
 from .mail.models import OutboxMessage, OutboxState  # noqa: F401
 from .moderation.models import (Disposition, Flag, FlagReason, Response,  # noqa: F401
                                 ResponseSection, ResponseTemplate, TargetType)

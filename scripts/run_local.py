@@ -1,4 +1,8 @@
-"""`make run`: the site, the mail worker and a local mail catcher, together in one terminal.
+"""`make run`: the site, the mail worker, a jobs worker and a local mail catcher, together in
+one terminal.
+
+The jobs worker (exports, the analysis, the digest, the purge) uses the embedded queue, a
+SQLite file in instance/ (TASK_QUEUE_URL unset), so nothing but Python is needed.
 
 Mail goes to an SMTP server on 127.0.0.1 that prints each message here and saves it as an
 .eml file under instance/mail/, so that confirmation and reset links can be followed locally.
@@ -60,6 +64,7 @@ def main() -> int:
 
     flask = [str(Path(sys.executable).parent / "flask"), "--app", "participation"]
     worker = subprocess.Popen(flask + ["mail", "worker", "--interval", "2"], env=env, cwd=ROOT)
+    jobs = subprocess.Popen(flask + ["jobs", "worker"], env=env, cwd=ROOT)
     print(f"Serving on http://{args.host}:{args.port} (Ctrl-C stops everything)", flush=True)
     site = subprocess.Popen(flask + ["run", "--host", args.host, "--port", args.port],
                             env=env, cwd=ROOT)
@@ -68,7 +73,7 @@ def main() -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        for process in (site, worker):
+        for process in (site, worker, jobs):
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
                 try:

@@ -189,6 +189,7 @@ def test_config(database_url: str, smtp_port: int) -> dict:
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
         # Not the instance folder of the working tree: this run's own, on the scratch folder.
         "UPLOAD_FOLDER": str(scratch_folder() / "uploads"),
+        "JOB_RESULT_FOLDER": str(scratch_folder() / "results"),
         # Tests change data between requests; tests/test_api.py turns the cache on itself.
         "API_CACHE_SECONDS": 0,
     }

@@ -37,7 +37,8 @@ ACCESS = {
     "contributions.edit": OWNER, "contributions.withdraw": OWNER,
     "comments.edit": OWNER, "comments.withdraw": OWNER,
     "moderation.audit": STAFF, "moderation.audit_all": STAFF, "export.export": STAFF,
-    "export.preview": STAFF, "dashboard.dashboard": STAFF,
+    "export.preview": STAFF, "export.job": STAFF, "export.job_status": STAFF,
+    "export.download": STAFF, "dashboard.dashboard": STAFF,
     # Rating a round (participation.ratings); the "you said, we did" page and its final mark.
     "ratings.rate": USER, "outcomes.page": PUBLIC, "outcomes.mark_final": STAFF,
     "processes.themes": TEAM, "processes.new_theme": TEAM, "processes.edit_theme": TEAM,
@@ -128,6 +129,11 @@ def world(app):
         reaction = save_reply(check, owner, ReviewSubject.contribution, item.id,
                               verdict=Verdict.reaction, body_md="Niet wat ik bedoelde.",
                               seen_version=None)
+        # An export job (a row only: nothing queued), for its progress page and download.
+        from participation.jobs.models import Job
+        job = Job(kind="export", process_id=process.id,
+                  parameters={"format": "csv", "public": True, "language": "nl"})
+        db.session.add(job)
         db.session.commit()
         return {"slug": process.slug, "theme_id": process.themes[0].id,
                 "contribution_id": item.id, "comment_id": comment.id, "number": "2.2",
@@ -137,7 +143,7 @@ def world(app):
                     sa.select(Membership.id).where(Membership.user_id == newcomer.id)),
                 "token": "not-a-token", "filename": "css/site.css", "name": "broker",
                 "template_id": template.id, "reply_id": reaction.id, "subject_id": item.id,
-                "group_id": 1, "code_id": 1}
+                "group_id": 1, "code_id": 1, "job_id": job.id}
 
 
 def _url(rule, values: dict) -> str:

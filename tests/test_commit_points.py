@@ -21,6 +21,13 @@ COMMITTING_ELSEWHERE = {
     # The view step of placing a comment, shared by the section page (drafts) and the reply
     # page (comments) so that neither imports the other's views: it is the views' commit.
     ("comments/posting.py", "create"),
+    # The jobs worker: a job is the worker's unit of work, as a request is the view's; it
+    # commits the job's writes, then marks it done only while it holds the lease.
+    ("jobs/services.py", "run"),
+    # The workers' daily scheduler (once_a_day, inside make_huey, where the periodic tasks
+    # are made): the day's digest or purge job, one per day (once_key).
+    ("jobs/queue.py", "once_a_day"),
+    ("jobs/queue.py", "make_huey"),
 }
 
 

@@ -3,7 +3,6 @@ the participation document lists exactly what the export page counts (the PDF li
 state of a contribution or comment, hidden or not."""
 from __future__ import annotations
 
-import re
 
 import pytest
 import sqlalchemy as sa
@@ -16,7 +15,7 @@ from participation.export import services
 from participation.export.builder import build
 from participation.processes.models import Process
 
-from .factories import (csrf_token, login, make_comment, make_contribution, make_process, make_user,
+from .factories import (make_comment, make_contribution, make_process, make_user,
                         open_feedback_round, publish_draft)
 
 #: Every state a contribution or comment can be in, hidden by the team or not.
@@ -74,27 +73,6 @@ def test_the_document_lists_what_the_export_page_counts(app_ctx, state, hidden):
     shown = state is ModerationState.published and not hidden
     assert public_items == (2 if shown else 0)
     assert internal_items == (0 if state is ModerationState.withdrawn else 2)
-
-
-def test_the_pdf_limit_counts_what_the_document_lists(app, client, monkeypatch):
-    with app.app_context():
-        world = _world(CASES)
-        process = db.session.get(Process, world["process_id"])
-        listed = {public: _listed(build(process, public=public)) for public in (True, False)}
-        make_user("staff@example.nl", role="staff", locale="en")
-    assert listed == {True: 2, False: 12}
-    login(client, "staff@example.nl")
-    url = "/p/zichtbaar/export"
-    for version, public in (("public", True), ("internal", False)):
-        # One item over the limit: the page refuses the PDF, naming the document's count.
-        monkeypatch.setitem(app.config, "EXPORT_PDF_WEB_LIMIT", listed[public] - 1)
-        page = client.get(url).get_data(as_text=True)
-        response = client.post(url, data={"csrf_token": csrf_token(page), "format": "pdf",
-                                          "version": version, "language": "en"})
-        assert response.status_code == 400
-        counted = re.search(r"This document has (\d+) contributions and reactions",
-                            response.get_data(as_text=True))
-        assert counted and int(counted.group(1)) == listed[public]
 
 
 @pytest.mark.parametrize("model", [Contribution, Comment])

@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 
 from ..core.extensions import db
 from ..drafts.models import Section
+from ..jobs.services import start
 from ..processes.models import Process, RoundKind, Theme
 
 
@@ -19,10 +20,12 @@ from ..processes.models import Process, RoundKind, Theme
 @click.option("--theme", "theme_id", type=int, help="Only the contributions on this theme (id).")
 @click.option("--section", "section_id", type=int,
               help="Only the comments on this section (id), in every version of the draft.")
-@click.option("--output", type=click.Path(dir_okay=False, writable=True), required=True)
+@click.option("--output", type=click.Path(dir_okay=False, writable=True))
+@click.option("--background", is_flag=True,
+              help="Queue it as a job for the jobs workers (its result file is the JSON).")
 @with_appcontext
 def analyse_command(slug: str, round_kind: str, theme_id: int | None, section_id: int | None,
-                    output: str) -> None:
+                    output: str | None, background: bool) -> None:
     """Write the groups of similar input and the near-duplicates of process SLUG as JSON.
 
     Only what everyone may read is analysed; nothing leaves this machine."""
@@ -48,6 +51,14 @@ def analyse_command(slug: str, round_kind: str, theme_id: int | None, section_id
         if section is None or section.version.process_id != process.id:
             raise click.ClickException(f"process {slug!r} has no section {section_id}")
         lineage_id = section.lineage_id
+    if background:
+        job = start("analysis", process_id=process.id, parameters={
+            "round": round_kind, "theme_id": theme_id, "lineage_id": lineage_id})
+        db.session.commit()
+        click.echo(f"queued job {job.id}")
+        return
+    if not output:
+        raise click.UsageError("--output FILE, or --background")
     result = as_json(analyse_round(process, kind, theme_id=theme_id, lineage_id=lineage_id))
     with open(output, "w", encoding="utf-8") as handle:
         json.dump(result, handle, ensure_ascii=False, indent=2)

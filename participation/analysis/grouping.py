@@ -32,30 +32,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import normalize
 
+from .items import Analysis, Group, Item  # noqa: F401 (what the analysis reads and gives)
 from .text import Lemmatiser, normalise
-
-
-@dataclass(frozen=True)
-class Item:
-    """What the analysis reads of a contribution or comment."""
-    id: int
-    kind: str  #: "contribution" or "comment"
-    title: str
-    text: str
-
-
-@dataclass(frozen=True)
-class Group:
-    label: str
-    key_phrases: tuple[str, ...]
-    items: tuple[Item, ...]
-
-
-@dataclass(frozen=True)
-class Analysis:
-    groups: list[Group]
-    #: Pairs of item ids, the smaller first, in order.
-    near_duplicates: list[tuple[int, int]]
 
 
 @dataclass(frozen=True)

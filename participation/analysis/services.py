@@ -16,7 +16,7 @@ from ..core.extensions import db
 from ..core.timeutil import utcnow
 from ..drafts.models import Section
 from ..processes.models import Process, Round, RoundKind, Theme
-from .grouping import Analysis, Group, Item, analyse
+from .items import Analysis, Group, Item
 from .models import AnalysisGroup, AnalysisGroupItem, GroupSet, ItemKind, NearDuplicate
 
 #: How much of a comment's text stands for its title in the result (comments have none).
@@ -51,6 +51,8 @@ def round_items(process: Process, kind: RoundKind, *, theme_id: int | None = Non
 
 def analyse_round(process: Process, kind: RoundKind, *, theme_id: int | None = None,
                   lineage_id: int | None = None) -> Analysis:
+    from .grouping import analyse  # here: the numerical libraries load when an analysis runs
+
     return analyse(round_items(process, kind, theme_id=theme_id, lineage_id=lineage_id))
 
 

@@ -16,6 +16,8 @@ class Comment(ModeratedMixin, VersionedMixin, RedactableMixin, db.Model):
     """Its state and visibility (`state`, `is_shown`, `hide()`) come from ModeratedMixin."""
     __tablename__ = "comment"
     __table_args__ = (
+        # An export's content version (export/jobs.py) from the index alone (migration 0015).
+        sa.Index("ix_comment_content_version", "round_id", "version", "updated_at"),
         # Counting what a thread shows (state, hidden) reads only the index.
         sa.Index("ix_comment_lineage_visible", "lineage_id", "state", "hidden_at"),
         # A thread's page: its conversations in order and who may see their first comments,

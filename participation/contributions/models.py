@@ -29,6 +29,8 @@ class Contribution(ModeratedMixin, VersionedMixin, RedactableMixin, db.Model):
         sa.Index("ix_contribution_recent", "round_id", "state", "created_at", "id", "hidden_at",
                  sqlite_where=sa.text("hidden_at IS NULL"),
                  postgresql_where=sa.text("hidden_at IS NULL")),
+        # An export's content version (export/jobs.py) from the index alone (migration 0015).
+        sa.Index("ix_contribution_content_version", "round_id", "version", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -23,7 +23,16 @@ ENV_SETTINGS: dict[str, type] = {
     "CONTACT_EMAIL": str,
     "UPLOAD_FOLDER": str,
     "SITE_URL": str,
-    "EXPORT_PDF_WEB_LIMIT": int,
+    "TASK_QUEUE_URL": str,
+    "TASK_QUEUE_NAME": str,
+    "TASK_QUEUE_POLL_SECONDS": float,
+    "JOB_LEASE_SECONDS": int,
+    "JOB_MAX_ATTEMPTS": int,
+    "JOB_RESULT_FOLDER": str,
+    "EXPORT_KEEP_SECONDS": int,
+    "DIGEST_HOUR_UTC": int,
+    "PURGE_HOUR_UTC": int,
+    "JOB_TEST_STAGE_SECONDS": float,
     "API_CACHE_SECONDS": int,
     "RATELIMIT_ENABLED": bool,
     "RATELIMIT_STORAGE_URI": str,
@@ -106,10 +115,32 @@ class Defaults:
     #: Days before a member check closes that the one reminder goes out (`member-check remind`).
     MEMBER_CHECK_REMINDER_DAYS = 3
 
-    #: Largest document (contributions and reactions) made as PDF from the export page: Typst
-    #: made 2,816 items in 15-20 s on the 2-core machine under load (issue 16), about what a
-    #: web request may last. Larger ones: DOCX, or `flask export --format pdf`.
-    EXPORT_PDF_WEB_LIMIT = 3000
+    # Long work (participation/jobs): exports, the analysis, the digest, the purge.
+    #: Where the queue's messages live: None is "sqlite:///instance/tasks.sqlite" (one machine;
+    #: `make run`), or "immediate" when TESTING; "redis://host:6379/0" for workers on several
+    #: machines.
+    TASK_QUEUE_URL: str | None = None
+    #: The queue's name: its key prefix in Redis, for sites that share one.
+    TASK_QUEUE_NAME = "participation"
+    #: Longest wait of an idle worker on the SQLite store (Redis tells a worker at once).
+    TASK_QUEUE_POLL_SECONDS = 1.0
+    #: A running job's worker writes a heartbeat every third of this; a job whose heartbeat is
+    #: older is taken over by another worker (its own was killed, or its machine is gone).
+    JOB_LEASE_SECONDS = 60
+    #: Claims of one job before it counts as failed (a job that kills its worker every time,
+    #: e.g. out of memory, must not take down every worker in turn).
+    JOB_MAX_ATTEMPTS = 3
+    #: Where jobs' result files are kept: None is instance/results; shared storage when
+    #: workers and web processes run on several machines.
+    JOB_RESULT_FOLDER: str | None = None
+    #: How long an export's file is kept and served again, as long as nothing in the process
+    #: changed (a second click then costs nothing).
+    EXPORT_KEEP_SECONDS = 24 * 3600
+    #: Hours (UTC) of the daily reply digest and the daily retention purge, run by the workers.
+    DIGEST_HOUR_UTC = 5
+    PURGE_HOUR_UTC = 2
+    #: Tests only: seconds a job waits at each new stage, so a worker can be killed mid-job.
+    JOB_TEST_STAGE_SECONDS = 0.0
 
     #: How long a web process keeps a process's published items for the open-data API: the
     #: API may be this far behind the site, and a crawl of every page builds the public

@@ -125,9 +125,9 @@ def _docx(document):
     return to_docx(document)
 
 
-def _pdf(document):
+def _pdf(document, progress=None):
     from .pdf_format import to_pdf
-    return to_pdf(document)
+    return to_pdf(document, progress=progress)
 
 
 def _html(document):
@@ -151,3 +151,11 @@ FORMATS = {
     "csv": Format(to_csv, "text/csv; charset=utf-8", "csv"),
     "json": Format(to_json, "application/json", "json"),
 }
+
+
+def render(fmt: str, document: ParticipationDocument, *, progress=None) -> bytes:
+    """The document in `fmt`; the PDF, the one that takes a while, tells `progress(stage,
+    percent)` how far it is."""
+    if fmt == "pdf":
+        return _pdf(document, progress=progress)
+    return FORMATS[fmt].render(document)

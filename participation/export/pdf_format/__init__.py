@@ -20,6 +20,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timezone
 from importlib import resources
@@ -39,13 +40,16 @@ _TEMPLATES = ("document.typ", "pages.typ")
 _COMMON = ("lang", "words", "title", "municipality", "process_title", "running_header")
 
 
-def to_pdf(document: ParticipationDocument) -> bytes:
+def to_pdf(document: ParticipationDocument,
+           progress: Callable[[str, int], None] | None = None) -> bytes:
     """A4, title page, contents, the process, the overview, every stakeholder with both rounds
     and the team's responses, and the index with page numbers; in the current language.
 
     First the front (title, contents, sections 1 and 2) and the stakeholders, part by part, all
     at once on as many cores as there are; then, with every page number known, the index and
-    the front again with the contents' page numbers; then the join (worker.py)."""
+    the front again with the contents' page numbers; then the join (worker.py). `progress`
+    hears (stage, percent) as the stages go (an export job shows them)."""
+    progress = progress or (lambda stage, percent: None)
     data = document_data(document)
     labels, anchors = data["words"], _anchors(document)
     generated = document.generated_at
@@ -86,6 +90,7 @@ def to_pdf(document: ParticipationDocument) -> bytes:
             laying_out = [pool.submit(_compile, folder, "front")]
             html = HtmlToTree()
             for n, (part, group) in enumerate(zip(parts, groups, strict=True)):
+                progress("layout", 70 * n // len(parts))
                 _write(folder, part, {**common, "part": "stakeholders", "first": n == 0,
                                       "stakeholders": [_stakeholder(s, labels, anchors[s.name],
                                                                     html) for s in group]})
@@ -113,6 +118,7 @@ def to_pdf(document: ParticipationDocument) -> bytes:
                     pages[anchor] = after + page
             return pages, first
 
+        progress("index", 75)
         pages, _ = page_numbers()
         index = {**common, "part": "index", "index": [
             {"title": topics["title"],
@@ -143,6 +149,7 @@ def to_pdf(document: ParticipationDocument) -> bytes:
         (folder / "pages.json").write_text(json.dumps(
             {"lang": data["lang"], "running_header": data["running_header"],
              "page": data["words"]["page"]}, ensure_ascii=False))
+        progress("join", 90)
         _run(folder, "join")
         return (folder / "document.pdf").read_bytes()
 
