@@ -398,7 +398,8 @@ class Server:
              "--bind", f"127.0.0.1:{self.port}", "--timeout", "120", "--graceful-timeout", "5",
              "--chdir", str(BENCH), "--log-level", "warning", "wsgi_bench:app"],
             env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
+        # Generous: on a machine shared with other work, starting two workers can take long.
+        deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise BrokenRun(f"gunicorn exited ({self.process.returncode}):\n{self.tail()}")
@@ -408,8 +409,9 @@ class Server:
             except OSError:
                 pass
             time.sleep(0.3)
+        log = self.tail()  # before stop(), which removes the log
         self.stop()
-        raise BrokenRun(f"gunicorn did not answer within 60 s:\n{self.tail()}")
+        raise BrokenRun(f"gunicorn did not answer within 180 s:\n{log}")
 
     def tail(self) -> str:
         return Path(self.log.name).read_text(errors="replace")[-3000:]
