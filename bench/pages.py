@@ -17,12 +17,15 @@ on --pg-url, dropped after) it:
    content (a page that does not is a broken run), then runs wrk (32 connections, 2 threads,
    a warm-up first) on: the home page, the biggest round-1 theme, the draft reading view, the
    biggest open thread, and posting a comment as a logged-in participant (every request a new
-   comment; the saved rows are counted after) -- each against its baseline.
+   comment; the saved rows are counted after) -- each against its baseline, the two measured
+   in alternating slices (page, baseline, baseline, page) whose requests are pooled, so that a
+   shared machine's changing load weighs on both alike.
 
 It writes bench/REPORT.md (tables, targets and by how much they are missed) and
-bench/report.json (every figure). Targets (issue 8): on PostgreSQL with 32 clients every read
-page reaches at least 50% of its baseline's requests/s with p95 < 150 ms, posting has
-p95 < 250 ms, and no response is an error. Missed targets still exit 0; the exit status is
+bench/report.json (every figure). Targets (issue 19), on SQLite and PostgreSQL: every page
+reaches at least 50% of its baseline's requests/s, with a p95 at most 1.5 times the baseline's,
+and no response is an error. (Issue 8's absolute p95 limits, 150 ms for reading and 250 ms for
+posting with 32 clients, are reported beside them.) Missed targets still exit 0; the exit status is
 non-zero only for a broken run (a page that errs before measuring, a failed seed or export,
 wrk or gunicorn not working, posts not saved).
 
@@ -31,6 +34,8 @@ wrk or gunicorn not working, posts not saved).
 Options:
     --duration S        seconds wrk measures each page (default 10)
     --warmup S          seconds of warm-up before each measurement (default 2)
+    --slices N          each measurement in N slices, the page's and its baseline's in turn
+                        (default 4: page, baseline, baseline, page, ... of S/N seconds each)
     --connections N     wrk connections (default 32); --threads N wrk threads (default 2)
     --databases LIST    sqlite,postgresql (default both)
     --pg-url URL        PostgreSQL server (default postgresql://postgres@127.0.0.1:5432/postgres)
@@ -83,6 +88,7 @@ WRK = shutil.which("wrk") or "/usr/bin/wrk"
 READ_P95_MS = 150
 POST_P95_MS = 250
 MIN_RATIO = 0.5
+MAX_P95_FACTOR = 1.5
 SMALL_SCALE = 0.05
 POST_TEXT = "Reactie uit de belastingtest"
 
@@ -392,7 +398,8 @@ class Server:
              "--bind", f"127.0.0.1:{self.port}", "--timeout", "120", "--graceful-timeout", "5",
              "--chdir", str(BENCH), "--log-level", "warning", "wsgi_bench:app"],
             env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
+        # Generous: on a machine shared with other work, starting two workers can take long.
+        deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise BrokenRun(f"gunicorn exited ({self.process.returncode}):\n{self.tail()}")
@@ -402,8 +409,9 @@ class Server:
             except OSError:
                 pass
             time.sleep(0.3)
+        log = self.tail()  # before stop(), which removes the log
         self.stop()
-        raise BrokenRun(f"gunicorn did not answer within 60 s:\n{self.tail()}")
+        raise BrokenRun(f"gunicorn did not answer within 180 s:\n{log}")
 
     def tail(self) -> str:
         return Path(self.log.name).read_text(errors="replace")[-3000:]
@@ -446,6 +454,10 @@ def wrk(port: int, path: str, seconds: int, args, script: str = "report.lua",
                         f"{result.stdout[-2000:]}")
     row = json.loads(line[5:])
     drain(port)
+    return _derived(row)
+
+
+def _derived(row: dict) -> dict:
     row["seconds"] = row["duration_us"] / 1e6
     row["kib_per_response"] = round(row["bytes"] / row["requests"] / 1024, 1) if row[
         "requests"] else 0.0
@@ -453,6 +465,34 @@ def wrk(port: int, path: str, seconds: int, args, script: str = "report.lua",
     row["errors"] = (row["status"] + row["connect"] + row["read"] + row["write"]
                      + row["timeout"] + row.get("shown_again", 0))
     return row
+
+
+_SUMMED = ("requests", "duration_us", "bytes", "connect", "read", "write", "status", "timeout",
+           "redirected", "shown_again", "other")
+
+
+def pooled(slices: list[dict]) -> dict:
+    """One measurement made of several slices: counts added up, latencies pooled (each slice's
+    200 quantiles weigh as its share of the requests), so p95 is that of all the requests."""
+    row = {key: sum(s[key] for s in slices) for key in _SUMMED if key in slices[0]}
+    samples = sorted((value, s["requests"] / len(s["q"])) for s in slices for value in s["q"])
+    total = sum(weight for _, weight in samples) or 1.0
+
+    def percentile(p: float) -> float:
+        seen = 0.0
+        for value, weight in samples:
+            seen += weight
+            if seen >= total * p / 100 - 1e-9:
+                return value
+        return samples[-1][0] if samples else 0.0
+    for p in (50, 75, 90, 95, 99):
+        row[f"p{p}"] = percentile(p)
+    row["mean"] = (sum(s["mean"] * s["requests"] for s in slices)
+                   / max(1, sum(s["requests"] for s in slices)))
+    row["max"] = max(s["max"] for s in slices)
+    row["slices"] = [{"rps": round(s["requests"] / (s["duration_us"] / 1e6), 1),
+                      "p95": s["p95"]} for s in slices]
+    return _derived(row)
 
 
 def _count_posts(url: str, prefix: str) -> int:
@@ -517,8 +557,10 @@ def load(url: str, info: dict, args) -> dict:
                 raise BrokenRun(f"posting a comment to {path} did not save it (status {status})"
                                 f"\n{body[:2000]}")
         results = {}
+        slice_seconds = max(1, round(args.duration / args.slices))
         for page in PAGES:
             results[page.key] = {}
+            plans = {}
             for label, path in (("page", page.path(info)), ("baseline", page.baseline(info))):
                 script, prefix = "report.lua", None
                 if page.method == "POST":
@@ -535,8 +577,19 @@ def load(url: str, info: dict, args) -> dict:
                         extra_for("warm-up") if prefix else None)
                 if prefix:
                     between = _count_posts(url, prefix)
-                row = wrk(port, path, args.duration, args, script,
-                          extra_for("run") if prefix else None)
+                plans[label] = (path, script, prefix, extra_for if prefix else None,
+                                before if prefix else 0, between if prefix else 0)
+            # The page and its baseline in turn, slice after slice (page, baseline, baseline,
+            # page, ...): a shared machine's load weighs on both alike, so their ratio holds.
+            slices: dict[str, list[dict]] = {"page": [], "baseline": []}
+            for n in range(args.slices):
+                for label in (("page", "baseline") if n % 2 == 0 else ("baseline", "page")):
+                    path, script, prefix, extra_for, _b, _w = plans[label]
+                    slices[label].append(wrk(port, path, slice_seconds, args, script,
+                                             extra_for("run") if prefix else None))
+            for label in ("page", "baseline"):
+                path, script, prefix, extra_for, before, between = plans[label]
+                row = pooled(slices[label])
                 if not row["requests"]:
                     raise BrokenRun(f"{path}: no request completed in {args.duration} s; "
                                     "measure longer (--duration)")
@@ -561,21 +614,24 @@ def load(url: str, info: dict, args) -> dict:
 # --- targets and the report ----------------------------------------------------------------------
 
 def judge(page: Page, row: dict, base: dict) -> dict:
-    """Whether this page meets its targets, and by how much it misses them."""
+    """Whether this page meets its targets (issue 19: at least MIN_RATIO of its baseline's
+    requests/s and a p95 at most MAX_P95_FACTOR times the baseline's, no errors), and by how
+    much it misses them. The absolute limits of issue 8 (READ_P95_MS, POST_P95_MS) are
+    reported beside them: with 32 clients on 2 workers they measure the machine more than
+    the page."""
     ratio = row["rps"] / base["rps"] if base["rps"] else 0.0
+    factor = row["p95"] / base["p95"] if base["p95"] else float("inf")
     misses = []
-    if page.method == "GET":
-        if ratio < MIN_RATIO:
-            misses.append(f"throughput {ratio:.0%} of baseline (needs ≥ {MIN_RATIO:.0%}: "
-                          f"{MIN_RATIO / ratio if ratio else float('inf'):.1f}× short)")
-        limit = READ_P95_MS
-    else:
-        limit = POST_P95_MS
-    if row["p95"] >= limit:
-        misses.append(f"p95 {row['p95']:,.0f} ms (limit {limit} ms: {row['p95'] / limit:.1f}× over)")
+    if ratio < MIN_RATIO:
+        misses.append(f"throughput {ratio:.0%} of baseline (needs ≥ {MIN_RATIO:.0%}: "
+                      f"{MIN_RATIO / ratio if ratio else float('inf'):.1f}× short)")
+    if factor > MAX_P95_FACTOR:
+        misses.append(f"p95 {factor:.2f}× the baseline's (limit {MAX_P95_FACTOR}×)")
     if row["errors"]:
         misses.append(f"{row['errors']} error responses")
-    return {"ratio": round(ratio, 3), "met": not misses, "misses": misses}
+    limit = READ_P95_MS if page.method == "GET" else POST_P95_MS
+    return {"ratio": round(ratio, 3), "p95_factor": round(factor, 3), "met": not misses,
+            "misses": misses, "under_absolute_limit": row["p95"] < limit}
 
 
 def _ms(value: float) -> str:
@@ -619,8 +675,8 @@ def write_report(report: dict, out_dir: Path) -> Path:
         if "load" in run:
             lines += [
                 "| page | req/s | p50 ms | p95 ms | p99 ms | errors | KiB sent | baseline req/s | "
-                "baseline p95 ms | page/baseline | targets |",
-                "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+                "baseline p95 ms | page/baseline | p95 / baseline p95 | targets |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
             for page in PAGES:
                 row, base = run["load"][page.key]["page"], run["load"][page.key]["baseline"]
                 verdict = run["verdicts"][page.key]
@@ -629,7 +685,7 @@ def write_report(report: dict, out_dir: Path) -> Path:
                     f"| {page.label} | {row['rps']:,.1f} | {_ms(row['p50'])} | "
                     f"{_ms(row['p95'])} | {_ms(row['p99'])} | {row['errors']} | "
                     f"{row['kib_per_response']} | {base['rps']:,.1f} | {_ms(base['p95'])} | "
-                    f"{verdict['ratio']:.2f} | "
+                    f"{verdict['ratio']:.2f} | {verdict.get('p95_factor', 0):.2f} | "
                     f"{text} |")
             post = run["load"]["post"]
             lines += ["", "Posting: " + "; ".join(
@@ -685,37 +741,26 @@ def write_report(report: dict, out_dir: Path) -> Path:
                              + " |")
         lines.append("")
     args_connections = report["settings"]["connections"]
-    lines += [f"## Targets (issue 8, PostgreSQL, {args_connections} clients)", ""]
-    pg = report["databases"].get("postgresql", {})
-    if "verdicts" in pg:
+    lines += [f"## Targets (issue 19, {args_connections} clients)", ""]
+    for db_name, run in report["databases"].items():
+        if "verdicts" not in run:
+            lines.append(f"- {db_name}: not measured in this run.")
+            continue
         for page in PAGES:
-            v = pg["verdicts"][page.key]
-            lines.append(f"- {page.label}: " + ("met" if v["met"] else "missed: "
-                                                 + "; ".join(v["misses"])))
-        worst = min(PAGES, key=lambda p: pg["verdicts"][p.key]["ratio"])
-        slowest = max(PAGES, key=lambda p: pg["load"][p.key]["page"]["p95"])
-        floor = {limit: args_connections / (limit / 1000) for limit in (READ_P95_MS, POST_P95_MS)}
-        own = [f"{p.label} ({pg['load'][p.key]['baseline']['p95']:,.0f} ms)" for p in PAGES
-               if pg["load"][p.key]["baseline"]["p95"] >= (READ_P95_MS if p.method == "GET"
-                                                         else POST_P95_MS)]
-        lines.append(
-            f"- With {args_connections} clients every request waits its turn for one of the 2 "
-            f"workers, so latency is mostly queueing (Little's law: p50 ≈ clients / req/s). A "
-            f"p95 under {READ_P95_MS} ms needs well over {floor[READ_P95_MS]:,.0f} req/s, under "
-            f"{POST_P95_MS} ms over {floor[POST_P95_MS]:,.0f} req/s. "
-            + (f"The baselines themselves miss the latency target here: {', '.join(own)}."
-               if own else "Every baseline meets the latency target here."))
-        lines.append(f"- Biggest gap to its baseline: {worst.label} "
-                     f"({pg['verdicts'][worst.key]['ratio']:.0%} of the baseline's requests/s); "
-                     f"highest p95: {slowest.label} ({pg['load'][slowest.key]['page']['p95']:,.0f} "
-                     "ms).")
-    else:
-        lines.append("- PostgreSQL was not measured in this run.")
-    lines += ["", "Read pages: at least 50% of the baseline's requests/s and p95 < 150 ms; "
-              "posting: p95 < 250 ms; no error responses. A baseline reads the rows its page "
-              "shows with one SQL statement and renders them with a bare Jinja template inside "
-              "the same app and workers (bench/baseline.py); the posting baseline inserts one "
-              "row with one INSERT ... SELECT.", ""]
+            v = run["verdicts"][page.key]
+            lines.append(f"- {db_name}, {page.label}: {v['ratio']:.2f} of the baseline's "
+                         f"requests/s, p95 {v.get('p95_factor', 0):.2f}× the baseline's: "
+                         + ("met" if v["met"] else "missed: " + "; ".join(v["misses"])))
+    lines += ["", f"Every page: at least {MIN_RATIO:.0%} of its baseline's requests/s and a p95 "
+              f"at most {MAX_P95_FACTOR}× the baseline's, measured in the same run (the two in "
+              f"alternating slices, {report['settings'].get('slices', 1)} each), no error "
+              "responses. A baseline reads the rows its page shows with one SQL statement and "
+              "renders them with a bare Jinja template inside the same app and workers "
+              "(bench/baseline.py); the posting baseline inserts one row with one INSERT ... "
+              f"SELECT. Issue 8's absolute limits (p95 < {READ_P95_MS} ms reading, "
+              f"< {POST_P95_MS} ms posting, with {args_connections} clients on 2 workers: "
+              f"more than {args_connections / (READ_P95_MS / 1000):,.0f} req/s) measure "
+              "the machine as much as the page; the p95 column shows where they stand.", ""]
     path = out_dir / "REPORT.md"
     path.write_text("\n".join(lines))
     return path
@@ -765,6 +810,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--slices", type=int, default=4)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--databases", default="sqlite,postgresql")

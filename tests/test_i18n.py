@@ -106,3 +106,27 @@ def test_the_fast_date_format_matches_babels(app):
                 expected = format_datetime(moment.replace(tzinfo=timezone.utc), DATETIME_FORMAT,
                                            tzinfo=amsterdam, locale=babel_locale)
                 assert fast_datetime(moment) == expected, moment
+
+
+def test_the_fast_day_format_matches_babels(app):
+    """Lists show days ("27 november 2026") without Babel per call: Babel's text, in Europe/
+    Amsterdam (a UTC time late on the last day of a month is the next month there), in both
+    languages, also when a page switches language halfway (mail in the recipient's language)."""
+    from datetime import datetime, timedelta, timezone
+
+    from babel.dates import format_datetime, get_timezone
+    from flask_babel import force_locale
+
+    from participation.core.templating import fast_date
+
+    moments = [datetime(2026, month, 1, 0, 0) - timedelta(minutes=1) for month in range(1, 13)]
+    moments += [datetime(2026, 3, 29, 0, 30), datetime(2026, 10, 25, 23, 30)]
+    amsterdam = get_timezone("Europe/Amsterdam")
+    with app.test_request_context("/"):
+        for locale, babel_locale in (("nl", "nl"), ("en", "en_GB"), ("nl", "nl")):
+            with force_locale(locale):
+                for moment in moments:
+                    expected = format_datetime(moment.replace(tzinfo=timezone.utc),
+                                               "d MMMM yyyy", tzinfo=amsterdam,
+                                               locale=babel_locale)
+                    assert fast_date(moment) == expected, (locale, moment)

@@ -214,14 +214,20 @@ class ReadingPage:
 def reading_page(round_: Round, flt: ReadingFilter) -> ReadingPage:
     """One page of published input with the per-theme counts: a fixed number of queries."""
     filtered = published_in(round_, flt)
-    listing = paginate_within(
-        filtered.options(joinedload(Contribution.theme), joinedload(Contribution.attachment),
-                         undefer(Contribution.listed_under_organisation))
-        .order_by(Contribution.created_at.desc(), Contribution.id.desc()), flt.page, PAGE_SIZE)
     counts = dict(db.session.execute(
         sa.select(Contribution.theme_id, sa.func.count())
         .where(Contribution.round_id == round_.id, Contribution.is_shown)
         .group_by(Contribution.theme_id)).all())
+    # Filtered by theme alone (or not at all), the list is what the counts per theme count:
+    # its total is known without a statement of its own.
+    total = None
+    if not (flt.kind or flt.individuals or flt.query.split()):
+        total = counts.get(flt.theme_id, 0) if flt.theme_id else sum(counts.values())
+    listing = paginate_within(
+        filtered.options(joinedload(Contribution.theme), joinedload(Contribution.attachment),
+                         undefer(Contribution.listed_under_organisation))
+        .order_by(Contribution.created_at.desc(), Contribution.id.desc()), flt.page, PAGE_SIZE,
+        total=total)
     return ReadingPage(listing.items, listing.total, listing.page, max(1, listing.pages), counts)
 
 

@@ -40,16 +40,27 @@ def current_translations():
     draft page with 200 strings spent about a millisecond there). The cache is keyed by the
     locale object itself, so `force_locale` (mail in the recipient's language) swaps it.
     """
-    if not g:
+    locale, cached, request_g = babel_state("_translations_of")
+    if request_g is None:
         return get_translations()
-    state = getattr(g, "_flask_babel", None)
-    locale = getattr(state, "babel_locale", None)
-    cached = getattr(g, "_translations_of", None)
     if locale is not None and cached is not None and cached[0] is locale:
         return cached[1]
     translations = get_translations()
-    g._translations_of = (get_locale(), translations)
+    request_g._translations_of = (get_locale(), translations)
     return translations
+
+
+def babel_state(key: str):
+    """(the locale Flask-Babel chose for this request or None, g's `key` or None, g itself or
+    None outside an app context), read from g's own object: every string of a page asks, and
+    each look-up through the `g` proxy costs as much as the rest of the answer."""
+    try:
+        request_g = g._get_current_object()
+    except RuntimeError:
+        return None, None, None
+    values = request_g.__dict__
+    return (getattr(values.get("_flask_babel"), "babel_locale", None), values.get(key),
+            request_g)
 
 
 def install_fast_gettext(app) -> None:

@@ -45,17 +45,18 @@ FORMAT_MESSAGES = {
 }
 
 
-def _version_to_read(process: Process) -> DraftVersion:
+def _version_to_read(process: Process) -> tuple[DraftVersion, list[DraftVersion]]:
+    """The published version asked for (the latest by default), and all published versions:
+    the page lists them anyway, so the one to read is taken from them, not asked for again."""
+    versions = services.published_versions(process)
     number = request.args.get("version", type=db_int)
     if number:
-        version = db.session.scalar(sa.select(DraftVersion).where(
-            DraftVersion.process_id == process.id, DraftVersion.number == number,
-            DraftVersion.published_at.is_not(None)))
+        version = next((v for v in versions if v.number == number), None)
     else:
-        version = services.latest_published(process)
+        version = versions[-1] if versions else None
     if version is None:
         abort(404)
-    return version
+    return version, versions
 
 
 def _sections(version: DraftVersion) -> list[Section]:
@@ -100,9 +101,11 @@ def _left_behind(process: Process, sections: list[Section]) -> list[Section]:
     return sorted(latest.values(), key=lambda s: (s.version_id, s.position))
 
 
-def _context(process: Process, version: DraftVersion, sections: list[Section]) -> dict:
+def _context(process: Process, version: DraftVersion, sections: list[Section],
+             versions: list[DraftVersion] | None = None) -> dict:
     feedback_round = process.round_of(RoundKind.feedback)
-    versions = services.published_versions(process)
+    if versions is None:
+        versions = services.published_versions(process)
     numbers = {v.id: v.number for v in versions}
     return {
         "process": process, "version": version, "sections": sections,
@@ -116,9 +119,9 @@ def _context(process: Process, version: DraftVersion, sections: list[Section]) -
 @bp.get("/p/<slug>/draft")
 def read(slug: str):
     process = get_visible_process(slug)
-    version = _version_to_read(process)
+    version, versions = _version_to_read(process)
     sections = _sections(version)
-    context = _context(process, version, sections)
+    context = _context(process, version, sections, versions)
     # The reading view stays a document: each section says how many reactions it has and
     # links to its own page, where the thread is. (With thousands of reactions inline the
     # page grew to megabytes and took seconds, on a phone most of all.)
@@ -137,8 +140,8 @@ def _section_or_404(process: Process, version: DraftVersion, number: str) -> Sec
 
 
 def render_section(process: Process, version: DraftVersion, section: Section, form=None,
-                   status: int = 200):
-    context = _context(process, version, [section])
+                   status: int = 200, versions: list[DraftVersion] | None = None):
+    context = _context(process, version, [section], versions)
     if form is None:
         form = CommentForm(formdata=None)
         form.fresh_key()
@@ -155,14 +158,15 @@ def render_section(process: Process, version: DraftVersion, section: Section, fo
 def section(slug: str, number: str):
     """One section with its thread open; its form posts a new comment on the section."""
     process = get_visible_process(slug)
-    version = _version_to_read(process)
+    version, versions = _version_to_read(process)
     section = _section_or_404(process, version, number)
     if request.method == "GET":
-        return render_section(process, version, section)
-    return _post_comment(process, version, section)
+        return render_section(process, version, section, versions=versions)
+    return _post_comment(process, version, section, versions)
 
 
-def _post_comment(process: Process, version: DraftVersion, section: Section):
+def _post_comment(process: Process, version: DraftVersion, section: Section,
+                  versions: list[DraftVersion]):
     """A new comment on the section; a refused or invalid one shows the page again with it."""
     round_ = feedback_round(process)
     form = CommentForm()
@@ -174,7 +178,8 @@ def _post_comment(process: Process, version: DraftVersion, section: Section):
     if not current_user.is_authenticated and status == 403:
         form.form_errors.append(_("Your text is kept below: log in in another tab, then send "
                                   "it again."))
-    return render_section(process, version, section, form=form, status=status)
+    return render_section(process, version, section, form=form, status=status,
+                          versions=versions)
 
 
 # --- the team -----------------------------------------------------------------------------

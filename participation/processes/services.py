@@ -6,7 +6,7 @@ import logging
 import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from ..core.conflicts import check_version, for_change
 from ..core.extensions import db, login_manager
@@ -38,13 +38,15 @@ def get_visible_process(slug: str) -> Process:
 
 def visible_processes(user) -> list[Process]:
     """What the home page lists: public processes, and invite-only ones the user belongs to."""
-    stmt = sa.select(Process).options(selectinload(Process.rounds)).order_by(
+    # The rounds joined in (a few per process), not loaded by a second statement: on
+    # PostgreSQL each statement is a round trip, and this is the site's front page.
+    stmt = sa.select(Process).options(joinedload(Process.rounds)).order_by(
         Process.created_at.desc(), Process.id.desc())
     if not is_team(user):
         member_of = sa.select(ProcessMember.process_id).where(
             ProcessMember.user_id == (user.id if user.is_authenticated else -1))
         stmt = stmt.where(sa.or_(Process.is_public.is_(True), Process.id.in_(member_of)))
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(stmt).unique())
 
 
 def create_process(*, slug: str, title: str, summary: str, intro_md: str, contact: str,
