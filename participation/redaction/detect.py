@@ -93,8 +93,11 @@ EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?![\w-]
 # Ten digits from 0 (or +31/0031 and nine), separated at most by one space, dash (or en dash), dot or
 # parentheses between groups: 06-12345678, 06 1234 5678, 020-123 45 67, (0592) 36 65 55.
 _SEP = r"(?:\s?[-–.]?\s?|\)\s?)"
-PHONE = re.compile(r"(?<![\w+])(?:(?:\+|00)31\s?(?:\(0\)\s?)?|\(?0)"
-                   r"[1-9](?:" + _SEP + r"\d){8}(?!\d)")
+# Not inside a longer code or reference ("m12-013-7901249e", "ref-0201234567b"): a phone number
+# stands on its own, so no letter, digit or dash-joined word right before it, no letter or digit
+# right after.
+PHONE = re.compile(r"(?<![\w+])(?<!\w-)(?:(?:\+|00)31\s?(?:\(0\)\s?)?|\(?0)"
+                   r"[1-9](?:" + _SEP + r"\d){8}(?!\w)")
 POSTCODE = re.compile(r"(?<!\d)[1-9]\d{3}\s?(?!SA|SD|SS)[A-Z]{2}(?![\w])")
 _STREET_SUFFIX = (r"(?:straat|laan|weg|plein|gracht|kade|singel|dijk|pad|hof|dreef|steeg|"
                   r"markt|baan|ring|wal|dwarsweg|erf|brink|park|plantsoen|boulevard|allee|"
