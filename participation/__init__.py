@@ -64,6 +64,7 @@ def _bind_extensions(app: Flask) -> None:
     from sqlalchemy import event
 
     from .core.extensions import babel, compress, csrf, db, login_manager, mail, migrate
+    from .core import write_lock
     from .core.i18n import select_locale, select_timezone
 
     db.init_app(app)
@@ -84,7 +85,7 @@ def _bind_extensions(app: Flask) -> None:
             # SQLite only enforces foreign keys when asked to, per connection.
             @event.listens_for(db.engine, "connect")
             def _sqlite_pragmas(dbapi_connection, _record):
-                # The driver's own BEGIN comes late and savepoints fail with it; _sqlite_begin
+                # The driver's own BEGIN comes late and savepoints fail with it; write_lock.begin
                 # below begins instead (SQLAlchemy's documented recipe for pysqlite).
                 dbapi_connection.isolation_level = None
                 cursor = dbapi_connection.cursor()
@@ -94,14 +95,12 @@ def _bind_extensions(app: Flask) -> None:
                 cursor.execute("PRAGMA journal_mode=WAL")
                 cursor.close()
 
-            @event.listens_for(db.engine, "begin")
-            def _sqlite_begin(connection):
-                # A request that writes takes the write lock when it begins: a second writer
-                # then waits (busy_timeout) for the first. Begun as a reader, it could not
-                # write after another writer had committed ("database is locked" at once).
-                # On the driver's connection: not a statement of the page's (query counts).
-                connection.connection.dbapi_connection.execute(
-                    "BEGIN IMMEDIATE" if _writes() else "BEGIN")
+            # A request that writes takes the write lock when it begins, or at its first
+            # write for a view marked so (participation.core.write_lock says why).
+            event.listen(db.engine, "begin", write_lock.begin)
+            event.listen(db.engine, "before_cursor_execute", write_lock.before_statement)
+            event.listen(db.engine, "commit", write_lock.end)
+            event.listen(db.engine, "rollback", write_lock.end)
 
     from .accounts.models import User
     from .core.extensions import db as _db
@@ -109,12 +108,6 @@ def _bind_extensions(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(session_id: str):
         return User.from_session_id(session_id, _db.session)
-
-
-def _writes() -> bool:
-    from flask import has_request_context, request
-
-    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
 
 
 def _register_commands(app: Flask) -> None:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from ..core.extensions import db
 from ..core.integers import db_int_or_none
@@ -131,7 +131,9 @@ class User(UserMixin, db.Model):
         user_id = db_int_or_none(session_id.partition(":")[0])
         if user_id is None:
             return None
-        user = session.get(cls, user_id)
+        # With the organisation joined in: posting and the pages that name it need it, and a
+        # second statement for it cost a round trip on PostgreSQL.
+        user = session.get(cls, user_id, options=[joinedload(cls.organisation)])
         if user is None or not hmac.compare_digest(user.get_id().encode(), session_id.encode()):
             return None
         return user

@@ -35,12 +35,16 @@ def feedback_round(process: Process):
     return round_
 
 
-def thread_url(process: Process, comment: Comment) -> str:
+def thread_url(process: Process, comment: Comment, *, is_latest: bool | None = None) -> str:
+    """The comment on its section's page. `is_latest`: whether the comment's version is the
+    latest published one, where the caller knows (else it is asked)."""
     section = db.session.get(Section, comment.section_id)
     version = db.session.get(DraftVersion, section.version_id)
+    if is_latest is None:
+        is_latest = _is_latest(version)
     # comment=: the section's page opens the page of the thread that holds the comment.
     return url_for("drafts.section", slug=process.slug, number=section.number,
-                   version=None if _is_latest(version) else version.number,
+                   version=None if is_latest else version.number,
                    comment=comment.id) + f"#c-{comment.id}"
 
 
@@ -56,8 +60,9 @@ def _saved_message(comment: Comment) -> str:
     return _("Thank you. Your reaction has been placed.")
 
 
-def create(process, round_, section, form, parent=None):
-    """Validate and save; returns a redirect, or None when the form must be shown again."""
+def create(process, round_, section, form, parent=None, *, is_latest: bool | None = None):
+    """Validate and save; returns a redirect, or None when the form must be shown again.
+    `is_latest`: the section is of the latest published version (thread_url), where known."""
     refusal = round_write_refusal(current_user, round_)
     if section.lineage_id is None:
         refusal = Refusal.no_draft
@@ -74,7 +79,8 @@ def create(process, round_, section, form, parent=None):
             find=services.find_by_submission_key, key=form.submission_key.data)
         # Made before the commit, while section, version and process are still loaded: after
         # it they would be read again (eight queries of the eighteen a post took).
-        url, message = thread_url(process, comment), _saved_message(comment)
+        url = thread_url(process, comment, is_latest=is_latest)
+        message = _saved_message(comment)
         db.session.commit()
     except DuplicateSubmission as duplicate:
         COMMENTS.hit()

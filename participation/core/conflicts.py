@@ -84,7 +84,8 @@ def for_change(stmt, *of):
 
     Without it, a change that does not raise the version (approving, withdrawing) would meet an
     edit that did, saved between its loading and its saving, as a StaleDataError. On SQLite a
-    writing request holds the database's write lock from its start (`_sqlite_begin` in
-    participation/__init__.py) and SQLite has no such clause: none is added."""
+    writing request holds the database's write lock from its start, or from such a read at
+    the latest (participation.core.write_lock, which reads the `for_change` option), and
+    SQLite has no such clause: none is added."""
     return (stmt.with_for_update(of=list(of) or None, key_share=True)
-            .execution_options(populate_existing=True))
+            .execution_options(populate_existing=True, for_change=True))

@@ -1,12 +1,15 @@
 """Form pieces shared by every feature."""
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 
+from babel.support import Translations
 from flask import request
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_locale, lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms.i18n import messages_path
 from wtforms import HiddenField
 from wtforms.validators import ValidationError
 
@@ -16,10 +19,23 @@ from .sanitize import without_control_characters
 _SUBMISSION_KEY = re.compile(r"^[0-9a-f]{32}$")
 
 
+@functools.lru_cache(maxsize=8)
+def _wtforms_translations(locale: str) -> Translations:
+    return Translations.load(messages_path(), [locale], domain="wtforms")
+
+
 class PageForm(FlaskForm):
     """A form on a page that may hold several forms (the header's log-out and language forms,
     a button per row): its CSRF field has no id, so no two fields share one (nothing refers to
     a token by id; the server reads it by name)."""
+
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form):
+            """WTForms' own messages in the page's language, read from disk once per locale
+            and process. (Flask-WTF reads and parses the .mo file again on every request
+            that builds a form: every label-less field asks at construction, so each page
+            with a form paid about a millisecond for it.)"""
+            return _wtforms_translations(str(get_locale()))
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

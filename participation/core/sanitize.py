@@ -98,6 +98,20 @@ def _tools() -> tuple[bleach.sanitizer.Cleaner, Linker]:
     return tools
 
 
+def _markdown():
+    """This thread's Markdown converter, made once (reset before each text): making one
+    loads its extensions and builds its parsers, which cost more than converting a comment."""
+    md = getattr(_local, "markdown", None)
+    if md is None:
+        import markdown  # here: a process that converts no text need not import it
+
+        md = markdown.Markdown(extensions=["sane_lists"], output_format="html")
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        _local.markdown = md
+    return md
+
+
 def markdown_to_html(text: str) -> str:
     """Markdown as typed by a participant, to HTML that is safe to show as it is.
 
@@ -105,13 +119,8 @@ def markdown_to_html(text: str) -> str:
     bleach then keeps only the allowed tags and link protocols, and links get rel=nofollow.
     Headings in the text are lowered to h3/h4 so they never compete with the page's own.
     """
-    import markdown
-
     source = unicodedata.normalize("NFC", _CONTROL.sub("", text or ""))
-    md = markdown.Markdown(extensions=["sane_lists"], output_format="html")
-    md.preprocessors.deregister("html_block")
-    md.inlinePatterns.deregister("html")
-    html = md.convert(source)
+    html = _markdown().reset().convert(source)
     html = re.sub(r"<(/?)h[12]>", r"<\1h3>", html)
     html = re.sub(r"<(/?)h[56]>", r"<\1h4>", html)
     cleaner, linker = _tools()

@@ -20,6 +20,7 @@ from ..processes.models import Process, RoundKind
 from ..processes.rules import round_write_refusal
 from ..processes.services import get_visible_process
 from ..core.security import form_checks_csrf
+from ..core.write_lock import takes_write_lock_late
 from . import services
 from .diff import has_changes, word_diff_html
 from .forms import DraftUploadForm
@@ -155,6 +156,7 @@ def render_section(process: Process, version: DraftVersion, section: Section, fo
 
 @bp.route("/p/<slug>/draft/s/<number>", methods=["GET", "POST"])
 @form_checks_csrf
+@takes_write_lock_late
 def section(slug: str, number: str):
     """One section with its thread open; its form posts a new comment on the section."""
     process = get_visible_process(slug)
@@ -172,7 +174,8 @@ def _post_comment(process: Process, version: DraftVersion, section: Section,
     form = CommentForm()
     form.fresh_key()
     COMMENTS.check(keep_text=True)
-    response, status = create_comment(process, round_, section, form)
+    response, status = create_comment(process, round_, section, form,
+                                      is_latest=section.version_id == versions[-1].id)
     if response is not None:
         return response
     if not current_user.is_authenticated and status == 403:

@@ -54,7 +54,7 @@ def make_huey(app: Flask) -> Huey:
         if has_request_context():
             # "immediate" (the tests): run in the request that queued it, but on a thread of
             # its own, outside the request, whose transactions would all take SQLite's write
-            # lock at once (participation._writes) and so block the job's progress.
+            # lock at once (participation.core.write_lock) and so block the job's progress.
             thread = threading.Thread(target=work, name=f"job-{job_id}")
             thread.start()
             thread.join()

@@ -35,15 +35,28 @@ def is_member(user: User, process: Process) -> bool:
     return member_source(user, process) is not None
 
 
-def took_part_in_input_round(user: User, process: Process) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return db.session.scalar(
+def _input_given(user: User, process: Process) -> sa.Exists:
+    return sa.exists(
         sa.select(Contribution.id).join(Round, Contribution.round_id == Round.id).where(
             Round.process_id == process.id, Round.kind == RoundKind.input,
             Contribution.author_id == user.id,
-            Contribution.state.in_([ModerationState.pending, ModerationState.published]))
-        .limit(1)) is not None
+            Contribution.state.in_([ModerationState.pending, ModerationState.published])))
+
+
+def took_part_in_input_round(user: User, process: Process) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(db.session.scalar(sa.select(_input_given(user, process))))
+
+
+def _admission(user: User, process: Process) -> tuple[str | None, bool]:
+    """member_source and took_part_in_input_round in one statement: a round for invited
+    stakeholders asks both for every post, and on PostgreSQL each statement is a round trip."""
+    source = sa.select(ProcessMember.source).where(
+        ProcessMember.process_id == process.id, ProcessMember.user_id == user.id
+    ).scalar_subquery()
+    row = db.session.execute(sa.select(source, _input_given(user, process))).one()
+    return row[0], bool(row[1])
 
 
 def can_view_process(user: User, process: Process) -> bool:
@@ -104,11 +117,11 @@ def round_write_refusal(user: User, round_: Round, now=None) -> Refusal | None:
     if not can_view_process(user, process):
         return Refusal.audience
     if round_.audience is Audience.invited:
-        source = member_source(user, process)
+        source, took_part = _admission(user, process)
         # Read-along invitees take part in round 2 only.
         admitted = source is not None and not (
             source == "read_along" and round_.kind is RoundKind.input)
-        if not (admitted or took_part_in_input_round(user, process)):
+        if not (admitted or took_part):
             return Refusal.audience
     # Last: agreeing helps only someone who may otherwise take part.
     if needs_consent(user):
