@@ -75,6 +75,20 @@ class Contribution(ModeratedMixin, VersionedMixin, RedactableMixin, db.Model):
         return self.offline_source is not None
 
 
+class ThemeTally(db.Model):
+    """How many contributions of a round's theme everyone may read (`is_shown`): the reading
+    page's counts per theme from one row each, instead of counting every shown contribution of
+    the round on each request. Kept by the database's triggers on `contribution` (migration
+    0016_theme_tally), so every way of writing keeps it right; the application only reads it."""
+    __tablename__ = "theme_tally"
+
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    theme_id: Mapped[int] = mapped_column(sa.ForeignKey("theme.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    shown: Mapped[int]
+
+
 #: Listed under its organisation (accounts.models.listed_under_organisation), computed by the
 #: database. Deferred: lists load it with undefer() in their one query; a single item loads it
 #: when asked.

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload, undefer
+from sqlalchemy.orm import joinedload, load_only, selectinload, undefer
 
 from ..core import uploads
 from ..accounts.models import Organisation, OrganisationKind, User
@@ -22,7 +22,7 @@ from ..core.search import escape_like
 from ..processes.models import ModerationMode, Process, Round, RoundKind, Theme
 from ..core.sanitize import markdown_to_html, plain_text
 from ..core.timeutil import utcnow
-from .models import Attachment, Contribution, ContributionRevision
+from .models import Attachment, Contribution, ContributionRevision, ThemeTally
 
 log = logging.getLogger(__name__)
 
@@ -202,6 +202,12 @@ def published_in(round_: Round, flt: ReadingFilter):
     return stmt
 
 
+#: The columns of a contribution that a card in a list shows.
+LISTED = (Contribution.id, Contribution.round_id, Contribution.theme_id, Contribution.title,
+          Contribution.organisation_name, Contribution.organisation_kind,
+          Contribution.offline_source, Contribution.created_at, Contribution.state)
+
+
 @dataclass
 class ReadingPage:
     contributions: list[Contribution]
@@ -211,20 +217,30 @@ class ReadingPage:
     counts_by_theme: dict[int, int]
 
 
+def shown_per_theme(round_: Round) -> dict[int, int]:
+    """What everyone may read per theme of the round, from the tally the database keeps (one
+    row per theme, not a count over every contribution)."""
+    return dict(db.session.execute(
+        sa.select(ThemeTally.theme_id, ThemeTally.shown)
+        .where(ThemeTally.round_id == round_.id, ThemeTally.shown > 0)).all())
+
+
 def reading_page(round_: Round, flt: ReadingFilter) -> ReadingPage:
     """One page of published input with the per-theme counts: a fixed number of queries."""
     filtered = published_in(round_, flt)
-    counts = dict(db.session.execute(
-        sa.select(Contribution.theme_id, sa.func.count())
-        .where(Contribution.round_id == round_.id, Contribution.is_shown)
-        .group_by(Contribution.theme_id)).all())
+    counts = shown_per_theme(round_)
     # Filtered by theme alone (or not at all), the list is what the counts per theme count:
     # its total is known without a statement of its own.
     total = None
     if not (flt.kind or flt.individuals or flt.query.split()):
         total = counts.get(flt.theme_id, 0) if flt.theme_id else sum(counts.values())
+    # What a card shows (contributions/_item.html), not the texts: twenty bodies in two forms
+    # each were most of what the page read and turned into objects. The theme is not joined:
+    # the process's themes are loaded already (get_visible_process), and a many-to-one is
+    # taken from those without a query.
     listing = paginate_within(
-        filtered.options(joinedload(Contribution.theme), joinedload(Contribution.attachment),
+        filtered.options(load_only(*LISTED),
+                         joinedload(Contribution.attachment).load_only(Attachment.id),
                          undefer(Contribution.listed_under_organisation))
         .order_by(Contribution.created_at.desc(), Contribution.id.desc()), flt.page, PAGE_SIZE,
         total=total)
