@@ -84,6 +84,44 @@ def test_templates_follow_a_forced_locale_inside_a_request(app):
         assert render_template_string(template) == "Inloggen / 2 reacties"
 
 
+@pytest.mark.parametrize("autoescape", [True, False])
+def test_the_templates_gettext_is_jinjas_newstyle_gettext(app, autoescape):
+    """core.i18n installs its own template callables (one call per string instead of three):
+    they must write exactly what Jinja's newstyle gettext writes, escaping included, in HTML
+    templates and in plain-text mail."""
+    from jinja2 import Environment
+
+    from participation.core.i18n import current_translations
+
+    sources = [
+        '{{ _("Log in") }}',
+        '{{ _("Version %(n)d, published on %(date)s.", n=3, date="<b>1 & 2</b>") }}',
+        '{{ gettext("React to section %(number)s", number="2.1 <x>") }}',
+        '{{ ngettext("%(num)d reaction", "%(num)d reactions", 1) }}',
+        '{{ ngettext("%(num)d reaction", "%(num)d reactions", 7) }}',
+        '{{ ngettext("Read the %(num)d reaction", "Read the %(num)d reactions", n) }}',
+        '{{ _("100%% of %(what)s", what="a & b") }}',
+        '{{ pgettext("month", "May") }} {{ npgettext("n", "%(num)d item", "%(num)d items", 2) }}',
+        '{% trans n=3 %}{{ n }} of them{% endtrans %}',
+        '{% trans count=2 %}{{ count }} reaction{% pluralize %}{{ count }} reactions'
+        '{% endtrans %}',
+    ]
+    jinja = Environment(extensions=["jinja2.ext.i18n"], autoescape=autoescape)
+    with app.test_request_context("/"):
+        translations = current_translations()
+        jinja.install_gettext_callables(
+            gettext=translations.ugettext, ngettext=translations.ungettext,
+            pgettext=translations.upgettext, npgettext=translations.unpgettext,
+            newstyle=True)
+        ours = app.jinja_env.overlay(autoescape=autoescape)
+        for source in sources:
+            expected = jinja.from_string(source).render(n=4)
+            assert ours.from_string(source).render(n=4) == expected, source
+        assert "Inloggen" in ours.from_string(sources[0]).render()
+        assert ("&lt;b&gt;1 &amp; 2&lt;/b&gt;" in ours.from_string(sources[1]).render()) \
+            is autoescape
+
+
 def test_the_fast_date_format_matches_babels(app):
     """Pages show times through a formatter that skips Babel per call: it must give Babel's
     text, in winter and summer time and across the changes, with the zone as CET/CEST in both
