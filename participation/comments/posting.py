@@ -76,7 +76,10 @@ def create(process, round_, section, form, parent=None, *, is_latest: bool | Non
         comment = save_once(partial(
             services.post, author=current_user, round_=round_, section=section,
             body_md=form.body.data, submission_key=form.submission_key.data, parent=parent),
-            find=services.find_by_submission_key, key=form.submission_key.data)
+            # A comment is one row: a second send is refused by its unique key at the flush
+            # (then found), instead of being looked for before every post.
+            find=services.find_by_submission_key, key=form.submission_key.data,
+            look_first=False)
         # Made before the commit, while section, version and process are still loaded: after
         # it they would be read again (eight queries of the eighteen a post took).
         url = thread_url(process, comment, is_latest=is_latest)

@@ -46,10 +46,12 @@ FORMAT_MESSAGES = {
 }
 
 
-def _version_to_read(process: Process) -> tuple[DraftVersion, list[DraftVersion]]:
+def _version_to_read(process: Process, versions: list[DraftVersion] | None = None
+                     ) -> tuple[DraftVersion, list[DraftVersion]]:
     """The published version asked for (the latest by default), and all published versions:
     the page lists them anyway, so the one to read is taken from them, not asked for again."""
-    versions = services.published_versions(process)
+    if versions is None:
+        versions = services.published_versions(process)
     number = request.args.get("version", type=db_int)
     if number:
         version = next((v for v in versions if v.number == number), None)
@@ -127,17 +129,11 @@ def read(slug: str):
     # links to its own page, where the thread is. (With thousands of reactions inline the
     # page grew to megabytes and took seconds, on a phone most of all.)
     counts = comment_services.thread_counts([s.lineage_id for s in sections], current_user)
+    # Comments are placed on published versions only: with one, nothing can be left behind.
+    left_behind = (_left_behind(process, sections) if context["is_latest"] and len(versions) > 1
+                   else [])
     return render_template("drafts/read.html", diffs=_diffs(sections), counts=counts,
-                           left_behind=_left_behind(process, sections) if context["is_latest"]
-                           else [], **context)
-
-
-def _section_or_404(process: Process, version: DraftVersion, number: str) -> Section:
-    section = db.session.scalar(sa.select(Section).where(Section.version_id == version.id,
-                                                         Section.number == number))
-    if section is None:
-        abort(404)
-    return section
+                           left_behind=left_behind, **context)
 
 
 def render_section(process: Process, version: DraftVersion, section: Section, form=None,
@@ -160,8 +156,12 @@ def render_section(process: Process, version: DraftVersion, section: Section, fo
 def section(slug: str, number: str):
     """One section with its thread open; its form posts a new comment on the section."""
     process = get_visible_process(slug)
-    version, versions = _version_to_read(process)
-    section = _section_or_404(process, version, number)
+    # The published versions and the section of this number in each, in one statement.
+    versions, numbered = services.published_versions_with_section(process, number)
+    version, versions = _version_to_read(process, versions)
+    section = numbered.get(version.id)
+    if section is None:
+        abort(404)
     if request.method == "GET":
         return render_section(process, version, section, versions=versions)
     return _post_comment(process, version, section, versions)
