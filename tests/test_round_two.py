@@ -172,6 +172,10 @@ def test_version_two_keeps_comments_and_shows_changes(client, app, draft):
     assert "<ins>plek, ook voor logistiek.</ins>" in html and "<ins> en netcongestie</ins>" in html
     # The reading view counts each section's reactions; the threads are on the sections' pages.
     assert html.count("Lees de 1 reactie") == 2
+    # Each section links to its own page; an earlier version's view to that version's pages.
+    assert 'href="/p/economie/draft/s/2.1#react' in html
+    earlier = reader.get("/p/economie/draft?version=1").get_data(as_text=True)
+    assert 'href="/p/economie/draft/s/3?version=1#reactions"' in earlier
     assert "Over werklocaties." in reader.get("/p/economie/draft/s/2.1").get_data(as_text=True)
     assert "Over energie." in reader.get("/p/economie/draft/s/2.3").get_data(as_text=True)
     # The chapter that version 2 dropped keeps its comment, reachable from version 2.

@@ -20,6 +20,7 @@ from ..processes.models import Process, RoundKind
 from ..processes.rules import round_write_refusal
 from ..processes.services import get_visible_process
 from ..core.security import form_checks_csrf
+from ..core.urls import url_for_each
 from ..core.write_lock import takes_write_lock_late
 from . import services
 from .diff import has_changes, word_diff_html
@@ -132,8 +133,12 @@ def read(slug: str):
     # Comments are placed on published versions only: with one, nothing can be left behind.
     left_behind = (_left_behind(process, sections) if context["is_latest"] and len(versions) > 1
                    else [])
+    section_url = url_for_each("drafts.section", "number", slug=process.slug,
+                               version=None if context["is_latest"] else version.number)
     return render_template("drafts/read.html", diffs=_diffs(sections), counts=counts,
-                           left_behind=left_behind, **context)
+                           left_behind=left_behind,
+                           section_urls={s.id: section_url(s.number) for s in sections},
+                           **context)
 
 
 def render_section(process: Process, version: DraftVersion, section: Section, form=None,

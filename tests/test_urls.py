@@ -1,0 +1,32 @@
+"""core.urls.url_for_each: many links that differ in one path part, built as url_for builds
+them (the draft's reading view links each of its sections this way)."""
+from __future__ import annotations
+
+import pytest
+from flask import url_for
+
+from participation.core.urls import url_for_each
+
+VALUES = ["2.1", "10", "a b", "ä/ö?#&", "%41", "x" * 3, 7]
+
+
+@pytest.mark.once
+@pytest.mark.parametrize("version", [None, 3])
+def test_each_url_is_what_url_for_makes(app, version):
+    with app.test_request_context("/"):
+        each = url_for_each("drafts.section", "number", slug="economie", version=version)
+        for value in VALUES:
+            assert each(value) == url_for("drafts.section", slug="economie", number=value,
+                                          version=version)
+
+
+@pytest.mark.once
+def test_a_part_that_is_no_plain_path_part_is_built_in_full(app):
+    """An int converter, or a value that ends up in the query string: url_for for each."""
+    with app.test_request_context("/"):
+        by_id = url_for_each("contributions.contribution", "contribution_id", slug="economie")
+        assert by_id(12) == url_for("contributions.contribution", slug="economie",
+                                    contribution_id=12)
+        by_query = url_for_each("drafts.read", "version", slug="economie")
+        assert by_query(2) == url_for("drafts.read", slug="economie", version=2)
+
