@@ -21,12 +21,18 @@ def test_each_url_is_what_url_for_makes(app, version):
 
 
 @pytest.mark.once
-def test_a_part_that_is_no_plain_path_part_is_built_in_full(app):
-    """An int converter, or a value that ends up in the query string: url_for for each."""
+def test_an_int_path_part(app):
     with app.test_request_context("/"):
         by_id = url_for_each("contributions.contribution", "contribution_id", slug="economie")
-        assert by_id(12) == url_for("contributions.contribution", slug="economie",
-                                    contribution_id=12)
+        for value in (1, 12, 2**31 - 1):
+            assert by_id(value) == url_for("contributions.contribution", slug="economie",
+                                           contribution_id=value)
+
+
+@pytest.mark.once
+def test_a_part_that_is_no_plain_path_part_is_built_in_full(app):
+    """A value that ends up in the query string: url_for for each."""
+    with app.test_request_context("/"):
         by_query = url_for_each("drafts.read", "version", slug="economie")
         assert by_query(2) == url_for("drafts.read", slug="economie", version=2)
 

@@ -33,6 +33,7 @@ from ..processes.models import Process, Round, RoundKind
 from ..processes.services import get_visible_process
 from ..core.search import search_text
 from ..core.security import form_checks_csrf
+from ..core.urls import url_for_each
 from ..core.limiter import PostCounter, PostLimit, account
 from ..core.submissions import DuplicateSubmission, save_once
 from ..processes.own_items import own_item
@@ -100,8 +101,10 @@ def round_page(slug: str):
         query=search_text(),
         page=args.get("page", 1, type=db_int) or 1)
     reading = services.reading_page(round_, flt)
+    item_url = url_for_each("contributions.contribution", "contribution_id", slug=slug)
     return render_template(
         "contributions/round.html", process=process, round=round_, reading=reading, flt=flt,
+        item_urls={item.id: item_url(item.id) for item in reading.contributions},
         kind_arg=kind_arg, own=services.own_contributions(current_user, round_),
         refusal=round_write_refusal(current_user, round_))
 

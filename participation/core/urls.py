@@ -6,7 +6,7 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import current_app, url_for
-from werkzeug.routing import UnicodeConverter
+from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 
 def safe_next(target: str | None, default: str) -> str:
@@ -20,19 +20,26 @@ def safe_next(target: str | None, default: str) -> str:
     return target
 
 
-_SLOT = "3f0c9e2aslot"  # a value no URL of this site holds, made only of unreserved characters
+#: Values no URL of this site holds, for the default converter (unreserved characters only)
+#: and for int.
+_SLOTS = {UnicodeConverter: "3f0c9e2aslot", IntegerConverter: 918273645546372819}
 
 
 def url_for_each(endpoint: str, key: str, **values) -> Callable[[object], str]:
     """`url_for(endpoint, **values, key=value)` for many values of one path part (a section
-    per link on the draft's page): the URL is built once, and each value put in its place as
-    the route's converter would write it. A page of forty sections built forty URLs through
-    the whole routing map. Where `key` is not a plain path part, each URL is built in full."""
+    or a contribution per link on a list's page): the URL is built once, and each value put
+    in its place as the route's converter would write it. A page of forty sections built
+    forty URLs through the whole routing map. Where `key` is not a plain path part (a string
+    or an int), each URL is built in full."""
     rules = list(current_app.url_map.iter_rules(endpoint))
-    if len(rules) != 1 or f"<{key}>" not in rules[0].rule:  # the default converter only
+    kind = None
+    if len(rules) == 1:
+        kind = (UnicodeConverter if f"<{key}>" in rules[0].rule
+                else IntegerConverter if f"<int:{key}>" in rules[0].rule else None)
+    if kind is None:
         return lambda value: url_for(endpoint, **values, **{key: value})
-    converter = UnicodeConverter(current_app.url_map)
-    head, slot, tail = url_for(endpoint, **values, **{key: _SLOT}).partition(_SLOT)
-    if not slot or _SLOT in tail:
+    converter, slot = kind(current_app.url_map), _SLOTS[kind]
+    head, found, tail = url_for(endpoint, **values, **{key: slot}).partition(str(slot))
+    if not found or str(slot) in tail:
         return lambda value: url_for(endpoint, **values, **{key: value})
     return lambda value: head + converter.to_url(value) + tail
