@@ -328,6 +328,18 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(skip)
 
 
+def pytest_collection_finish(session):
+    """A test process that will drive the browser starts the Nu HTML Checker's JVM at once
+    (10-30 s of start-up, before: in the first page check), so it starts while other work
+    goes on."""
+    if session.config.option.collectonly:
+        return
+    if any(item.get_closest_marker("browser") for item in session.items):
+        from .browser import start_nu_checker
+
+        start_nu_checker()
+
+
 def pytest_sessionfinish(session, exitstatus):
     from .browser import FIGURES
 
