@@ -130,7 +130,9 @@ class LiveServer:
 
 class NuChecker:
     """The Nu HTML Checker as an HTTP service on 127.0.0.1 (one per test process: the JVM takes
-    seconds to start and then checks a page in milliseconds)."""
+    seconds to start and then checks a page in milliseconds). Made, the JVM starts; the first
+    check waits until it is up (`start_nu_checker` makes it while the tests are collected, so
+    the start overlaps the first tests instead of holding up the first page check)."""
 
     def __init__(self) -> None:
         if not VNU_JAR.exists():
@@ -152,9 +154,11 @@ class NuChecker:
              "-cp", str(VNU_JAR), "nu.validator.servlet.Main", str(self.port)],
             stdout=self.log, stderr=subprocess.STDOUT)
         atexit.register(self.stop)
-        self._wait_until_up()
+        self.up = False
 
-    def _wait_until_up(self) -> None:
+    def wait_until_up(self) -> None:
+        if self.up:
+            return
         deadline = time.monotonic() + 300  # a start-up limit, not a measured time
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -164,7 +168,8 @@ class NuChecker:
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=1):
                     pass
-                self.check(b"<!doctype html><html lang=en><title>up</title>")
+                self._post(b"<!doctype html><html lang=en><title>up</title>")
+                self.up = True
                 return
             except (OSError, urllib.error.URLError):
                 time.sleep(0.3)
@@ -172,6 +177,10 @@ class NuChecker:
 
     def check(self, html: bytes) -> list[dict]:
         """The checker's messages for one document, as its JSON output gives them."""
+        self.wait_until_up()
+        return self._post(html)
+
+    def _post(self, html: bytes) -> list[dict]:
         request = urllib.request.Request(self.url, data=html, method="POST", headers={
             "Content-Type": "text/html; charset=utf-8"})
         with urllib.request.urlopen(request, timeout=120) as answer:  # noqa: S310 (localhost)
@@ -213,15 +222,27 @@ _checker: NuChecker | None = None
 _checked: dict[str, list[str]] = {}  # a document sent twice unchanged is checked once
 
 
-def nu_checker() -> NuChecker:
+def start_nu_checker() -> None:
+    """Start the checker's JVM now, without waiting for it; a checker that cannot start is
+    reported where a page is first checked (nu_checker)."""
     global _checker
     if _checker is None:
         try:
             _checker = NuChecker()
-        except RuntimeError as missing:
-            if IN_CI:
-                pytest.fail(str(missing))
-            pytest.skip(str(missing))
+        except RuntimeError:
+            pass
+
+
+def nu_checker() -> NuChecker:
+    global _checker
+    try:
+        if _checker is None:
+            _checker = NuChecker()
+        _checker.wait_until_up()
+    except RuntimeError as missing:
+        if IN_CI:
+            pytest.fail(str(missing))
+        pytest.skip(str(missing))
     return _checker
 
 

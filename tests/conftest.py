@@ -328,6 +328,18 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(skip)
 
 
+def pytest_collection_finish(session):
+    """A test process that will drive the browser starts the Nu HTML Checker's JVM at once
+    (10-30 s of start-up, before: in the first page check), so it starts while other work
+    goes on."""
+    if session.config.option.collectonly:
+        return
+    if any(item.get_closest_marker("browser") for item in session.items):
+        from .browser import start_nu_checker
+
+        start_nu_checker()
+
+
 def pytest_sessionfinish(session, exitstatus):
     from .browser import FIGURES
 
@@ -423,6 +435,29 @@ def live_server(app):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory, app, database_url, smtp_server):
+    """gunicorn with two workers on this run's database (SQLite file or PostgreSQL), as in
+    production: each request of a pair at once is answered by a process of its own. One for
+    the test process (five modules use it; starting it took 6-13 s, stopping it 3-5 s, once
+    per module before): every test empties the tables, as with the in-process live server."""
+    from .instances import Site
+
+    folder = tmp_path_factory.mktemp("edits")
+    uploads = folder / "uploads"
+    uploads.mkdir()
+    site = Site(folder=folder, database_url=database_url, upload_folder=uploads,
+                key_prefix="", env={
+                    "SECRET_KEY": uuid.uuid4().hex * 2, "DATABASE_URL": database_url,
+                    "UPLOAD_FOLDER": str(uploads), "RATELIMIT_ENABLED": "0",
+                    "RATELIMIT_STORAGE_URI": "memory://", "SPAM_MIN_SECONDS": "0",
+                    "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp_server.port)})
+    try:
+        yield site.start_instance("edits", workers=2)
+    finally:
+        site.stop()
 
 
 @pytest.fixture(scope="session")

@@ -92,10 +92,12 @@ class _Person:
     (Role.staff, Role.participant, Role.moderator, 1, False),
     (Role.participant, Role.participant, Role.admin, 1, False),
 ])
+@pytest.mark.once
 def test_who_may_change_which_role(actor, target, new_role, admins, allowed):
     assert can_change_role(_Person(actor, 1), _Person(target, 2), new_role, admins) is allowed
 
 
+@pytest.mark.once
 def test_only_admins_manage_roles():
     assert can_manage_roles(_Person(Role.admin))
     for role in (Role.participant, Role.moderator, Role.staff):

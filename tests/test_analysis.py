@@ -44,6 +44,7 @@ def unseen():
 
 
 @pytest.mark.parametrize("name", ["nl", "unseen"])
+@pytest.mark.once
 def test_the_set_is_what_the_bench_says(name):
     labelled = analysis_set.load(name)
     concerns = {x.concern for x in labelled}
@@ -55,12 +56,14 @@ def test_the_set_is_what_the_bench_says(name):
     assert len({x.item.id for x in labelled}) == len(labelled)
 
 
+@pytest.mark.once
 def test_groups_follow_the_concerns_without_being_told_how_many(labelled, no_network):
     labels = group_labels([x.item for x in labelled])
     assert adjusted_rand_score([x.concern for x in labelled], labels) >= 0.6
     assert 6 <= len(set(labels)) <= 30
 
 
+@pytest.mark.once
 def test_input_never_tuned_on_is_grouped_too(unseen, no_network):
     """The unseen set (other concerns, other words) was written before the last tuning and
     never used for it: the figure that says how the analysis does on a real round."""
@@ -73,6 +76,7 @@ def test_input_never_tuned_on_is_grouped_too(unseen, no_network):
     assert len(found & truth) / len(found) >= 0.9 and len(found & truth) / len(truth) >= 0.9
 
 
+@pytest.mark.once
 def test_near_duplicates_are_the_networks_copies(labelled, no_network):
     found = {frozenset(pair) for pair in near_duplicates([x.item for x in labelled])}
     truth = analysis_set.duplicate_pairs(labelled)
@@ -81,6 +85,7 @@ def test_near_duplicates_are_the_networks_copies(labelled, no_network):
     assert right / len(truth) >= 0.9  # recall
 
 
+@pytest.mark.once
 def test_a_group_is_named_by_its_own_words(labelled, no_network):
     analysis = analyse([x.item for x in labelled])
     concern_of = {x.item.id: x.concern for x in labelled}
@@ -98,6 +103,7 @@ def test_a_group_is_named_by_its_own_words(labelled, no_network):
         assert group.label and group.label.split(", ")[0] == group.key_phrases[0]
 
 
+@pytest.mark.once
 def test_no_items_no_groups_and_one_item_one_group(no_network):
     assert analyse([]).groups == [] and analyse([]).near_duplicates == []
     single = analyse([Item(7, "contribution", "Parkeren", "Gratis parkeren op zaterdag.")])
@@ -233,6 +239,7 @@ def no_network_but_db(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", local_only)
 
 
+@pytest.mark.once
 def test_character_ngrams_are_scikit_learns(labelled):
     """The n-grams made once per word (grouping._char_ngrams, for speed) are char_wb's."""
     texts = [f"{x.item.title} {x.item.text}".lower() for x in labelled] + ["a", "ab  c\nde"]

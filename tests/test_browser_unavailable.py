@@ -23,6 +23,7 @@ def unreachable_site(tmp_path):
     server.stop()
 
 
+@pytest.mark.once
 def test_the_unavailable_page_passes_axe_and_gives_back_the_text(unreachable_site, page):
     response = page.goto(unreachable_site.url + "/")
     assert response.status == 503 and response.headers["retry-after"]

@@ -22,7 +22,6 @@ from participation.moderation.models import Disposition, Response, ResponseSecti
 from participation.moderation.services import save_response
 from participation.processes.models import Process
 
-from .test_concurrent_edits import served  # noqa: F401  (the fixture)
 from .factories import (csrf_token, field_errors, login, make_comment, make_contribution,
                         make_process, make_user, open_feedback_round, publish_draft, submit)
 

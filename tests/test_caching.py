@@ -6,6 +6,7 @@ import re
 import time
 
 import brotli
+import pytest
 
 from participation.core.caching import YEAR, build_manifest
 
@@ -34,6 +35,7 @@ def test_pages_link_fingerprinted_files_that_are_kept_for_a_year(client, app):
     assert client.get("/static/css/nothing.css").status_code == 404
 
 
+@pytest.mark.once
 def test_a_changed_file_gets_a_new_name(tmp_path):
     (tmp_path / "css").mkdir()
     style = tmp_path / "css" / "site.css"

@@ -9,6 +9,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 import participation
 
 PACKAGE = Path(participation.__file__).parent
@@ -43,6 +45,7 @@ def _commits(tree: ast.AST):
                 yield function.name, node.lineno
 
 
+@pytest.mark.once
 def test_only_views_and_commands_commit():
     elsewhere = set()
     for path in sorted(PACKAGE.rglob("*.py")):
@@ -55,6 +58,7 @@ def test_only_views_and_commands_commit():
     assert sorted(elsewhere) == []
 
 
+@pytest.mark.once
 def test_the_listed_exceptions_still_commit():
     """A listed exception that no longer commits is taken off the list."""
     for module, function in COMMITTING_ELSEWHERE:

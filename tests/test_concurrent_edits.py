@@ -420,25 +420,7 @@ ROUNDS = 50
 FIRST_RESPONSES = 10
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory, app, database_url, smtp_server):
-    """gunicorn with two workers on this run's database (SQLite file or PostgreSQL), as in
-    production: each edit of a pair is answered by a process of its own."""
-    from .instances import Site
-
-    folder = tmp_path_factory.mktemp("edits")
-    uploads = folder / "uploads"
-    uploads.mkdir()
-    site = Site(folder=folder, database_url=database_url, upload_folder=uploads,
-                key_prefix="", env={
-                    "SECRET_KEY": uuid.uuid4().hex * 2, "DATABASE_URL": database_url,
-                    "UPLOAD_FOLDER": str(uploads), "RATELIMIT_ENABLED": "0",
-                    "RATELIMIT_STORAGE_URI": "memory://", "SPAM_MIN_SECONDS": "0",
-                    "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp_server.port)})
-    try:
-        yield site.start_instance("edits", workers=2)
-    finally:
-        site.stop()
+# `served` (gunicorn, two workers) is in conftest.py: one for the run, shared by five modules.
 
 
 def two_at_once(load, send, rounds: int) -> list:

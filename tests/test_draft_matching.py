@@ -6,6 +6,8 @@ import random
 import re
 from dataclasses import dataclass
 
+import pytest
+
 from participation.demo.content import DRAFT_V1_MD, DRAFT_V2_MD
 from participation.drafts.matching import THRESHOLD, match_sections
 from participation.drafts.parsing import parse_markdown
@@ -32,6 +34,7 @@ def pairs(new: list[Text], earlier: list[Text]) -> dict[str, tuple[str, bool] | 
             else None for s in new}
 
 
+@pytest.mark.once
 def test_the_renamed_demo_section_with_changed_text_continues_its_earlier_version():
     """Issue 13, finding 4: "Krachtsectoren" became "Krachtsectoren en logistiek" and got a
     sentence more; it continues 3.2, the others continue theirs, and 6.1 is new."""
@@ -45,6 +48,7 @@ def test_the_renamed_demo_section_with_changed_text_continues_its_earlier_versio
         s.number: (s.number, False) for s in v1 if s.number != "3.2"}
 
 
+@pytest.mark.once
 def test_a_section_whose_text_moved_to_another_number_is_found():
     """A new chapter pushes "Arbeidsmarkt" from 3.4 to 4.1, renamed and with a line less: its
     text finds it; what moved with its number (the old 4 under the new 5) is found too."""
@@ -63,6 +67,7 @@ def test_a_section_whose_text_moved_to_another_number_is_found():
     assert found[by_heading["Digitalisering"]] == ("4.2", True)
 
 
+@pytest.mark.once
 def test_a_new_section_proposes_none():
     v1 = sections(DRAFT_V1_MD, 1)
     v2 = sections(DRAFT_V1_MD + "\n# Cultuur en evenementen\n\nHet TT-circuit en de Drentse "
@@ -73,6 +78,7 @@ def test_a_new_section_proposes_none():
     assert all(found[s.number] == (s.number, False) for s in v1)
 
 
+@pytest.mark.once
 def test_pairs_are_taken_most_alike_first_not_in_document_order():
     """The first new section resembles the old 2.1 a little more than the old 2.2; the second
     new section is the old 2.1 with a sentence added. Taking the new sections in order would
@@ -95,6 +101,7 @@ def test_pairs_are_taken_most_alike_first_not_in_document_order():
     assert found[12].score > found[11].score >= THRESHOLD
 
 
+@pytest.mark.once
 def test_each_earlier_section_is_continued_once():
     earlier = [Text(1, "1", "Wonen", "Woningen bouwen bij het station, betaalbaar en groen.")]
     new = [Text(11, "1", "Bouwen", "Woningen bouwen bij het station, betaalbaar en groen."),
@@ -104,6 +111,7 @@ def test_each_earlier_section_is_continued_once():
     assert found[11].earlier_id == 1  # the same text and number beats a shorter copy
 
 
+@pytest.mark.once
 def test_headings_without_text_must_nearly_agree():
     """Chapters often have no text of their own: then only the heading tells, and a chapter
     that is merely about the same subject is not taken for it."""
@@ -114,6 +122,7 @@ def test_headings_without_text_must_nearly_agree():
     assert found[12] is None
 
 
+@pytest.mark.once
 def test_a_hundred_renamed_and_shuffled_sections_find_their_predecessors():
     """The worst case the preview meets: 100 sections, every heading changed, order shuffled,
     a third of the words replaced by words of the same document (bench/draft_matching.py

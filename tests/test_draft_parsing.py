@@ -24,6 +24,7 @@ def numbers_and_headings(draft) -> list[tuple[str, int, str]]:
 
 # --- Markdown -------------------------------------------------------------------------------
 
+@pytest.mark.once
 def test_markdown_headings_are_numbered_by_level():
     draft = parse_markdown("# Inleiding\nA\n## Doel\n## Scope\n# Maatregelen\n## Wonen\n### Huur\nB\n")
     assert numbers_and_headings(draft) == [
@@ -32,6 +33,7 @@ def test_markdown_headings_are_numbered_by_level():
     assert [s.body_md for s in draft.sections] == ["A", "", "", "", "", "B"]
 
 
+@pytest.mark.once
 def test_markdown_preamble_and_bodies_keep_their_markdown():
     draft = parse_markdown("Concept, *niet* definitief.\n\n# Een\n\nEerste alinea.\n\n- a\n- b\n\n1. c\n\n")
     assert draft.preamble_md == "Concept, *niet* definitief."
@@ -39,6 +41,7 @@ def test_markdown_preamble_and_bodies_keep_their_markdown():
     assert parse_markdown("# Een\ntekst").preamble_md == ""
 
 
+@pytest.mark.once
 def test_markdown_headings_are_cleaned():
     draft = parse_markdown("# 3.2 Wonen\n# 3.2. **Werken**\n# 3) `Leren`   en\t_spelen_ #\n"
                            "# 2030 doelen\n# " + "x" * 400 + "\n")
@@ -47,16 +50,19 @@ def test_markdown_headings_are_cleaned():
     assert headings[4] == "x" * 300
 
 
+@pytest.mark.once
 def test_headings_without_parent_never_get_a_zero():
     draft = parse_markdown("## Los\n### Dieper\n# Echt\n### Sprong\n")
     assert [s.number for s in draft.sections] == ["1.1", "1.1.1", "2", "2.1.1"]
 
 
+@pytest.mark.once
 def test_deeper_headings_are_level_three():
     draft = parse_markdown("# A\n## B\n### C\n#### D\n###### E\n")
     assert numbers_and_headings(draft)[2:] == [("1.1.1", 3, "C"), ("1.1.2", 3, "D"), ("1.1.3", 3, "E")]
 
 
+@pytest.mark.once
 def test_hashes_inside_fenced_code_are_not_headings():
     text = "# Voorbeeld\n```\n# geen kop\n## ook niet\n```\nna\n~~~~\n# evenmin\n~~~~\n# Twee\n"
     draft = parse_markdown(text)
@@ -65,6 +71,7 @@ def test_hashes_inside_fenced_code_are_not_headings():
     assert "# evenmin" in draft.sections[0].body_md
 
 
+@pytest.mark.once
 def test_underlined_headings_are_headings():
     draft = parse_markdown("Voorwoord.\n\nInleiding\n=========\nA\n\nDoel\n----\nB\n\n"
                            "Een kop over\ntwee regels\n===\n\n## Gewoon\nC\n")
@@ -75,12 +82,14 @@ def test_underlined_headings_are_headings():
     assert [s.body_md for s in draft.sections] == ["A", "B", "", "C"]
 
 
+@pytest.mark.once
 def test_a_rule_after_a_blank_line_is_no_heading():
     draft = parse_markdown("# Een\ntekst\n\n---\n\n***\nmeer\n")
     assert numbers_and_headings(draft) == [("1", 1, "Een")]
     assert draft.sections[0].body_md == "tekst\n\n---\n\n***\nmeer"
 
 
+@pytest.mark.once
 def test_hashes_and_underlines_in_code_are_not_headings():
     text = ("# Een\n```python\n# commentaar\nx = 1\n---\n```\n\n    # ingesprongen code\n\n"
             "~~~\nniet gesloten\n# dus nog code\n")
@@ -89,6 +98,7 @@ def test_hashes_and_underlines_in_code_are_not_headings():
     assert draft.sections[0].body_md == text.removeprefix("# Een\n").rstrip()
 
 
+@pytest.mark.once
 def test_headings_inside_a_list_or_quote_do_not_cut_it():
     draft = parse_markdown("# Een\n- punt\n  # kop in het punt\n  vervolg\n> # kop in een citaat\n"
                            "> citaat\n# Twee\n")
@@ -97,6 +107,7 @@ def test_headings_inside_a_list_or_quote_do_not_cut_it():
                                          "> # kop in een citaat\n> citaat")
 
 
+@pytest.mark.once
 def test_raw_html_does_not_hide_a_heading():
     # Shown sections escape raw HTML (core/sanitize.py), so it is text here too.
     draft = parse_markdown("# Een\n<div>\n# Twee\n</div>\n")
@@ -104,12 +115,14 @@ def test_raw_html_does_not_hide_a_heading():
     assert [s.body_md for s in draft.sections] == ["<div>", "</div>"]
 
 
+@pytest.mark.once
 def test_empty_headings_are_skipped_and_their_body_joins_the_previous_section():
     draft = parse_markdown("# Een\neerste\n#\ntweede\n## **  **\nderde\n#hashtag is geen kop\n")
     assert numbers_and_headings(draft) == [("1", 1, "Een")]
     assert draft.sections[0].body_md == "eerste\n\ntweede\n\nderde\n#hashtag is geen kop"
 
 
+@pytest.mark.once
 def test_line_endings_and_control_characters_are_cleaned():
     draft = parse_markdown("# Kop\x00\r\nregel\x07 een\rregel\ttwee\r\n")
     assert draft.sections[0].heading == "Kop"
@@ -123,6 +136,7 @@ def test_line_endings_and_control_characters_are_cleaned():
     ("#\n##   \ntekst", "no_headings"),
     ("".join(f"# Kop {i}\n" for i in range(201)), "too_many_sections"),
 ])
+@pytest.mark.once
 def test_markdown_errors_have_a_kind(text, kind):
     with pytest.raises(DraftFormatError) as caught:
         parse_markdown(text)
@@ -130,6 +144,7 @@ def test_markdown_errors_have_a_kind(text, kind):
     assert caught.value.message and isinstance(caught.value, ValueError)
 
 
+@pytest.mark.once
 def test_two_hundred_sections_are_allowed():
     assert len(parse_markdown("".join(f"# Kop {i}\n" for i in range(200))).sections) == 200
 
@@ -166,6 +181,7 @@ def example_document():
     return document
 
 
+@pytest.mark.once
 def test_docx_headings_are_numbered_by_level():
     draft = parse_docx(docx_bytes(example_document()))
     assert numbers_and_headings(draft) == [
@@ -173,11 +189,13 @@ def test_docx_headings_are_numbered_by_level():
         ("2", 1, "Maatregelen"), ("2.1", 2, "Wonen"), ("2.1.1", 3, "Huur"), ("2.1.2", 3, "Heel diep")]
 
 
+@pytest.mark.once
 def test_docx_title_goes_into_the_preamble():
     preamble = parse_docx(docx_bytes(example_document())).preamble_md
     assert preamble == "**Omgevingsvisie Assen**\n\nDit is een concept."
 
 
+@pytest.mark.once
 def test_docx_runs_lists_and_tables_become_markdown():
     sections = parse_docx(docx_bytes(example_document())).sections
     assert sections[0].body_md == "Gewoon, **vet** *schuin*   ."
@@ -186,6 +204,7 @@ def test_docx_runs_lists_and_tables_become_markdown():
     assert sections[3].body_md == ""
 
 
+@pytest.mark.once
 def test_docx_dutch_heading_styles_and_direct_numbering():
     document = docx.Document()
     for level in (1, 2):
@@ -199,6 +218,7 @@ def test_docx_dutch_heading_styles_and_direct_numbering():
     assert draft.sections[1].body_md == "- genummerd door Word"
 
 
+@pytest.mark.once
 def test_docx_without_headings_or_text():
     document = docx.Document()
     document.add_paragraph("Alleen tekst.")
@@ -210,6 +230,7 @@ def test_docx_without_headings_or_text():
     assert caught.value.kind == "empty"
 
 
+@pytest.mark.once
 def test_files_that_are_not_docx():
     not_a_docx = io.BytesIO()
     with zipfile.ZipFile(not_a_docx, "w") as archive:
@@ -222,11 +243,13 @@ def test_files_that_are_not_docx():
 
 # --- the word diff --------------------------------------------------------------------------
 
+@pytest.mark.once
 def test_word_diff_marks_replaced_words():
     assert word_diff_html("de kat zat", "de hond zat") == "de <del>kat</del><ins>hond</ins> zat"
     assert word_diff_html("een twee drie", "vier vijf drie") == "<del>een twee</del><ins>vier vijf</ins> drie"
 
 
+@pytest.mark.once
 def test_word_diff_pure_insertion_and_deletion():
     assert word_diff_html("", "nieuw") == "<ins>nieuw</ins>"
     assert word_diff_html("weg", "") == "<del>weg</del>"
@@ -234,6 +257,7 @@ def test_word_diff_pure_insertion_and_deletion():
     assert word_diff_html("a b c", "a c") == "a <del>b </del>c"
 
 
+@pytest.mark.once
 def test_word_diff_escapes_everything():
     result = word_diff_html("x & y <b>", "x & y <script>alert('1')</script>")
     assert type(result) is str
@@ -243,11 +267,13 @@ def test_word_diff_escapes_everything():
     assert "<ins>&lt;script&gt;alert(&#39;1&#39;)&lt;/script&gt;</ins>" in result
 
 
+@pytest.mark.once
 def test_word_diff_newlines_become_breaks():
     assert word_diff_html("een\r\ntwee", "een\nTWEE") == "een<br>\n<del>twee</del><ins>TWEE</ins>"
     assert word_diff_html("zelfde\ntekst", "zelfde\ntekst") == "zelfde<br>\ntekst"
 
 
+@pytest.mark.once
 def test_has_changes_ignores_whitespace():
     assert not has_changes("een  twee\n", " een\ntwee")
     assert has_changes("een twee", "een drie")

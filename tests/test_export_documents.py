@@ -84,6 +84,11 @@ def _assert_under_stakeholders(text: str, facts: dict, per_stakeholder_heading: 
 
 @pytest.fixture
 def facts(app):
+    return make_facts(app)
+
+
+def make_facts(app) -> dict:
+    """The export test's world, what it published by whom, and a staff member (English)."""
     from participation.contributions.models import Contribution
 
     facts = _world(app)

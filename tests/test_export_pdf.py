@@ -10,7 +10,7 @@ import pikepdf
 import pytest
 
 from .factories import login
-from .test_export_documents import SLUG, _download, facts  # noqa: F401 (a fixture)
+from .test_export_documents import SLUG, _download, facts, make_facts  # noqa: F401 (a fixture)
 
 
 def _structure(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
@@ -43,8 +43,13 @@ def _jump(annotation) -> str | None:
     return None
 
 
-@pytest.fixture
-def pdf_bytes(client, facts):  # noqa: F811 (the fixture imported above)
+@pytest.fixture(scope="module")
+def pdf_bytes(app):
+    """The public English PDF, made once for the three tests that only read it (Typst took
+    6-8 s each time). The rows it was made of go with the first test's cleaning; the bytes
+    stay."""
+    make_facts(app)
+    client = app.test_client()
     login(client, "staff@example.nl")
     return _download(client, "pdf", language="en")
 

@@ -559,6 +559,7 @@ def test_the_privacy_statement_says_what_why_how_long_and_how_to_use_the_rights(
     assert 'href="/account/delete"' in dutch
 
 
+@pytest.mark.once
 def test_retention_months_comes_from_the_environment(monkeypatch):
     from participation.core.config import Defaults, from_environment
 
@@ -579,6 +580,7 @@ def test_profile_shows_consent_and_links_to_the_rights(client, app):
 
 # --- retention --------------------------------------------------------------------------------
 
+@pytest.mark.once
 def test_months_before_counts_calendar_months():
     from participation.privacy.retention import months_before
 

@@ -284,7 +284,7 @@ def test_the_pages_take_a_fixed_number_of_queries(app, client, groups_world, cou
 # --- two team members at once, over HTTP (two gunicorn workers) ------------------------------
 
 from .instances import Person  # noqa: E402
-from .test_concurrent_edits import PASSWORD, conflict_region, fields_of, served, two_at_once  # noqa: E402,F401,E501
+from .test_concurrent_edits import PASSWORD, conflict_region, fields_of, two_at_once  # noqa: E402
 
 ROUNDS = 20
 

@@ -62,6 +62,7 @@ def _cycles(graph: grimp.ImportGraph) -> list[list[str]]:
     return components
 
 
+@pytest.mark.once
 def test_no_module_is_part_of_an_import_cycle(graph):
     cycles = _cycles(graph)
     details = [
@@ -71,12 +72,14 @@ def test_no_module_is_part_of_an_import_cycle(graph):
     assert cycles == [], "\n".join(details)
 
 
+@pytest.mark.once
 def test_the_graph_counts_function_level_imports(graph):
     # The app factory imports the schema inside create_app: were such imports missed, the test
     # above would pass over every cycle hidden in a function.
     assert "participation.models" in graph.find_modules_directly_imported_by("participation")
 
 
+@pytest.mark.once
 def test_a_cycle_is_found():
     """The search itself, on a graph with one cycle of three modules and a module beside it."""
     graph = grimp.ImportGraph()

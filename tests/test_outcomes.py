@@ -29,7 +29,6 @@ from participation.processes.models import Process, Round
 from .factories import (count, csrf_token, login, make_contribution, make_process, make_user,
                         submit)
 from .instances import Person
-from .test_concurrent_edits import served  # noqa: F401  (the fixture: gunicorn, two workers)
 from .test_ratings import at_once
 
 DEMO = "economische-agenda-2026-2030"

@@ -15,6 +15,7 @@ INVALID = (b"<!doctype html><html lang=en><head><title>Twee keer</title></head><
            b"</option></select></body></html>")
 
 
+@pytest.mark.once
 def test_the_checker_names_each_error_with_its_line():
     errors = html_errors(ServedDocument("http://127.0.0.1/twee", INVALID))
     assert any("line 3: Duplicate ID “a”." in e for e in errors), errors
@@ -23,11 +24,13 @@ def test_the_checker_names_each_error_with_its_line():
     assert all(e.startswith("http://127.0.0.1/twee line ") for e in errors)
 
 
+@pytest.mark.once
 def test_a_valid_page_has_no_errors():
     valid = b"<!doctype html><html lang=nl><head><title>Goed</title></head><body><p>Ja</p>"
     assert html_errors(ServedDocument("http://127.0.0.1/goed", valid)) == []
 
 
+@pytest.mark.once
 def test_an_invalid_page_sent_to_the_browser_fails_the_test_with_the_message():
     browser.SERVED.append(ServedDocument("http://127.0.0.1/twee", INVALID))
     with pytest.raises(pytest.fail.Exception) as failure:

@@ -19,7 +19,6 @@ from participation.ratings.models import Rating
 from .factories import (count, csrf_token, field_errors, login, make_contribution, make_process,
                         make_user, submit)
 from .instances import Person
-from .test_concurrent_edits import served  # noqa: F401  (the fixture: gunicorn, two workers)
 
 PASSWORD = "lange-wachtzin-42"
 URL = "/p/economie/rating/input"

@@ -8,10 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("sklearn", "scipy", "numpy", "igraph", "typst", "pikepdf")
 
 
+@pytest.mark.once
 def test_the_app_starts_without_the_heavy_libraries(tmp_path):
     code = (
         "import json, sys\n"
@@ -25,6 +28,7 @@ def test_the_app_starts_without_the_heavy_libraries(tmp_path):
     assert json.loads(result.stdout.strip().splitlines()[-1]) == []
 
 
+@pytest.mark.once
 def test_the_analysis_loads_them_when_it_runs():
     code = ("import sys\nfrom participation.analysis import grouping\n"
             "print('sklearn' in sys.modules)")

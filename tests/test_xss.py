@@ -876,6 +876,7 @@ def mails(recorder: Recorder, page, app) -> None:
 
 # --- the tests ------------------------------------------------------------------------------
 
+@pytest.mark.once
 def test_the_corpus_is_broad_and_every_vector_calls_a_recorder():
     """Every kind of attack of the brief, each vector able to show itself by running."""
     assert len(VECTORS) >= 150
@@ -885,6 +886,7 @@ def test_the_corpus_is_broad_and_every_vector_calls_a_recorder():
 
 
 @pytest.mark.browser
+@pytest.mark.once
 def test_each_vector_alone_is_cleaned_as_chromium_parses_it(browser):
     """No vector relies on a neighbour in a batch: each one's cleaned form, parsed by Chromium."""
     items = []
@@ -1001,6 +1003,7 @@ def test_over_https_hsts_and_secure_cookies(database_url, smtp_server, app):
 
 # --- cleaned text is valid HTML too -----------------------------------------------------------
 
+@pytest.mark.once
 def test_cleaned_links_hold_only_what_an_address_may_hold():
     """Characters an address may not hold are percent-encoded (the Nu HTML Checker refuses
     them raw); an <a> left without an address is no link, its text stays."""
@@ -1012,6 +1015,7 @@ def test_cleaned_links_hold_only_what_an_address_may_hold():
     assert markdown_to_html('[z](javascript:alert(1))') == '<p>z</p>'  # href refused: no <a>
 
 
+@pytest.mark.once
 def test_references_to_control_characters_are_dropped_and_others_kept():
     html = markdown_to_html("a&#1;b&#x0D;c&#13;d&#xFFFF;e &#233; &#x1F600; &amp;#1;")
     assert html == "<p>abcde é 😀 &amp;#1;</p>" or html == "<p>abcde &#233; &#x1F600; &amp;#1;</p>"
