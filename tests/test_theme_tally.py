@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import threading
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -13,6 +14,7 @@ from participation.contributions.models import Contribution
 from participation.contributions.services import shown_per_theme, withdraw
 from participation.core.extensions import db
 from participation.core.mixins import ModerationState
+from participation.core.timeutil import utcnow
 from participation.moderation import services as moderation
 from participation.moderation.models import TargetType
 from participation.processes.models import Process, RoundKind
@@ -83,17 +85,24 @@ def test_the_reading_page_shows_the_counts_per_theme(app, client):
         process = make_process()
         werk, arbeid, _energie = process.themes
         author = make_user()
-        for n in range(4):
-            make_contribution(process, werk, author, title=f"Werk {n}")
+        start = utcnow() - timedelta(days=1)
+        for n in range(22):
+            make_contribution(process, werk, author, title=f"Werk {n:02d}",
+                              created_at=start + timedelta(minutes=n))
         make_contribution(process, arbeid, author, title="Arbeid")
         make_contribution(process, arbeid, author, title="Wacht", state="pending")
         db.session.commit()
         werk_id = werk.id
     page = html.unescape(client.get(f"/p/economie/input?theme={werk_id}").text)
-    assert "Alle thema's (5)" in page
-    assert "Werklocaties (4)" in page and "Arbeidsmarkt (1)" in page
+    assert "Alle thema's (23)" in page
+    assert "Werklocaties (22)" in page and "Arbeidsmarkt (1)" in page
     assert "Energietransitie (0)" in page
-    assert "4 bijdragen" in page
+    assert "22 bijdragen" in page
+    # Newest first, twenty a page; a page beyond the last shows the last.
+    assert "Werk 21" in page and "Werk 02" in page and "Werk 01" not in page
+    for beyond in (2, 99):
+        last = client.get(f"/p/economie/input?theme={werk_id}&page={beyond}").text
+        assert "Werk 01" in last and "Werk 00" in last and "Werk 02" not in last
 
 
 def test_two_team_members_approving_at_once_in_one_theme_count_both(app):

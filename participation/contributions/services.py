@@ -10,14 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, load_only, selectinload, undefer
+from sqlalchemy.orm import joinedload, selectinload, undefer
 
 from ..core import uploads
 from ..accounts.models import Organisation, OrganisationKind, User
 from ..core.conflicts import check_version, for_change
 from ..core.extensions import db
 from ..core.mixins import ModerationState
-from ..core.paging import paginate_within
 from ..core.search import escape_like
 from ..processes.models import ModerationMode, Process, Round, RoundKind, Theme
 from ..core.sanitize import markdown_to_html, plain_text
@@ -202,15 +201,24 @@ def published_in(round_: Round, flt: ReadingFilter):
     return stmt
 
 
-#: The columns of a contribution that a card in a list shows.
-LISTED = (Contribution.id, Contribution.round_id, Contribution.theme_id, Contribution.title,
-          Contribution.organisation_name, Contribution.organisation_kind,
-          Contribution.offline_source, Contribution.created_at, Contribution.state)
+@dataclass(frozen=True, slots=True)
+class Card:
+    """What a contribution's card in a list shows (contributions/_item.html reads these names
+    from a Contribution too): plain data from one row, not an object of the ORM."""
+    id: int
+    title: str
+    organisation_name: str | None
+    organisation_kind: OrganisationKind | None
+    listed_under_organisation: bool
+    theme: Theme
+    created_at: datetime
+    is_offline: bool
+    attachment: bool
 
 
 @dataclass
 class ReadingPage:
-    contributions: list[Contribution]
+    contributions: list[Card]
     total: int
     page: int
     pages: int
@@ -225,26 +233,38 @@ def shown_per_theme(round_: Round) -> dict[int, int]:
         .where(ThemeTally.round_id == round_.id, ThemeTally.shown > 0)).all())
 
 
-def reading_page(round_: Round, flt: ReadingFilter) -> ReadingPage:
-    """One page of published input with the per-theme counts: a fixed number of queries."""
+def reading_page(round_: Round, flt: ReadingFilter, themes: list[Theme]) -> ReadingPage:
+    """One page of published input with the per-theme counts: a fixed number of queries.
+    `themes`: the process's themes (loaded with it), which the cards name."""
     filtered = published_in(round_, flt)
     counts = shown_per_theme(round_)
     # Filtered by theme alone (or not at all), the list is what the counts per theme count:
     # its total is known without a statement of its own.
-    total = None
     if not (flt.kind or flt.individuals or flt.query.split()):
         total = counts.get(flt.theme_id, 0) if flt.theme_id else sum(counts.values())
-    # What a card shows (contributions/_item.html), not the texts: twenty bodies in two forms
-    # each were most of what the page read and turned into objects. The theme is not joined:
-    # the process's themes are loaded already (get_visible_process), and a many-to-one is
-    # taken from those without a query.
-    listing = paginate_within(
-        filtered.options(load_only(*LISTED),
-                         joinedload(Contribution.attachment).load_only(Attachment.id),
-                         undefer(Contribution.listed_under_organisation))
-        .order_by(Contribution.created_at.desc(), Contribution.id.desc()), flt.page, PAGE_SIZE,
-        total=total)
-    return ReadingPage(listing.items, listing.total, listing.page, max(1, listing.pages), counts)
+    else:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(filtered.subquery()))
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(flt.page, 1), pages)  # a page beyond a list that shrank: its last page
+    # The columns a card shows as plain rows: twenty contributions as ORM objects, with their
+    # texts in two forms, were most of what the page read and made.
+    rows = db.session.execute(
+        filtered.with_only_columns(
+            Contribution.id, Contribution.title, Contribution.organisation_name,
+            Contribution.organisation_kind, Contribution.listed_under_organisation,
+            Contribution.theme_id, Contribution.created_at, Contribution.offline_source,
+            Attachment.id.label("attachment_id"))
+        .outerjoin(Attachment, Attachment.contribution_id == Contribution.id)
+        .order_by(Contribution.created_at.desc(), Contribution.id.desc())
+        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    by_id = {theme.id: theme for theme in themes}
+    cards = [Card(id=row.id, title=row.title, organisation_name=row.organisation_name,
+                  organisation_kind=row.organisation_kind,
+                  listed_under_organisation=bool(row.listed_under_organisation),
+                  theme=by_id[row.theme_id], created_at=row.created_at,
+                  is_offline=row.offline_source is not None,
+                  attachment=row.attachment_id is not None) for row in rows]
+    return ReadingPage(cards, total, page, pages, counts)
 
 
 def own_contributions(user: User, round_: Round) -> list[Contribution]:

@@ -100,7 +100,7 @@ def round_page(slug: str):
         individuals=kind_arg == "individual",
         query=search_text(),
         page=args.get("page", 1, type=db_int) or 1)
-    reading = services.reading_page(round_, flt)
+    reading = services.reading_page(round_, flt, process.themes)
     item_url = url_for_each("contributions.contribution", "contribution_id", slug=slug)
     return render_template(
         "contributions/round.html", process=process, round=round_, reading=reading, flt=flt,
