@@ -41,6 +41,18 @@ def other_writer(path) -> sqlite3.Connection:
     return sqlite3.connect(path, timeout=0, isolation_level=None)
 
 
+def assert_locked_until(path, release) -> None:
+    """Another writer cannot take the lock now; after `release()` (the request's commit or
+    rollback) it can."""
+    other = other_writer(path)
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        other.execute("BEGIN IMMEDIATE")
+    release()
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("ROLLBACK")
+    other.close()
+
+
 def probe_rows(path) -> list[str]:
     with sqlite3.connect(path) as conn:
         return [row[0] for row in conn.execute("SELECT who FROM probe ORDER BY rowid")]
@@ -58,13 +70,9 @@ def test_a_post_that_reads_first_takes_the_lock_only_when_it_writes(lock_app):
         # ...and its own write after that is saved, not refused as "database is locked"
         # (a reader's snapshot cannot become a writer once another writer has committed).
         db.session.execute(sa.text("INSERT INTO probe VALUES ('request')"))
-        # From its first write it holds the lock until it commits.
-        with pytest.raises(sqlite3.OperationalError, match="locked"):
-            other.execute("BEGIN IMMEDIATE")
-        db.session.commit()
-        other.execute("BEGIN IMMEDIATE")
-        other.execute("ROLLBACK")
         other.close()
+        # From its first write it holds the lock until it commits.
+        assert_locked_until(path, db.session.commit)
     assert probe_rows(path)[-2:] == ["other", "request"]
 
 
@@ -72,13 +80,7 @@ def test_a_read_for_a_change_takes_the_lock_before_it_reads(lock_app):
     app, path = lock_app
     with app.test_request_context(SECTION_POST, method="POST"):
         db.session.scalars(for_change(sa.select(User), User)).all()
-        other = other_writer(path)
-        with pytest.raises(sqlite3.OperationalError, match="locked"):
-            other.execute("BEGIN IMMEDIATE")
-        db.session.rollback()
-        other.execute("BEGIN IMMEDIATE")
-        other.execute("ROLLBACK")
-        other.close()
+        assert_locked_until(path, db.session.rollback)
 
 
 @pytest.mark.parametrize("path", ["/account/login", "/p/economie/comments/1/reply"])
@@ -86,13 +88,7 @@ def test_every_other_post_holds_the_lock_from_its_first_statement(lock_app, path
     app, db_path = lock_app
     with app.test_request_context(path, method="POST"):
         db.session.scalar(sa.select(sa.func.count()).select_from(User))
-        other = other_writer(db_path)
-        with pytest.raises(sqlite3.OperationalError, match="locked"):
-            other.execute("BEGIN IMMEDIATE")
-        db.session.rollback()
-        other.execute("BEGIN IMMEDIATE")
-        other.execute("ROLLBACK")
-        other.close()
+        assert_locked_until(db_path, db.session.rollback)
 
 
 def test_a_page_that_only_reads_holds_no_lock(lock_app):
