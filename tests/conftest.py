@@ -334,9 +334,9 @@ def pytest_collection_finish(session):
     goes on."""
     if session.config.option.collectonly:
         return
-    if any(item.get_closest_marker("browser") for item in session.items):
-        from .browser import start_nu_checker
+    from .browser import PAGE_CHECKS, start_nu_checker
 
+    if PAGE_CHECKS and any(item.get_closest_marker("browser") for item in session.items):
         start_nu_checker()
 
 
@@ -367,8 +367,13 @@ def pytest_testnodedown(node, error):
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     """One line with the checkers' figures (for the accessibility statement); with
     PAGE_CHECKS_JSON=path also the pages and the warnings, as JSON."""
-    from .browser import FIGURES
+    from .browser import FIGURES, PAGE_CHECKS
 
+    if not PAGE_CHECKS:
+        terminalreporter.write_line("Page checks: off in this run (PAGE_CHECKS=off); the "
+                                    "browser tests drove the pages without the Nu HTML Checker "
+                                    "and axe")
+        return
     parts = _worker_figures or [FIGURES.as_dict()]
     total = {"documents": sum(p["documents"] for p in parts),
              "pages": sorted({page for p in parts for page in p["pages"]}),
@@ -377,7 +382,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
              "warnings": sum(p["warnings"] for p in parts),
              "axe_checks": sum(p["axe_checks"] for p in parts),
              "axe_pages": sorted({page for p in parts for page in p["axe_pages"]}),
-             "warning_texts": {}}
+             "warning_texts": {},
+             "nu_seconds": sum(p.get("nu_seconds", 0) for p in parts),
+             "axe_seconds": sum(p.get("axe_seconds", 0) for p in parts)}
     for p in parts:
         for text, n in p["warning_texts"].items():
             total["warning_texts"][text] = total["warning_texts"].get(text, 0) + n
@@ -388,7 +395,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         f"({len(total['pages'])} distinct paths): {total['errors']} errors "
         f"(on {len(total['pages_with_errors'])} paths), "
         f"{total['warnings']} warnings; axe (WCAG 2.1 AA) {total['axe_checks']} times "
-        f"on {len(total['axe_pages'])} distinct paths")
+        f"on {len(total['axe_pages'])} distinct paths; checking took {total['nu_seconds']:.0f} s "
+        f"and {total['axe_seconds']:.0f} s of the workers' time")
     if path := os.environ.get("PAGE_CHECKS_JSON"):
         Path(path).write_text(json.dumps(total, indent=2, ensure_ascii=False))
 
@@ -406,10 +414,10 @@ def pytest_runtest_setup(item):
 def pytest_runtest_call(item):
     """After a browser test: the Nu HTML Checker on every page it was sent and did not check
     already (assert_accessible checks as it goes), so an invalid page fails its own test."""
-    from .browser import SERVED, assert_valid_html
+    from .browser import PAGE_CHECKS, SERVED, assert_valid_html
 
     result = yield
-    if SERVED:
+    if SERVED and PAGE_CHECKS:
         assert_valid_html()
     return result
 

@@ -23,7 +23,12 @@ from .workers import job_row, wait_for, workers  # noqa: F401  (the fixture)
 
 SLUG = "economie"
 EXPORT = f"/p/{SLUG}/export"
-BOTH_STORES = pytest.mark.parametrize("workers", ["sqlite", "redis"], indirect=True)
+#: Both job stores: the embedded one of `make run` (a SQLite file) and production's Redis. CI
+#: runs each with its own database (markers `embedded` and `redis`): the SQLite file in its
+#: SQLite run, Redis in its PostgreSQL run, the two set-ups people run.
+BOTH_STORES = pytest.mark.parametrize("workers", [
+    pytest.param("sqlite", marks=pytest.mark.embedded),
+    pytest.param("redis", marks=pytest.mark.redis)], indirect=True)
 
 
 def _world(app, client):

@@ -903,6 +903,7 @@ def test_each_vector_alone_is_cleaned_as_chromium_parses_it(browser):
 
 
 @pytest.mark.browser
+@pytest.mark.once  # the sanitiser and the templates are the same on either database
 def test_no_vector_runs_on_any_page(browser, app, live_server, tmp_path, caplog):
     """Every vector in every field, every page that shows them, with the CSP off: nothing runs,
     nothing dangerous is in the DOM, and the user text is on the page (escaped or cleaned)."""

@@ -30,11 +30,10 @@ from .rules import can_delete_account, needs_consent
 bp = Blueprint("privacy", __name__)
 
 
-@bp.app_context_processor
-def _predicates() -> dict:
-    """Every page asks whether the person must agree to the statement again (base.html), beside
-    the role predicates (participation.core.roles.PREDICATES)."""
-    return {"needs_consent": needs_consent}
+# Every page asks whether the person must agree to the statement again (base.html), beside
+# the role predicates (participation.core.roles.PREDICATES): a global, not a context processor
+# that would run on every page.
+bp.add_app_template_global(needs_consent)
 
 
 def _labels() -> tuple[dict, dict]:

@@ -30,9 +30,7 @@ def prompts(process: Process) -> list[tuple]:
             if services.refusal(current_user, round_) is None]
 
 
-@bp.app_context_processor
-def _template_helpers() -> dict:
-    return {"rating_prompts": prompts}
+bp.add_app_template_global(prompts, "rating_prompts")
 
 
 def _round(process: Process, kind: str):
