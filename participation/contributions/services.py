@@ -5,6 +5,7 @@ callers (participation.contributions.rules) and again here where a mistake would
 """
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -225,38 +226,63 @@ class ReadingPage:
     counts_by_theme: dict[int, int]
 
 
+#: Made once with the round as a parameter (as the cards' statements below).
+_TALLY = (sa.select(ThemeTally.theme_id, ThemeTally.shown)
+          .where(ThemeTally.round_id == sa.bindparam("round_id", type_=sa.Integer),
+                 ThemeTally.shown > 0))
+
+
 def shown_per_theme(round_: Round) -> dict[int, int]:
     """What everyone may read per theme of the round, from the tally the database keeps (one
     row per theme, not a count over every contribution)."""
-    return dict(db.session.execute(
-        sa.select(ThemeTally.theme_id, ThemeTally.shown)
-        .where(ThemeTally.round_id == round_.id, ThemeTally.shown > 0)).all())
+    return dict(db.session.execute(_TALLY, {"round_id": round_.id}).all())
+
+
+def _cards(filtered: sa.Select) -> sa.Select:
+    """A page of `filtered` as the columns a card shows, as plain rows (twenty contributions as
+    ORM objects, with their texts in two forms, were most of what the page read and made);
+    its size and offset are the parameters `size` and `skip`."""
+    return (filtered.with_only_columns(
+                Contribution.id, Contribution.title, Contribution.organisation_name,
+                Contribution.organisation_kind, Contribution.listed_under_organisation,
+                Contribution.theme_id, Contribution.created_at, Contribution.offline_source,
+                Attachment.id.label("attachment_id"))
+            .outerjoin(Attachment, Attachment.contribution_id == Contribution.id)
+            .order_by(Contribution.created_at.desc(), Contribution.id.desc())
+            .limit(sa.bindparam("size", type_=sa.Integer))
+            .offset(sa.bindparam("skip", type_=sa.Integer)))
+
+
+@functools.cache
+def _plain_cards(by_theme: bool) -> sa.Select:
+    """The cards of a round, or of one theme of it, without other filters (how nearly every
+    reader reads the list), made once with the round and the theme as parameters: building
+    and hashing the statement for every page cost more than running it."""
+    stmt = sa.select(Contribution).where(
+        Contribution.round_id == sa.bindparam("round_id", type_=sa.Integer), Contribution.is_shown)
+    if by_theme:
+        stmt = stmt.where(Contribution.theme_id == sa.bindparam("theme_id", type_=sa.Integer))
+    return _cards(stmt)
 
 
 def reading_page(round_: Round, flt: ReadingFilter, themes: list[Theme]) -> ReadingPage:
     """One page of published input with the per-theme counts: a fixed number of queries.
     `themes`: the process's themes (loaded with it), which the cards name."""
-    filtered = published_in(round_, flt)
     counts = shown_per_theme(round_)
     # Filtered by theme alone (or not at all), the list is what the counts per theme count:
     # its total is known without a statement of its own.
     if not (flt.kind or flt.individuals or flt.query.split()):
         total = counts.get(flt.theme_id, 0) if flt.theme_id else sum(counts.values())
+        statement = _plain_cards(bool(flt.theme_id))
     else:
+        filtered = published_in(round_, flt)
         total = db.session.scalar(sa.select(sa.func.count()).select_from(filtered.subquery()))
+        statement = _cards(filtered)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(flt.page, 1), pages)  # a page beyond a list that shrank: its last page
-    # The columns a card shows as plain rows: twenty contributions as ORM objects, with their
-    # texts in two forms, were most of what the page read and made.
-    rows = db.session.execute(
-        filtered.with_only_columns(
-            Contribution.id, Contribution.title, Contribution.organisation_name,
-            Contribution.organisation_kind, Contribution.listed_under_organisation,
-            Contribution.theme_id, Contribution.created_at, Contribution.offline_source,
-            Attachment.id.label("attachment_id"))
-        .outerjoin(Attachment, Attachment.contribution_id == Contribution.id)
-        .order_by(Contribution.created_at.desc(), Contribution.id.desc())
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    rows = db.session.execute(statement, {"round_id": round_.id, "theme_id": flt.theme_id,
+                                          "size": PAGE_SIZE,
+                                          "skip": (page - 1) * PAGE_SIZE}).all()
     by_id = {theme.id: theme for theme in themes}
     cards = [Card(id=row.id, title=row.title, organisation_name=row.organisation_name,
                   organisation_kind=row.organisation_kind,

@@ -76,25 +76,39 @@ def get_version(process: Process, version_id: int) -> DraftVersion | None:
         .where(DraftVersion.id == version_id, DraftVersion.process_id == process.id))
 
 
+# The statements of the reading pages (the draft, a section with its thread), made once with
+# their values as parameters: building and hashing them for every page cost more than running
+# them.
+_PUBLISHED = (sa.select(DraftVersion)
+              .where(DraftVersion.process_id == sa.bindparam("process_id", type_=sa.Integer),
+                     DraftVersion.published_at.is_not(None))
+              .order_by(DraftVersion.number))
+_PUBLISHED_WITH_SECTION = (
+    _PUBLISHED.add_columns(Section)
+    .outerjoin(Section, sa.and_(Section.version_id == DraftVersion.id,
+                                Section.number == sa.bindparam("number", type_=sa.String))))
+_SECTIONS = (sa.select(Section)
+             .where(Section.version_id == sa.bindparam("version_id", type_=sa.Integer))
+             .order_by(Section.position))
+
+
 def published_versions(process: Process) -> list[DraftVersion]:
-    return list(db.session.scalars(
-        sa.select(DraftVersion).where(DraftVersion.process_id == process.id,
-                                      DraftVersion.published_at.is_not(None))
-        .order_by(DraftVersion.number)))
+    return list(db.session.scalars(_PUBLISHED, {"process_id": process.id}))
 
 
 def published_versions_with_section(process: Process, number: str
                                     ) -> tuple[list[DraftVersion], dict[int, Section]]:
     """published_versions, and by version id the section numbered `number` in it (where there
     is one): what a section's page needs, in one statement instead of two."""
-    rows = db.session.execute(
-        sa.select(DraftVersion, Section)
-        .outerjoin(Section, sa.and_(Section.version_id == DraftVersion.id,
-                                    Section.number == number))
-        .where(DraftVersion.process_id == process.id, DraftVersion.published_at.is_not(None))
-        .order_by(DraftVersion.number)).all()
+    rows = db.session.execute(_PUBLISHED_WITH_SECTION,
+                              {"process_id": process.id, "number": number}).all()
     return [version for version, _ in rows], {
         version.id: section for version, section in rows if section is not None}
+
+
+def sections_of(version: DraftVersion) -> list[Section]:
+    """The version's sections in document order."""
+    return list(db.session.scalars(_SECTIONS, {"version_id": version.id}))
 
 
 def match_proposals(version: DraftVersion,

@@ -63,11 +63,6 @@ def _version_to_read(process: Process, versions: list[DraftVersion] | None = Non
     return version, versions
 
 
-def _sections(version: DraftVersion) -> list[Section]:
-    return list(db.session.scalars(sa.select(Section).where(Section.version_id == version.id)
-                                   .order_by(Section.position)))
-
-
 def _diffs(sections: list[Section]) -> dict[int, str]:
     """Word-level changes against each section's predecessor, where there are any."""
     previous_ids = [s.previous_id for s in sections if s.previous_id]
@@ -124,7 +119,7 @@ def _context(process: Process, version: DraftVersion, sections: list[Section],
 def read(slug: str):
     process = get_visible_process(slug)
     version, versions = _version_to_read(process)
-    sections = _sections(version)
+    sections = services.sections_of(version)
     context = _context(process, version, sections, versions)
     # The reading view stays a document: each section says how many reactions it has and
     # links to its own page, where the thread is. (With thousands of reactions inline the

@@ -35,27 +35,36 @@ def is_member(user: User, process: Process) -> bool:
     return member_source(user, process) is not None
 
 
-def _input_given(user: User, process: Process) -> sa.Exists:
+def _input_given(user_id, process_id) -> sa.Exists:
     return sa.exists(
         sa.select(Contribution.id).join(Round, Contribution.round_id == Round.id).where(
-            Round.process_id == process.id, Round.kind == RoundKind.input,
-            Contribution.author_id == user.id,
+            Round.process_id == process_id, Round.kind == RoundKind.input,
+            Contribution.author_id == user_id,
             Contribution.state.in_([ModerationState.pending, ModerationState.published])))
+
+
+# Made once with the user and the process as parameters: every post asks, and building and
+# hashing the statement cost more than running it.
+_USER = sa.bindparam("user_id", type_=sa.Integer)
+_PROCESS = sa.bindparam("process_id", type_=sa.Integer)
+_INPUT_GIVEN = sa.select(_input_given(_USER, _PROCESS))
+_ADMISSION = sa.select(
+    sa.select(ProcessMember.source)
+    .where(ProcessMember.process_id == _PROCESS, ProcessMember.user_id == _USER)
+    .scalar_subquery(),
+    _input_given(_USER, _PROCESS))
 
 
 def took_part_in_input_round(user: User, process: Process) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
-    return bool(db.session.scalar(sa.select(_input_given(user, process))))
+    return bool(db.session.scalar(_INPUT_GIVEN, {"user_id": user.id, "process_id": process.id}))
 
 
 def _admission(user: User, process: Process) -> tuple[str | None, bool]:
     """member_source and took_part_in_input_round in one statement: a round for invited
     stakeholders asks both for every post, and on PostgreSQL each statement is a round trip."""
-    source = sa.select(ProcessMember.source).where(
-        ProcessMember.process_id == process.id, ProcessMember.user_id == user.id
-    ).scalar_subquery()
-    row = db.session.execute(sa.select(source, _input_given(user, process))).one()
+    row = db.session.execute(_ADMISSION, {"user_id": user.id, "process_id": process.id}).one()
     return row[0], bool(row[1])
 
 
