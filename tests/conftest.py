@@ -321,11 +321,11 @@ def _long_first(item) -> int:
 def pytest_collection_modifyitems(config, items):
     items.sort(key=_long_first)  # stable: the rest keep their order
     if (os.environ.get("DATABASE_URL") or "sqlite").startswith("sqlite"):
-        skip = pytest.mark.skip(reason="a race only PostgreSQL lets happen: on SQLite the "
-                                       "second writer waits for the first")
         for item in items:
-            if "postgresql" in item.keywords:
-                item.add_marker(skip)
+            if marker := item.get_closest_marker("postgresql"):
+                item.add_marker(pytest.mark.skip(reason=marker.kwargs.get(
+                    "reason", "a race only PostgreSQL lets happen: on SQLite the second "
+                              "writer waits for the first")))
 
 
 def pytest_collection_finish(session):

@@ -103,6 +103,8 @@ def test_the_templates_gettext_is_jinjas_newstyle_gettext(app, autoescape):
         '{{ ngettext("%(num)d reaction", "%(num)d reactions", 7) }}',
         '{{ ngettext("Read the %(num)d reaction", "Read the %(num)d reactions", n) }}',
         '{{ _("100%% of %(what)s", what="a & b") }}',
+        '{{ _("Version %(n)d, published on %(date)s.", n=true, date=none) }}',
+        '{{ _("Version %(n)d, published on %(date)s.", n=2.0, date="<i>x</i>"|safe) }}',
         '{{ pgettext("month", "May") }} {{ npgettext("n", "%(num)d item", "%(num)d items", 2) }}',
         '{% trans n=3 %}{{ n }} of them{% endtrans %}',
         '{% trans count=2 %}{{ count }} reaction{% pluralize %}{{ count }} reactions'

@@ -6,7 +6,7 @@ from flask import current_app, g, has_request_context, session
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
 from jinja2 import pass_eval_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 #: How moments are shown: in Europe/Amsterdam, with the zone ("3 maart 2026, 17:00 CET").
 DATETIME_FORMAT = "d MMMM yyyy, HH:mm zzz"
@@ -69,7 +69,11 @@ def _formatted(eval_ctx, text: str, variables: dict):
     """As Jinja's newstyle gettext: escaped where the template escapes, and always a format
     string (a translation's "%%" is one "%", with or without variables)."""
     if eval_ctx.autoescape:
-        text = Markup(text)  # nosec B704: a translation from our catalogue; variables escaped
+        # What Markup(text) % variables makes, without its helper object per value (a draft
+        # page formats a few hundred strings): every value escaped, numbers kept as numbers
+        # for %d. A translation from our catalogue, its variables escaped.
+        return Markup(text % {name: value if isinstance(value, (int, float)) else escape(value)  # nosec B704
+                              for name, value in variables.items()})
     return text % variables
 
 

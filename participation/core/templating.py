@@ -17,6 +17,7 @@ from markupsafe import Markup
 from .i18n import DATETIME_FORMAT, babel_state, install_fast_gettext
 from .roles import PREDICATES
 from .sanitize import CONTROL_CHARACTER, without_control_characters
+from .urls import fixed_url
 
 _has_control = CONTROL_CHARACTER.search
 #: A heading tag of cleaned user text: bleach leaves h3 and h4 without attributes.
@@ -42,7 +43,8 @@ def register(app: Flask) -> None:
     # processor runs (and merges its dict) on every render_template, which was a fixed cost of
     # every page. Mail rendered by a command sees these too.
     app.jinja_env.globals.update(PREDICATES, languages=app.config["LANGUAGES"],
-                                 municipality=app.config["MUNICIPALITY_NAME"])
+                                 municipality=app.config["MUNICIPALITY_NAME"],
+                                 fixed_url=fixed_url)
 
     @app.context_processor
     def this_request():

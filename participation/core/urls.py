@@ -1,11 +1,11 @@
-"""URLs: where to send people after a form (only ever back into this site), and many links
-to one page that differ in one path part."""
+"""URLs: where to send people after a form (only ever back into this site), many links to one
+page that differ in one path part, and the layout's links that are the same on every page."""
 from __future__ import annotations
 
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import current_app, request, url_for
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 
@@ -43,3 +43,16 @@ def url_for_each(endpoint: str, key: str, **values) -> Callable[[object], str]:
     if not found or str(slot) in tail:
         return lambda value: url_for(endpoint, **values, **{key: value})
     return lambda value: head + converter.to_url(value) + tail
+
+
+def fixed_url(endpoint: str, filename: str | None = None) -> str:
+    """`url_for(endpoint)` (or a static file's, fingerprinted) for a link that is the same on
+    every page, as the layout's are: built once per app and root path, not through the routing
+    map on every page (ten such links were a fixed cost of each)."""
+    built = current_app.extensions.setdefault("fixed_urls", {})
+    key = (request.script_root, endpoint, filename)
+    url = built.get(key)
+    if url is None:
+        url = built[key] = (url_for(endpoint, filename=filename) if filename is not None
+                            else url_for(endpoint))
+    return url
