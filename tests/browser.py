@@ -302,6 +302,9 @@ def assert_accessible(page) -> None:
     finds zero violations on the page as it is now."""
     from axe_playwright_python.base import AXE_SCRIPT, AxeResults
 
+    # A check right after a click that navigates must see the new page, loaded: without the
+    # checkers' time in between (PAGE_CHECKS=off) it could meet a document still being made.
+    page.wait_for_load_state("load")
     if PAGE_CHECKS:
         assert_valid_html()
         FIGURES.axe_checks += 1
@@ -365,6 +368,7 @@ def sideways_overflow(page) -> tuple[int, list[str]]:
 def assert_no_sideways_scroll(page) -> None:
     """At 320 px the page itself never scrolls sideways (a wide table scrolls in its own
     region); the window gets its own size back afterwards."""
+    page.wait_for_load_state("load")  # as in assert_accessible: the new page, loaded
     size = page.viewport_size
     if size and size["width"] != NARROW:
         page.set_viewport_size({"width": NARROW, "height": size["height"]})
